@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"lexheller/intake"
+	"lexheller/intake/classify"
+	"lexheller/intake/ident"
+	"lexheller/intake/parse"
+	"lexheller/intake/store"
+	"lexheller/notify"
+	"lexheller/templates"
+)
+
+// app is the daemon wired together: mailbox → classify → store → outbox →
+// SMTP, in the order the parts are built.
+type app struct {
+	cfg       *Config
+	log       *slog.Logger
+	store     *store.Store
+	signer    *ident.Signer
+	templates *templates.Set
+	processor *intake.Processor
+	sender    *notify.Sender
+	watchers  []*intake.Watcher
+}
+
+// newApp opens the store and builds every part; it starts nothing.
+func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
+	a := &app{cfg: cfg, log: log}
+	st, err := store.Open(ctx, cfg.Database)
+	if err != nil {
+		return nil, err
+	}
+	a.store = st
+	key, err := st.SigningKey(ctx, ident.NewKey)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	a.signer = &ident.Signer{Key: key, Domain: cfg.Domain, Prefix: cfg.CasePrefix}
+	a.templates, err = templates.Load(cfg.TemplatesDir)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	composer := &notify.Composer{Templates: a.templates, Signer: a.signer, Address: cfg.Address, Name: cfg.FromName}
+	a.processor = &intake.Processor{
+		Store:       st,
+		Classify:    classifyOptions(cfg, a.signer),
+		Composer:    composer,
+		Lang:        cfg.Language,
+		Parse:       &parse.Options{MaxAttachmentBytes: int64(cfg.Limits.AttachmentMB) << 20},
+		SuppressFor: cfg.Limits.BounceSuppressFor.Duration,
+		KeepRaw:     true,
+		Logger:      log.With("component", "intake"),
+	}
+	a.sender = &notify.Sender{
+		Store: st,
+		SMTP: notify.SMTPOptions{Address: cfg.SMTP.Address, Security: cfg.SMTP.Security, Username: cfg.SMTP.Username,
+			Password: cfg.SMTP.password, HELO: cfg.SMTP.HELO},
+		Logger:      log.With("component", "notify"),
+		GiveUpAfter: cfg.Limits.RetryFor.Duration,
+	}
+	a.sender.OnFailed = a.processor.FailureNotice()
+	a.processor.Queued = a.sender.Wake
+	a.watchers = append(a.watchers, a.watcher("shared", &cfg.IMAP, ""))
+	for _, f := range cfg.Forbund {
+		if f.IMAP != nil {
+			a.watchers = append(a.watchers, a.watcher(f.Slug, f.IMAP, f.Slug))
+		}
+	}
+	return a, nil
+}
+
+func (a *app) watcher(name string, s *Server, forbund string) *intake.Watcher {
+	return &intake.Watcher{
+		Name: name,
+		IMAP: intake.IMAPOptions{Address: s.Address, Security: s.Security, Username: s.Username,
+			Password: s.password, Mailbox: s.Mailbox},
+		Processor:    a.processor,
+		Forbund:      forbund,
+		Logger:       a.log.With("component", "intake"),
+		PollInterval: s.PollInterval.Duration,
+	}
+}
+
+func classifyOptions(cfg *Config, signer *ident.Signer) *classify.Options {
+	o := &classify.Options{Address: cfg.Address, Signer: signer}
+	for _, f := range cfg.Forbund {
+		o.Forbund = append(o.Forbund, classify.Forbund{Slug: f.Slug, Name: f.Name, Aliases: f.Aliases,
+			Addresses: f.Addresses, ProcessLeaders: f.ProcessLeaders})
+	}
+	return o
+}
+
+// run starts the watchers, the sender and the housekeeping, and returns
+// when ctx is done and all of them have stopped.
+func (a *app) run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	errc := make(chan error, len(a.watchers)+2)
+	start := func(name string, f func(context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				errc <- fmt.Errorf("%s: %w", name, err)
+			}
+		}()
+	}
+	start("outbox", a.sender.Run)
+	for _, w := range a.watchers {
+		start("mailbox "+w.Name, w.Run)
+	}
+	start("retention", a.housekeeping)
+	wg.Wait()
+	close(errc)
+	var errs []error
+	for err := range errc {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// housekeeping forgets raw messages after the audit period, once an hour.
+func (a *app) housekeeping(ctx context.Context) error {
+	for {
+		before := time.Now().AddDate(0, 0, -a.cfg.Retention.RawMessageDays)
+		if n, err := a.store.PurgeRaw(ctx, before); err != nil && ctx.Err() == nil {
+			a.log.Error("retention", "err", err)
+		} else if n > 0 {
+			a.log.Info("raw messages purged", "count", n, "before", before.Format(time.DateOnly))
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(time.Hour):
+		}
+	}
+}
+
+func (a *app) close() error { return a.store.Close() }

@@ -1,0 +1,360 @@
+package main
+
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"net"
+	"net/mail"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"lexheller/intake"
+	"lexheller/intake/form"
+)
+
+// Config is the one TOML file an operator writes. See README.md and
+// lexheller.example.toml for every key.
+type Config struct {
+	Database     string    `toml:"database"`
+	Address      string    `toml:"address"`
+	Domain       string    `toml:"domain"`
+	Language     string    `toml:"language"`
+	CasePrefix   string    `toml:"case_prefix"`
+	FromName     string    `toml:"from_name"`
+	TemplatesDir string    `toml:"templates_dir"`
+	IMAP         Server    `toml:"imap"`
+	SMTP         Server    `toml:"smtp"`
+	Limits       Limits    `toml:"limits"`
+	Retention    Retention `toml:"retention"`
+	Forbund      []Forbund `toml:"forbund"`
+	Log          LogConfig `toml:"log"`
+
+	path string
+}
+
+// Server is an IMAP or SMTP server's address and account.
+type Server struct {
+	Address      string   `toml:"address"`
+	Security     string   `toml:"security"`
+	Username     string   `toml:"username"`
+	PasswordFile string   `toml:"password_file"`
+	PasswordEnv  string   `toml:"password_env"`
+	Mailbox      string   `toml:"mailbox"`       // IMAP: default INBOX
+	PollInterval Duration `toml:"poll_interval"` // IMAP: without IDLE
+	HELO         string   `toml:"helo"`          // SMTP
+
+	password string
+}
+
+// Limits bound what one message or recipient may cost.
+type Limits struct {
+	AttachmentMB      int      `toml:"attachment_mb"`
+	RetryFor          Duration `toml:"retry_for"`
+	BounceSuppressFor Duration `toml:"bounce_suppress_for"`
+}
+
+// Retention says how long what is kept.
+type Retention struct {
+	RawMessageDays int `toml:"raw_message_days"`
+}
+
+// LogConfig sets the log format and level.
+type LogConfig struct {
+	Format string `toml:"format"` // "text", "json" or "" (text on a terminal)
+	Level  string `toml:"level"`  // debug, info, warn, error
+}
+
+// Forbund is one samordningsförbund.
+type Forbund struct {
+	Slug            string           `toml:"slug"`
+	Name            string           `toml:"name"`
+	Aliases         []string         `toml:"aliases"`
+	Addresses       []string         `toml:"addresses"`
+	ProcessLeaders  []string         `toml:"process_leaders"`
+	Chief           string           `toml:"chief"`
+	Meetings        []string         `toml:"meetings"`
+	Representatives []Representative `toml:"representatives"`
+	IMAP            *Server          `toml:"imap"` // its own mailbox, if any
+}
+
+// Representative is a party's member of the förbund's beredningsgrupp.
+type Representative struct {
+	Party string `toml:"party"`
+	Name  string `toml:"name"`
+	Email string `toml:"email"`
+}
+
+// Duration is a time.Duration written as "90s", "15m", "168h".
+type Duration struct{ time.Duration }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("%q is not a duration (write e.g. \"90s\", \"15m\" or \"168h\")", string(b))
+	}
+	d.Duration = v
+	return nil
+}
+
+// ConfigError is a problem in the config file, with its line when known.
+type ConfigError struct {
+	Path string
+	Line int // 0 when unknown
+	Msg  string
+}
+
+func (e *ConfigError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.Path, e.Msg)
+}
+
+// LoadConfig reads and checks a config file. Every problem found is
+// returned, joined, each naming its line and what to write instead.
+func LoadConfig(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return ParseConfig(path, string(data))
+}
+
+// ParseConfig is LoadConfig on text already read.
+func ParseConfig(path, text string) (*Config, error) {
+	var c Config
+	md, err := toml.Decode(text, &c)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return nil, &ConfigError{Path: path, Line: pe.Position.Line, Msg: pe.Message}
+		}
+		return nil, &ConfigError{Path: path, Msg: err.Error()}
+	}
+	c.path = path
+	var errs []error
+	for _, k := range md.Undecoded() {
+		msg := fmt.Sprintf("unknown key %q", k.String())
+		if s := suggest(k, knownKeys); s != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", s)
+		}
+		errs = append(errs, &ConfigError{Path: path, Line: lineOf(text, k), Msg: msg})
+	}
+	errs = append(errs, c.check(text)...)
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return &c, nil
+}
+
+var knownKeys = []string{"database", "address", "domain", "language", "case_prefix", "from_name", "templates_dir",
+	"imap", "smtp", "limits", "retention", "forbund", "log", "security", "username", "password_file",
+	"password_env", "mailbox", "poll_interval", "helo", "attachment_mb", "retry_for", "bounce_suppress_for",
+	"raw_message_days", "format", "level", "slug", "name", "aliases", "addresses", "process_leaders", "chief",
+	"meetings", "representatives", "party", "email"}
+
+// suggest returns the known key closest to the last part of k.
+func suggest(k toml.Key, known []string) string {
+	last := k[len(k)-1]
+	best, bestD := "", 3
+	for _, c := range known {
+		if d := distance(last, c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+// distance is the Levenshtein distance.
+func distance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur := make([]int, len(rb)+1)
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(rb)]
+}
+
+// lineOf finds the line a key is written on: the first line that assigns
+// its last part, after the line of its table header when it has one.
+func lineOf(text string, k toml.Key) int {
+	lines := strings.Split(text, "\n")
+	start := 0
+	if len(k) > 1 {
+		header := regexp.MustCompile(`^\s*\[\[?\s*` + regexp.QuoteMeta(k[0]) + `\s*\]\]?`)
+		for i, l := range lines {
+			if header.MatchString(l) {
+				start = i
+				break
+			}
+		}
+	}
+	re := regexp.MustCompile(`^\s*"?` + regexp.QuoteMeta(k[len(k)-1]) + `"?\s*=|[{,]\s*` + regexp.QuoteMeta(k[len(k)-1]) + `\s*=`)
+	for i := start; i < len(lines); i++ {
+		if re.MatchString(lines[i]) {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+func (c *Config) check(text string) []error {
+	var errs []error
+	bad := func(key, msg string, args ...any) {
+		errs = append(errs, &ConfigError{Path: c.path, Line: lineOf(text, toml.Key(strings.Split(key, "."))), Msg: key + ": " + fmt.Sprintf(msg, args...)})
+	}
+	if c.Database == "" {
+		c.Database = "lexheller.db"
+	}
+	if c.Address == "" {
+		bad("address", "missing: write the shared mailbox's address, e.g. address = \"lexheller@finsam.example\"")
+	} else if a, err := mail.ParseAddress(c.Address); err != nil || a.Address != c.Address {
+		bad("address", "%q is not an e-mail address", c.Address)
+	}
+	c.Address = strings.ToLower(c.Address)
+	if c.Domain == "" {
+		_, c.Domain, _ = strings.Cut(c.Address, "@")
+	}
+	switch c.Language {
+	case "":
+		c.Language = "sv"
+	case "sv", "en":
+	default:
+		bad("language", "%q: write \"sv\" (Swedish) or \"en\" (English)", c.Language)
+	}
+	if c.CasePrefix == "" {
+		c.CasePrefix = "LH"
+	} else if !regexp.MustCompile(`^[A-Z][A-Z0-9]{0,7}$`).MatchString(c.CasePrefix) {
+		bad("case_prefix", "%q: use 1–8 capital letters or digits, starting with a letter, e.g. \"LH\"", c.CasePrefix)
+	}
+	if c.FromName == "" {
+		c.FromName = "Lex Heller"
+	}
+	if c.Limits.AttachmentMB <= 0 {
+		c.Limits.AttachmentMB = 25
+	}
+	if c.Limits.RetryFor.Duration <= 0 {
+		c.Limits.RetryFor.Duration = 7 * 24 * time.Hour
+	}
+	if c.Limits.BounceSuppressFor.Duration <= 0 {
+		c.Limits.BounceSuppressFor.Duration = 60 * 24 * time.Hour
+	}
+	if c.Retention.RawMessageDays <= 0 {
+		c.Retention.RawMessageDays = 90
+	}
+	errs = append(errs, c.IMAP.check("imap", c.path, text, true)...)
+	errs = append(errs, c.SMTP.check("smtp", c.path, text, false)...)
+	if len(c.Forbund) == 0 {
+		bad("forbund", "no [[forbund]] configured: add at least one, with slug, name and process_leaders")
+	}
+	slugs := map[string]bool{}
+	for i := range c.Forbund {
+		f := &c.Forbund[i]
+		where := fmt.Sprintf("forbund %d", i+1)
+		if f.Slug == "" || !regexp.MustCompile(`^[a-z0-9-]+$`).MatchString(f.Slug) {
+			bad("forbund.slug", "%s: slug %q: use lower-case letters, digits and -, e.g. \"goteborg\"", where, f.Slug)
+		}
+		if slugs[f.Slug] {
+			bad("forbund.slug", "%s: slug %q is used twice", where, f.Slug)
+		}
+		slugs[f.Slug] = true
+		if f.Name == "" {
+			f.Name = f.Slug
+		}
+		for j, a := range f.ProcessLeaders {
+			if _, err := mail.ParseAddress(a); err != nil {
+				bad("forbund.process_leaders", "%s: %q is not an e-mail address", where, a)
+			}
+			f.ProcessLeaders[j] = strings.ToLower(a)
+		}
+		if len(f.ProcessLeaders) == 0 {
+			bad("forbund.process_leaders", "%s (%s): no process leaders: write process_leaders = [\"namn@forbund.example\"]", where, f.Slug)
+		}
+		for j := range f.Addresses {
+			f.Addresses[j] = strings.ToLower(f.Addresses[j])
+		}
+		for _, r := range f.Representatives {
+			if !slices.Contains(form.PartyCodes, r.Party) {
+				bad("forbund.representatives", "%s: party %q: write one of %s", where, r.Party, strings.Join(form.PartyCodes, ", "))
+			}
+			if _, err := mail.ParseAddress(r.Email); err != nil {
+				bad("forbund.representatives", "%s: %q is not an e-mail address", where, r.Email)
+			}
+		}
+		for _, m := range f.Meetings {
+			if _, err := time.Parse("2006-01-02", m); err != nil {
+				bad("forbund.meetings", "%s: %q: write dates as \"2027-01-21\"", where, m)
+			}
+		}
+		if f.IMAP != nil {
+			errs = append(errs, f.IMAP.check("forbund.imap", c.path, text, true)...)
+		}
+	}
+	return errs
+}
+
+func (s *Server) check(key, path, text string, imap bool) []error {
+	var errs []error
+	bad := func(sub, msg string, args ...any) {
+		errs = append(errs, &ConfigError{Path: path, Line: lineOf(text, toml.Key{key, sub}), Msg: key + "." + sub + ": " + fmt.Sprintf(msg, args...)})
+	}
+	host, port, err := net.SplitHostPort(s.Address)
+	if s.Address == "" || err != nil || port == "" {
+		bad("address", "%q: write host:port, e.g. \"imap.example.org:993\"", s.Address)
+	}
+	switch s.Security {
+	case "":
+		s.Security = "tls"
+		if !imap {
+			s.Security = "starttls"
+		}
+	case "tls", "starttls":
+	case "none":
+		if err == nil && !intake.IsLoopback(host) {
+			bad("security", "\"none\" sends the password in clear text and is only allowed to 127.0.0.1 or localhost; use \"tls\" or \"starttls\"")
+		}
+	default:
+		bad("security", "%q: write \"tls\", \"starttls\" or \"none\" (loopback only)", s.Security)
+	}
+	if imap && s.Username == "" {
+		bad("username", "missing: the mailbox's login name")
+	}
+	if s.Username != "" {
+		switch {
+		case s.PasswordFile != "":
+			b, err := os.ReadFile(s.PasswordFile)
+			if err != nil {
+				bad("password_file", "%v", err)
+			}
+			s.password = strings.TrimRight(string(b), "\r\n")
+		case s.PasswordEnv != "":
+			v, ok := os.LookupEnv(s.PasswordEnv)
+			if !ok {
+				bad("password_env", "the environment variable %s is not set", s.PasswordEnv)
+			}
+			s.password = v
+		default:
+			bad("username", "no password: add password_file = \"/etc/lexheller/%s-password\" or password_env = \"LEXHELLER_%s_PASSWORD\"", key, strings.ToUpper(key))
+		}
+	}
+	return errs
+}

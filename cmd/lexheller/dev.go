@@ -1,0 +1,91 @@
+package main
+
+import (
+	_ "embed"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+
+	"lexheller/cmd/lexheller/devmail"
+)
+
+//go:embed default.toml
+var defaultTOML string
+
+// defaultConfig is the built-in configuration of the dev mail system.
+func defaultConfig() (*Config, error) {
+	if os.Getenv("LEXHELLER_DEV_PASSWORD") == "" {
+		os.Setenv("LEXHELLER_DEV_PASSWORD", "dev") // the dev mail system takes any password
+	}
+	cfg, err := ParseConfig("(built-in default)", defaultTOML)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Database = devDatabase()
+	return cfg, nil
+}
+
+// devDatabase is where the dev mode keeps its cases: the working
+// directory, or $XDG_DATA_HOME/lexheller when that is set.
+func devDatabase() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		dir := filepath.Join(d, "lexheller")
+		if os.MkdirAll(dir, 0o700) == nil {
+			return filepath.Join(dir, "lexheller-dev.db")
+		}
+	}
+	return "lexheller-dev.db"
+}
+
+// freeOr returns addr when it can be listened on, else a free port on the
+// same host.
+func freeOr(addr string) string {
+	if l, err := net.Listen("tcp", addr); err == nil {
+		l.Close()
+		return addr
+	}
+	host, _, _ := net.SplitHostPort(addr)
+	return net.JoinHostPort(host, "0")
+}
+
+// startDev starts the dev mail system and returns the config that points
+// at it.
+func startDev(out io.Writer) (*Config, func(), error) {
+	cfg, err := defaultConfig()
+	if err != nil {
+		return nil, nil, err
+	}
+	_, domain, _ := cutAt(cfg.Address)
+	srv, err := devmail.Start(devmail.Options{Domain: domain, IMAPAddr: freeOr(cfg.IMAP.Address), SMTPAddr: freeOr(cfg.SMTP.Address)})
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg.IMAP.Address, cfg.SMTP.Address = srv.IMAPAddr, srv.SMTPAddr
+	fmt.Fprintf(out, `lexheller dev mode: no --config given, so a built-in mail system runs on loopback only.
+  IMAP  %s  (log in as any @%s address, any password, no TLS)
+  SMTP  %s  (delivers every @%s address into its own mailbox)
+  Cases are kept in %s.
+
+Send a blanket (lexheller form > blankett.txt, fill it in, then):
+  curl --url smtp://%s --mail-from anna@%s --mail-rcpt %s --upload-file blankett.eml
+  swaks --server %s --from anna@%s --to %s --body @blankett.txt
+Read a mailbox:
+  curl --url 'imap://%s/INBOX;UID=1' --user anna@%s:x
+Process leader: %s
+
+`, srv.IMAPAddr, domain, srv.SMTPAddr, domain, cfg.Database,
+		srv.SMTPAddr, domain, cfg.Address, srv.SMTPAddr, domain, cfg.Address,
+		srv.IMAPAddr, domain, cfg.Forbund[0].ProcessLeaders[0])
+	return cfg, func() { srv.Close() }, nil
+}
+
+func cutAt(addr string) (string, string, bool) {
+	for i := len(addr) - 1; i >= 0; i-- {
+		if addr[i] == '@' {
+			return addr[:i], addr[i+1:], true
+		}
+	}
+	return addr, "", false
+}

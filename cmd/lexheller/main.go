@@ -1,0 +1,470 @@
+// Command lexheller runs the Lex Heller routine over e-mail: it reads a
+// samordningsförbund's shared mailbox, turns each e-mailed blanket into a
+// case, answers the reporter and tells the process leaders.
+//
+// Usage:
+//
+//	lexheller serve [--config FILE]       run the daemon (no config: a dev mail system)
+//	lexheller inspect [--json] [--db PATH] FILE.eml|-
+//	lexheller cases [--json] [--status S] [--forbund F]
+//	lexheller case show ID [--json]
+//	lexheller form [--lang sv|en]         print the blank form
+//	lexheller check-config FILE
+//	lexheller version
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"lexheller/intake/classify"
+	"lexheller/intake/ident"
+	"lexheller/intake/parse"
+	"lexheller/intake/store"
+	"lexheller/templates"
+)
+
+var version = "0.1.0-dev"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+const usage = `lexheller runs the Lex Heller routine over e-mail.
+
+Commands:
+  serve [--config FILE]                  run the daemon; with no config, on a built-in dev mail system
+  inspect [--json] [--db PATH] FILE|-    show how one raw message would be handled (nothing is sent)
+  cases [--json] [--status S] [--forbund F] [--party P]
+  case show ID [--json]                  a case and its timeline
+  form [--lang sv|en]                    print the blank form
+  check-config FILE                      check a config file
+  version
+`
+
+// run is main without os.Exit, for tests.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = cmdServe(args[1:], stdout, stderr)
+	case "inspect":
+		err = cmdInspect(args[1:], stdin, stdout)
+	case "cases":
+		err = cmdCases(args[1:], stdout)
+	case "case":
+		err = cmdCase(args[1:], stdout)
+	case "form":
+		err = cmdForm(args[1:], stdout)
+	case "check-config":
+		err = cmdCheckConfig(args[1:], stdout)
+	case "version":
+		fmt.Fprintln(stdout, "lexheller", version)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "lexheller: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 2
+		}
+		fmt.Fprintln(stderr, "lexheller:", err)
+		return 1
+	}
+	return 0
+}
+
+func newLogger(w io.Writer, cfg LogConfig) *slog.Logger {
+	level := slog.LevelInfo
+	_ = level.UnmarshalText([]byte(cfg.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	format := cfg.Format
+	if format == "" {
+		format = "json"
+		if f, ok := w.(*os.File); ok {
+			if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+				format = "text"
+			}
+		}
+	}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func cmdServe(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	configPath := fs.String("config", os.Getenv("LEXHELLER_CONFIG"), "config file (default: a built-in dev mail system)")
+	logFormat := fs.String("log-format", "", "text or json (default: text on a terminal)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // a second signal now ends the process at once
+	}()
+
+	var cfg *Config
+	var cleanup func()
+	if *configPath == "" {
+		var err error
+		cfg, cleanup, err = startDev(stdout)
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+	} else {
+		var err error
+		if cfg, err = LoadConfig(*configPath); err != nil {
+			return err
+		}
+	}
+	if *logFormat != "" {
+		cfg.Log.Format = *logFormat
+	}
+	log := newLogger(stderr, cfg.Log)
+	a, err := newApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	log.Info("lexheller started", "version", version, "address", cfg.Address, "database", cfg.Database,
+		"forbund", len(cfg.Forbund), "mailboxes", len(a.watchers))
+	err = a.run(ctx)
+	log.Info("lexheller stopped")
+	return err
+}
+
+// inspectOptions are the deployment inspect classifies for: the config's,
+// or the built-in default's.
+func inspectConfig(path string) (*Config, error) {
+	if path != "" {
+		return LoadConfig(path)
+	}
+	return defaultConfig()
+}
+
+func cmdInspect(args []string, stdin io.Reader, stdout io.Writer) error {
+	fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print the JSON object of the inspect contract")
+	dbPath := fs.String("db", "", "look references up in this store")
+	configPath := fs.String("config", os.Getenv("LEXHELLER_CONFIG"), "config file (our address, förbund)")
+	if err := fs.Parse(reorder(args)); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("inspect: name one file, or - for standard input")
+	}
+	var r io.Reader = stdin
+	if name := fs.Arg(0); name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		r = f
+	}
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	cfg, err := inspectConfig(*configPath)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	signer := &ident.Signer{Domain: cfg.Domain, Prefix: cfg.CasePrefix}
+	var lookup classify.Lookup
+	if *dbPath != "" {
+		if _, err := os.Stat(*dbPath); err != nil {
+			return fmt.Errorf("inspect: store: %w", err)
+		}
+		st, err := store.Open(ctx, *dbPath)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		if signer.Key, err = st.SigningKey(ctx, ident.NewKey); err != nil {
+			return err
+		}
+		lookup = st
+	}
+	rep, err := Inspect(ctx, raw, classifyOptions(cfg, signer), lookup)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(rep)
+	}
+	printReport(stdout, rep)
+	return nil
+}
+
+// Inspect runs one raw message through decoding, classification and the
+// blanket's parser, touching no mailbox and sending nothing.
+func Inspect(ctx context.Context, raw []byte, o *classify.Options, lk classify.Lookup) (*classify.Report, error) {
+	m, err := parse.Parse(strings.NewReader(string(raw)), nil)
+	if err != nil {
+		return &classify.Report{Kind: classify.Quarantine, Reason: err.Error(), PII: nil,
+			Attachments: []classify.ReportAttachment{}}, nil
+	}
+	res, err := classify.Classify(ctx, m, o, lk)
+	if err != nil {
+		return nil, err
+	}
+	return classify.NewReport(m, res), nil
+}
+
+func printReport(w io.Writer, r *classify.Report) {
+	fmt.Fprintf(w, "kind:     %s\nreason:   %s\nfrom:     %s\nsubject:  %s\n", r.Kind, r.Reason, r.From.String(), r.Subject)
+	if r.Case != nil {
+		fmt.Fprintf(w, "case:     %s\n", *r.Case)
+	}
+	if len(r.Missing) > 0 {
+		fmt.Fprintf(w, "missing:  %s\n", strings.Join(r.Missing, ", "))
+	}
+	for _, p := range r.PII {
+		fmt.Fprintf(w, "pii:      %s (%s)\n", p.Kind, p.Text)
+	}
+	if r.Fields != nil {
+		b, _ := json.MarshalIndent(r.Fields, "          ", "  ")
+		fmt.Fprintf(w, "fields:   %s\n", b)
+	}
+	for _, a := range r.Attachments {
+		fmt.Fprintf(w, "attached: %s (%s, %d bytes)\n", a.Filename, a.ContentType, a.Size)
+	}
+	for _, p := range r.Problems {
+		fmt.Fprintf(w, "problem:  %s\n", p)
+	}
+}
+
+// reorder moves flags before positional arguments, so that
+// "inspect FILE --json" works as well as "inspect --json FILE".
+func reorder(args []string) []string {
+	var flags, rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "-" || !strings.HasPrefix(a, "-") {
+			rest = append(rest, a)
+			continue
+		}
+		flags = append(flags, a)
+		if (a == "--db" || a == "-db" || a == "--config" || a == "-config" || a == "--status" || a == "--forbund" || a == "--party" || a == "--lang") && i+1 < len(args) {
+			flags = append(flags, args[i+1])
+			i++
+		}
+	}
+	return append(flags, rest...)
+}
+
+func openStore(ctx context.Context, dbFlag, configPath string) (*store.Store, error) {
+	path := dbFlag
+	if path == "" && configPath != "" {
+		cfg, err := LoadConfig(configPath)
+		if err != nil {
+			return nil, err
+		}
+		path = cfg.Database
+	}
+	if path == "" {
+		path = devDatabase()
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("no database at %s (give --db or --config)", path)
+	}
+	return store.Open(ctx, path)
+}
+
+var statusSv = map[string]string{
+	store.StatusNew: "mottagen", store.StatusInDialogue: "under utredning", store.StatusForwarded: "vidarebefordrad",
+	store.StatusAnswered: "besvarad", store.StatusClosed: "avslutad",
+}
+
+func cmdCases(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("cases", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print JSON")
+	dbPath := fs.String("db", "", "database file")
+	configPath := fs.String("config", os.Getenv("LEXHELLER_CONFIG"), "config file")
+	status := fs.String("status", "", "only cases with this status")
+	forbund := fs.String("forbund", "", "only this förbund (slug)")
+	party := fs.String("party", "", "only cases concerning this party")
+	since := fs.String("since", "", "only cases received on or after this date (2026-11-01)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ctx := context.Background()
+	st, err := openStore(ctx, *dbPath, *configPath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	f := store.CaseFilter{Status: *status, Forbund: *forbund, Party: *party}
+	if *since != "" {
+		t, err := time.Parse(time.DateOnly, *since)
+		if err != nil {
+			return fmt.Errorf("--since %q: write a date like 2026-11-01", *since)
+		}
+		f.Since = t
+	}
+	cases, err := st.Cases(ctx, f)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if cases == nil {
+			cases = []*store.Case{}
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(cases)
+	}
+	if len(cases) == 0 {
+		fmt.Fprintln(stdout, "Inga ärenden.")
+		return nil
+	}
+	fmt.Fprintf(stdout, "%-13s  %-10s  %-16s  %-10s  %-14s  %s\n", "Ärende", "Mottaget", "Status", "Förbund", "Parter", "Beskrivning")
+	for _, c := range cases {
+		fmt.Fprintf(stdout, "%-13s  %-10s  %-16s  %-10s  %-14s  %s\n", c.ID, c.CreatedAt.Format(time.DateOnly), statusSv[c.Status],
+			c.Forbund, strings.Join(c.Parties, ","), oneLine(c.Description, 50))
+	}
+	return nil
+}
+
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+func cmdCase(args []string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "show" {
+		return errors.New("case: write \"lexheller case show ID\"")
+	}
+	fs := flag.NewFlagSet("case show", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print JSON")
+	dbPath := fs.String("db", "", "database file")
+	configPath := fs.String("config", os.Getenv("LEXHELLER_CONFIG"), "config file")
+	if err := fs.Parse(reorder(args[1:])); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("case show: name one case, e.g. LH-2026-0042")
+	}
+	ctx := context.Background()
+	st, err := openStore(ctx, *dbPath, *configPath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	id := strings.ToUpper(fs.Arg(0))
+	c, err := st.Case(ctx, id)
+	if err != nil {
+		return err
+	}
+	timeline, err := st.Timeline(ctx, id)
+	if err != nil {
+		return err
+	}
+	atts, err := st.Attachments(ctx, id)
+	if err != nil {
+		return err
+	}
+	parts, err := st.Participants(ctx, id)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			*store.Case
+			Participants []store.Participant `json:"participants"`
+			Attachments  []store.Attachment  `json:"attachments"`
+			Timeline     []store.Event       `json:"timeline"`
+		}{c, nonNil(parts), nonNil(atts), nonNil(timeline)})
+	}
+	fmt.Fprintf(stdout, "Ärende %s (%s), förbund %s\n", c.ID, statusSv[c.Status], c.Forbund)
+	fmt.Fprintf(stdout, "Mottaget:  %s\nAnmälare:  %s, %s <%s>\nParter:    %s\nNivå:      %s\nTeman:     %s\n",
+		c.CreatedAt.Local().Format("2006-01-02 15:04"), c.ReporterName, c.ReporterOrg, c.ReporterEmail,
+		strings.Join(c.Parties, ", "), c.Level, strings.Join(c.Themes, ", "))
+	fmt.Fprintf(stdout, "\nVad hände?\n%s\n", indent(c.Description))
+	if c.Consequence != "" {
+		fmt.Fprintf(stdout, "\nKonsekvens för individen\n%s\n", indent(c.Consequence))
+	}
+	if c.Suggestion != "" {
+		fmt.Fprintf(stdout, "\nFörslag på lösning\n%s\n", indent(c.Suggestion))
+	}
+	if len(atts) > 0 {
+		fmt.Fprintln(stdout, "\nBilagor")
+		for _, a := range atts {
+			fmt.Fprintf(stdout, "  %s (%s, %d byte)\n", a.Filename, a.ContentType, a.Size)
+		}
+	}
+	fmt.Fprintln(stdout, "\nHistorik")
+	for _, e := range timeline {
+		fmt.Fprintf(stdout, "  %s  %-11s %s\n", e.At.Local().Format("2006-01-02 15:04"), e.Kind, e.Summary)
+	}
+	return nil
+}
+
+func nonNil[T any](l []T) []T {
+	if l == nil {
+		return []T{}
+	}
+	return l
+}
+
+func indent(s string) string {
+	return "  " + strings.ReplaceAll(s, "\n", "\n  ")
+}
+
+func cmdForm(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("form", flag.ContinueOnError)
+	lang := fs.String("lang", "sv", "sv or en")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	t, err := templates.Load("")
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(stdout, t.Form(*lang))
+	return err
+}
+
+func cmdCheckConfig(args []string, stdout io.Writer) error {
+	if len(args) != 1 {
+		return errors.New("check-config: name the config file")
+	}
+	cfg, err := LoadConfig(args[0])
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s is valid: %d förbund, mailbox %s at %s, sending through %s\n",
+		args[0], len(cfg.Forbund), cfg.IMAP.Username, cfg.IMAP.Address, cfg.SMTP.Address)
+	return nil
+}

@@ -1,0 +1,434 @@
+// Package classify decides what an inbound message is: a new report, a
+// reply or command on a case, a request for the blank form, an incomplete
+// blanket, automatic mail not to be answered, or something a person must
+// look at (quarantine). Its kinds are those of `lexheller inspect`
+// (DESIGN.md).
+//
+// Classify does no I/O of its own; what it needs to know about existing
+// cases it asks through the Lookup interface, which may be nil.
+package classify
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"lexheller/intake/form"
+	"lexheller/intake/ident"
+	"lexheller/intake/parse"
+	"lexheller/intake/quote"
+)
+
+// Kind is what a message is.
+type Kind string
+
+// The kinds of the inspect contract.
+const (
+	NewCase      Kind = "new_case"
+	Reply        Kind = "reply"
+	Command      Kind = "command"
+	FormRequest  Kind = "form_request"
+	InvalidForm  Kind = "invalid_form"
+	IgnoreAuto   Kind = "ignore_auto"
+	IgnoreBounce Kind = "ignore_bounce"
+	IgnoreLoop   Kind = "ignore_loop"
+	Quarantine   Kind = "quarantine"
+)
+
+// LoopHeader is set on everything lexheller sends, with our domain as its
+// value; a message carrying it is our own.
+const LoopHeader = "X-Lexheller-Loop"
+
+// Forbund is one samordningsförbund as classification needs it.
+type Forbund struct {
+	Slug           string
+	Name           string
+	Aliases        []string // other names a reporter may write, lower-case
+	Addresses      []string // addresses (or plus tags) that route to it
+	ProcessLeaders []string // lower-case addresses
+}
+
+// Options describe the deployment.
+type Options struct {
+	Address string // our shared address, lower-case
+	Signer  *ident.Signer
+	Forbund []Forbund
+	// MailboxForbund is the förbund of the mailbox being read, when each
+	// förbund has its own; "" for a shared mailbox.
+	MailboxForbund string
+}
+
+// Lookup answers questions about stored cases. Implementations return
+// found=false, not an error, for what does not exist.
+type Lookup interface {
+	// CaseExists reports whether the case exists, and its förbund.
+	CaseExists(ctx context.Context, caseID string) (forbund string, found bool, err error)
+	// CaseByMessageID returns the case a message we sent or received had.
+	CaseByMessageID(ctx context.Context, messageID string) (caseID string, found bool, err error)
+	// CaseByThreadIndex returns the case of an Outlook conversation.
+	CaseByThreadIndex(ctx context.Context, conversation string) (caseID string, found bool, err error)
+	// IsParticipant reports whether address is the reporter of the case or
+	// a party representative it was sent to.
+	IsParticipant(ctx context.Context, caseID, address string) (bool, error)
+}
+
+// Result is the outcome of Classify.
+type Result struct {
+	Kind    Kind
+	Reason  string // one line a person understands (English; for logs and inspect)
+	Case    string // the case a reply, command or bounce belongs to
+	Via     string // how the case was found: "message-id", "plus-address", "case-ref", "subject-tag", "thread-index"
+	Forbund string // slug
+	Form    *form.Result
+	Text    string // the new text: quoted history stripped from replies
+	// Bounced are the Message-IDs of our own mails that a bounce returns.
+	Bounced []string
+	// Conversation is the Outlook Thread-Index conversation key, if any.
+	Conversation string
+}
+
+// Classify decides what m is. lk may be nil (no store): cases are then
+// recognised by their shape only, without checking that they exist or who
+// takes part in them.
+func Classify(ctx context.Context, m *parse.Message, o *Options, lk Lookup) (*Result, error) {
+	r := &Result{Conversation: conversation(m.Header.Get("Thread-Index"))}
+	from := strings.ToLower(m.From.Address)
+
+	// 1. Our own mail coming back.
+	if v := m.Header.Get(LoopHeader); v != "" {
+		return r.set(IgnoreLoop, "carries our loop header "+LoopHeader), nil
+	}
+	if o.isOurAddress(from) {
+		return r.set(IgnoreLoop, "sent from our own address "+from), nil
+	}
+	if _, ours, _ := o.Signer.ParseMessageID(m.MessageID); ours {
+		return r.set(IgnoreLoop, "has one of our own Message-IDs"), nil
+	}
+
+	// 2. Bounces and automatic mail.
+	if why := bounce(m); why != "" {
+		r.set(IgnoreBounce, why)
+		r.bounceCase(m, o)
+		return r, nil
+	}
+	if why := automatic(m); why != "" {
+		return r.set(IgnoreAuto, why), nil
+	}
+	if m.Header.Has("Return-Path") && strings.TrimSpace(m.Header.Get("Return-Path")) == "<>" {
+		r.set(IgnoreBounce, "empty Return-Path (<>): a delivery notice")
+		r.bounceCase(m, o)
+		return r, nil
+	}
+	if len(m.From.Address) == 0 {
+		return r.set(Quarantine, "no sender address (From)"), nil
+	}
+
+	// 3. A reply on a case.
+	if err := r.thread(ctx, m, o, lk); err != nil {
+		return nil, err
+	}
+	if r.Kind != "" {
+		return r, nil
+	}
+	if r.Case != "" {
+		r.Text = quote.Cut(m.Text)
+		if isCommand(r.Text) && o.isProcessLeader(from, r.Forbund) {
+			return r.set(Command, fmt.Sprintf("commands from a process leader on %s (found by %s)", r.Case, r.Via)), nil
+		}
+		return r.set(Reply, fmt.Sprintf("reply on %s (found by %s)", r.Case, r.Via)), nil
+	}
+
+	// 4. A blanket, a request for one, or neither.
+	text := strings.TrimSpace(m.Text)
+	r.Text = text
+	res := form.Parse(text, form.Fallback{Name: m.From.Name, Email: from, Date: m.Date})
+	r.Form = res
+	r.Forbund = o.routeForbund(m, res.Fields.Forbund)
+	res.Fields.Forbund = r.Forbund
+	switch {
+	case len(res.Labels) >= 2 && len(res.Missing) == 0:
+		return r.set(NewCase, fmt.Sprintf("a blanket with %d fields", len(res.Labels))), nil
+	case len(res.Labels) >= 2:
+		return r.set(InvalidForm, "required fields missing: "+strings.Join(res.Missing, ", ")), nil
+	case isFormRequest(m, text):
+		r.Form = nil
+		return r.set(FormRequest, "asks for the blank form"), nil
+	case len(res.Labels) == 1:
+		return r.set(InvalidForm, "only one field of the blanket found; missing: "+strings.Join(res.Missing, ", ")), nil
+	}
+	r.Form = nil
+	return r.set(Quarantine, "neither a blanket nor a reply on a case: a person should look at it"), nil
+}
+
+func (r *Result) set(k Kind, reason string) *Result {
+	r.Kind, r.Reason = k, reason
+	return r
+}
+
+// thread finds the case m answers, in the order of DESIGN.md: our signed
+// Message-IDs, the plus address, the case reference, the subject tag,
+// Outlook's Thread-Index. Only the first two are trusted on their own; the
+// others are accepted from participants only. It sets r.Kind to Quarantine
+// when a case is found but the sender may not write to it.
+func (r *Result) thread(ctx context.Context, m *parse.Message, o *Options, lk Lookup) error {
+	from := strings.ToLower(m.From.Address)
+	trusted := false
+	ids := append(slices.Clone(m.InReplyTo), m.References...)
+	for _, id := range ids {
+		if c, ours, ok := o.Signer.ParseMessageID(id); ours && c != "" && (ok || lk == nil) {
+			r.Case, r.Via, trusted = c, "message-id", ok
+			break
+		}
+	}
+	if r.Case == "" {
+		for _, a := range recipientsOf(m) {
+			if c, ok := o.Signer.ParsePlusAddress(o.Address, a); c != "" && (ok || lk == nil) {
+				r.Case, r.Via, trusted = c, "plus-address", ok
+				break
+			}
+		}
+	}
+	if r.Case == "" && lk != nil {
+		for _, id := range ids {
+			c, found, err := lk.CaseByMessageID(ctx, id)
+			if err != nil {
+				return fmt.Errorf("classify: look up %q: %w", id, err)
+			}
+			if found {
+				r.Case, r.Via = c, "references"
+				break
+			}
+		}
+	}
+	if r.Case == "" {
+		for _, id := range ids {
+			if c := o.Signer.ParseCaseRef(id); c != "" {
+				r.Case, r.Via = c, "case-ref"
+				break
+			}
+		}
+	}
+	if r.Case == "" {
+		if c := o.Signer.FindSubjectTag(m.Subject); c != "" {
+			r.Case, r.Via = c, "subject-tag"
+		}
+	}
+	if r.Case == "" && r.Conversation != "" && lk != nil {
+		c, found, err := lk.CaseByThreadIndex(ctx, r.Conversation)
+		if err != nil {
+			return fmt.Errorf("classify: look up thread index: %w", err)
+		}
+		if found {
+			r.Case, r.Via = c, "thread-index"
+		}
+	}
+	if r.Case == "" || lk == nil {
+		return nil
+	}
+	fb, found, err := lk.CaseExists(ctx, r.Case)
+	if err != nil {
+		return fmt.Errorf("classify: look up %s: %w", r.Case, err)
+	}
+	if !found {
+		r.set(Quarantine, fmt.Sprintf("refers to %s (by %s), which does not exist", r.Case, r.Via))
+		return nil
+	}
+	r.Forbund = fb
+	if o.isProcessLeader(from, fb) {
+		return nil
+	}
+	ok, err := lk.IsParticipant(ctx, r.Case, from)
+	if err != nil {
+		return fmt.Errorf("classify: participants of %s: %w", r.Case, err)
+	}
+	if !ok {
+		how := "found by " + r.Via
+		if trusted {
+			how += ", a valid reference"
+		}
+		r.set(Quarantine, fmt.Sprintf("%s is not a participant of %s (%s)", from, r.Case, how))
+	}
+	return nil
+}
+
+func (o *Options) isOurAddress(a string) bool {
+	if o.Address == "" || a == "" {
+		return false
+	}
+	if a == o.Address {
+		return true
+	}
+	bl, bd, _ := strings.Cut(o.Address, "@")
+	al, ad, _ := strings.Cut(a, "@")
+	return ad == bd && strings.HasPrefix(al, bl+"+")
+}
+
+func (o *Options) isProcessLeader(addr, slug string) bool {
+	for _, f := range o.Forbund {
+		if slug != "" && f.Slug != slug {
+			continue
+		}
+		if slices.Contains(f.ProcessLeaders, addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// routeForbund picks the förbund of a new case: the one the blanket names,
+// else the one whose address the mail was sent to, else the mailbox's,
+// else the first configured.
+func (o *Options) routeForbund(m *parse.Message, written string) string {
+	if w := fold(written); w != "" {
+		for _, f := range o.Forbund {
+			names := append([]string{f.Slug, f.Name}, f.Aliases...)
+			for _, n := range names {
+				n = fold(n)
+				if n != "" && (w == n || strings.Contains(w, n) || strings.Contains(n, w) && len(w) >= 4) {
+					return f.Slug
+				}
+			}
+		}
+	}
+	for _, a := range recipientsOf(m) {
+		for _, f := range o.Forbund {
+			for _, fa := range f.Addresses {
+				if strings.EqualFold(a, fa) {
+					return f.Slug
+				}
+			}
+		}
+	}
+	if o.MailboxForbund != "" {
+		return o.MailboxForbund
+	}
+	if len(o.Forbund) > 0 {
+		return o.Forbund[0].Slug
+	}
+	return ""
+}
+
+func fold(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	s = strings.TrimPrefix(s, "samordningsförbundet ")
+	return strings.TrimSpace(s)
+}
+
+func recipientsOf(m *parse.Message) []string {
+	var out []string
+	out = append(out, m.DeliveredTo...)
+	for _, l := range [][]parse.Address{m.To, m.Cc} {
+		for _, a := range l {
+			out = append(out, a.Address)
+		}
+	}
+	return out
+}
+
+// bounceCase finds the case and our Message-IDs a bounce returns.
+func (r *Result) bounceCase(m *parse.Message, o *Options) {
+	ids := append(slices.Clone(m.ReportedMessageIDs), m.InReplyTo...)
+	ids = append(ids, m.References...)
+	// A plain-text bounce quotes the returned header in its body.
+	ids = append(ids, parse.MsgIDs(msgIDLines(m.Text))...)
+	for _, id := range ids {
+		// Any ID of our domain: the outbox is searched for it exactly, so
+		// a forged one marks nothing.
+		local, domain, _ := strings.Cut(id, "@")
+		if !strings.EqualFold(domain, o.Signer.Domain) || slices.Contains(r.Bounced, id) {
+			continue
+		}
+		r.Bounced = append(r.Bounced, id)
+		if c := o.Signer.FindCaseID(local); r.Case == "" && c != "" && strings.HasPrefix(local, c) {
+			r.Case = c
+		}
+	}
+	if r.Case == "" {
+		r.Case = o.Signer.FindSubjectTag(m.Subject)
+	}
+}
+
+var msgIDLineRe = regexp.MustCompile(`(?im)^\s*message-id:\s*(<[^>\s]+>)`)
+
+func msgIDLines(s string) string {
+	var out []string
+	for _, m := range msgIDLineRe.FindAllStringSubmatch(s, 20) {
+		out = append(out, m[1])
+	}
+	return strings.Join(out, " ")
+}
+
+func bounce(m *parse.Message) string {
+	if m.MediaType == "multipart/report" {
+		if m.ReportType == "" || m.ReportType == "delivery-status" {
+			return "a delivery status notification (multipart/report)"
+		}
+	}
+	local, _, _ := strings.Cut(strings.ToLower(m.From.Address), "@")
+	if local == "mailer-daemon" || local == "postmaster" {
+		return "sent by " + local
+	}
+	return ""
+}
+
+var autoSubjectRe = regexp.MustCompile(`(?i)^\s*(autosvar|automatiskt svar|frånvaro|franvaro|frånvarande|out of (the )?office|automatic reply|auto(matic)?[ -]?reply|auto:|abwesenheit|autoreply)\b`)
+
+func automatic(m *parse.Message) string {
+	h := m.Header
+	if v := strings.ToLower(strings.TrimSpace(h.Get("Auto-Submitted"))); v != "" && !strings.HasPrefix(v, "no") {
+		return "Auto-Submitted: " + v
+	}
+	for _, k := range []string{"X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress", "List-Id", "List-Unsubscribe", "X-Autogenerated"} {
+		if h.Has(k) {
+			return k + " header"
+		}
+	}
+	switch p := strings.ToLower(strings.TrimSpace(h.Get("Precedence"))); p {
+	case "bulk", "junk", "list", "auto_reply":
+		return "Precedence: " + p
+	}
+	if autoSubjectRe.MatchString(m.Subject) {
+		return "an out-of-office subject: " + m.Subject
+	}
+	return ""
+}
+
+var formRequestRe = regexp.MustCompile(`(?i)\b(blankett(en)?|formulär(et)?|form|lex heller-blankett)\b`)
+
+func isFormRequest(m *parse.Message, text string) bool {
+	if text == "" && len(m.Attachments) == 0 {
+		return true
+	}
+	subj := stripPrefixes(m.Subject)
+	return formRequestRe.MatchString(subj) && len(text) < 1000
+}
+
+var prefixRe = regexp.MustCompile(`(?i)^\s*((sv|vb|re|fw|fwd|vs|aw|wg|antw)\s*(\[\d+\])?\s*:\s*)+`)
+
+// stripPrefixes removes reply and forward prefixes (SV:, VB:, Re:, Fwd:).
+func stripPrefixes(s string) string { return strings.TrimSpace(prefixRe.ReplaceAllString(s, "")) }
+
+var commandRe = regexp.MustCompile(`^/\p{L}`)
+
+// isCommand reports whether text starts with a command line ("/nivå …").
+func isCommand(text string) bool {
+	for _, l := range strings.Split(text, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			return commandRe.MatchString(l)
+		}
+	}
+	return false
+}
+
+// conversation returns the conversation part of an Outlook Thread-Index
+// (its first 22 bytes), base64-encoded, or "".
+func conversation(v string) string {
+	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(v))
+	if err != nil || len(b) < 22 {
+		return ""
+	}
+	return base64.StdEncoding.EncodeToString(b[:22])
+}

@@ -1,0 +1,61 @@
+package classify
+
+import (
+	"lexheller/intake/form"
+	"lexheller/intake/parse"
+)
+
+// Report is the JSON object `lexheller inspect --json` prints (DESIGN.md,
+// "Interfaces that scripts and tests rely on").
+type Report struct {
+	Kind        Kind               `json:"kind"`
+	Reason      string             `json:"reason"`
+	From        parse.Address      `json:"from"`
+	Subject     string             `json:"subject"`
+	MessageID   string             `json:"message_id"`
+	Case        *string            `json:"case"`
+	Fields      *form.Fields       `json:"fields"`
+	Missing     []string           `json:"missing"`
+	PII         []form.PII         `json:"pii"`
+	Text        string             `json:"text"`
+	Attachments []ReportAttachment `json:"attachments"`
+	Problems    []string           `json:"problems,omitempty"`
+}
+
+// ReportAttachment describes one attachment in a Report.
+type ReportAttachment struct {
+	Filename    string `json:"filename"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+}
+
+// NewReport builds the inspect report of a classified message.
+func NewReport(m *parse.Message, r *Result) *Report {
+	rep := &Report{
+		Kind:        r.Kind,
+		Reason:      r.Reason,
+		From:        m.From,
+		Subject:     m.Subject,
+		MessageID:   m.MessageID,
+		Text:        r.Text,
+		PII:         form.FindPII(m.Subject + "\n" + m.Text),
+		Attachments: []ReportAttachment{},
+		Problems:    m.Problems,
+	}
+	if r.Case != "" {
+		c := r.Case
+		rep.Case = &c
+	}
+	if r.Form != nil {
+		f := r.Form.Fields
+		rep.Fields = &f
+		rep.Missing = r.Form.Missing
+		if rep.Missing == nil {
+			rep.Missing = []string{}
+		}
+	}
+	for _, a := range m.Attachments {
+		rep.Attachments = append(rep.Attachments, ReportAttachment{Filename: a.Filename, ContentType: a.ContentType, Size: a.Size})
+	}
+	return rep
+}

@@ -1,0 +1,654 @@
+// Package parse decodes one raw RFC 5322 message into the parts lexheller
+// works with: addresses, the decoded subject, threading headers, the best
+// text body and the attachments.
+//
+// It does no I/O beyond the given reader and keeps going wherever it can: a
+// part that cannot be read is recorded in Message.Problems and skipped, so a
+// valid blanket that carries something hostile is still read. Only a message
+// whose header cannot be read at all is an error.
+//
+// # Charsets
+//
+// Text is decoded with the declared charset (every charset of
+// github.com/emersion/go-message/charset), then, when the label is missing,
+// wrong or unknown, as UTF-8 when the bytes are valid UTF-8 and otherwise as
+// Windows-1252. An "iso-8859-1" or "us-ascii" label is read as Windows-1252,
+// as browsers and Outlook do (WHATWG Encoding, "latin1").
+//
+// # Bodies
+//
+// text/plain is preferred; format=flowed (RFC 3676) is unwrapped; a message
+// with only HTML is converted to text (tables become "cell: cell" lines); a
+// message whose body is empty but carries a text/plain attachment is read
+// from that attachment.
+package parse
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/quotedprintable"
+	"net/mail"
+	"path"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/emersion/go-message/charset"
+	"github.com/emersion/go-message/textproto"
+	"golang.org/x/text/encoding/charmap"
+)
+
+// Limits of what Parse reads, chosen so that no message can make it hang or
+// exhaust memory.
+const (
+	maxHeaderBytes = 1 << 20 // of a report's returned header
+	maxDepth       = 20      // nesting of multiparts
+	maxParts       = 500     // parts of one message
+	maxTextBytes   = 4 << 20
+)
+
+// ErrUnreadable is wrapped by the error Parse returns when a message has no
+// readable header.
+var ErrUnreadable = errors.New("parse: message is unreadable")
+
+// Options tune Parse. A nil *Options is the zero value.
+type Options struct {
+	// MaxAttachmentBytes is how much attachment content Parse keeps for one
+	// message; larger attachments are recorded (name, type, size, hash)
+	// without their content. Zero means 25 MB.
+	MaxAttachmentBytes int64
+}
+
+func (o *Options) maxAttachmentBytes() int64 {
+	if o == nil || o.MaxAttachmentBytes <= 0 {
+		return 25 << 20
+	}
+	return o.MaxAttachmentBytes
+}
+
+// Address is a decoded mailbox: a display name and an address.
+type Address struct {
+	Name    string `json:"name"`
+	Address string `json:"address"`
+}
+
+func (a Address) String() string {
+	if a.Name == "" {
+		return a.Address
+	}
+	return (&mail.Address{Name: a.Name, Address: a.Address}).String()
+}
+
+// Attachment is one non-body part of a message.
+type Attachment struct {
+	Filename    string // sanitised: a base name without path or control characters
+	ContentType string
+	Size        int64
+	SHA256      string // hex, over the decoded content
+	Content     []byte // nil when not kept (see Dropped)
+	Dropped     string // why the content was not kept, or ""
+}
+
+// Message is a decoded message. Header is the top-level header as received.
+type Message struct {
+	Header      textproto.Header
+	From        Address
+	Sender      Address
+	ReplyTo     []Address
+	To          []Address
+	Cc          []Address
+	DeliveredTo []string // Delivered-To, X-Original-To, Envelope-To
+	Subject     string
+	MessageID   string // without angle brackets; "" when missing
+	InReplyTo   []string
+	References  []string
+	Date        time.Time
+
+	MediaType string // of the top-level entity, e.g. "multipart/report"
+	// ReportType is the report-type parameter of a multipart/report.
+	ReportType string
+	// ReportedMessageIDs are the Message-IDs found in the returned headers
+	// of a delivery report (message/rfc822 or text/rfc822-headers parts).
+	ReportedMessageIDs []string
+
+	Text        string // the body as text, "" when none
+	FromHTML    bool   // Text was converted from HTML
+	Attachments []Attachment
+	Problems    []string // what could not be read, one line each
+}
+
+// Parse reads a raw message. It returns an error wrapping ErrUnreadable only
+// when the top-level header cannot be read; everything below that is best
+// effort and recorded in Message.Problems.
+func Parse(r io.Reader, opts *Options) (*Message, error) {
+	br := bufio.NewReader(r)
+	hdr, err := textproto.ReadHeader(br)
+	if hdr.Len() == 0 {
+		if err == nil {
+			err = errors.New("no header fields")
+		}
+		return nil, fmt.Errorf("%w: %v", ErrUnreadable, err)
+	}
+	m := &Message{Header: hdr}
+	if err != nil {
+		m.Problems = append(m.Problems, fmt.Sprintf("header broken off: %v", err))
+	}
+	m.readHeaderFields()
+
+	w := walker{msg: m, budget: opts.maxAttachmentBytes()}
+	mt, params := mediaType(hdr)
+	m.MediaType = mt
+	if mt == "multipart/report" {
+		m.ReportType = strings.ToLower(params["report-type"])
+	}
+	w.entity(hdr, br, 0)
+	m.chooseBody(&w)
+	return m, nil
+}
+
+func (m *Message) readHeaderFields() {
+	h := m.Header
+	m.Subject = DecodeHeader(h.Get("Subject"))
+	if l := addressList(h.Get("From")); len(l) > 0 {
+		m.From = l[0]
+	}
+	if l := addressList(h.Get("Sender")); len(l) > 0 {
+		m.Sender = l[0]
+	}
+	m.ReplyTo = addressList(h.Get("Reply-To"))
+	m.To = addressList(strings.Join(h.Values("To"), ", "))
+	m.Cc = addressList(strings.Join(h.Values("Cc"), ", "))
+	for _, k := range []string{"Delivered-To", "X-Original-To", "Envelope-To"} {
+		for _, v := range h.Values(k) {
+			for _, a := range addressList(v) {
+				m.DeliveredTo = append(m.DeliveredTo, a.Address)
+			}
+		}
+	}
+	if ids := MsgIDs(h.Get("Message-Id")); len(ids) > 0 {
+		m.MessageID = ids[0]
+	}
+	m.InReplyTo = MsgIDs(h.Get("In-Reply-To"))
+	m.References = MsgIDs(strings.Join(h.Values("References"), " "))
+	if d, err := mail.ParseDate(h.Get("Date")); err == nil {
+		m.Date = d
+	}
+}
+
+var wordDecoder = &mime.WordDecoder{CharsetReader: func(cs string, r io.Reader) (io.Reader, error) {
+	b, err := io.ReadAll(io.LimitReader(r, 1<<16))
+	if err != nil {
+		return nil, err
+	}
+	return strings.NewReader(DecodeText(b, cs)), nil
+}}
+
+// DecodeHeader decodes RFC 2047 encoded-words and removes control
+// characters (CR, LF, tabs become spaces), so that a decoded value can never
+// inject a header line.
+func DecodeHeader(s string) string {
+	if d, err := wordDecoder.DecodeHeader(s); err == nil {
+		s = d
+	}
+	if !utf8.ValidString(s) {
+		s = DecodeText([]byte(s), "")
+	}
+	return cleanLine(s)
+}
+
+func cleanLine(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		if unicode.IsControl(r) || unicode.IsSpace(r) {
+			if !space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = true
+			continue
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return strings.TrimSpace(b.String())
+}
+
+var addrParser = &mail.AddressParser{WordDecoder: wordDecoder}
+
+// addressList parses an address list leniently: where net/mail refuses the
+// whole list, each comma-separated piece is tried on its own, and a bare
+// address inside angle brackets is still found.
+func addressList(s string) []Address {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	if l, err := addrParser.ParseList(s); err == nil {
+		return convert(l)
+	}
+	var out []Address
+	for _, piece := range strings.Split(s, ",") {
+		if a, err := addrParser.Parse(piece); err == nil {
+			out = append(out, convert([]*mail.Address{a})...)
+			continue
+		}
+		if i, j := strings.LastIndexByte(piece, '<'), strings.LastIndexByte(piece, '>'); i >= 0 && j > i {
+			out = append(out, Address{Name: DecodeHeader(strings.Trim(piece[:i], ` "`)), Address: strings.ToLower(strings.TrimSpace(piece[i+1 : j]))})
+		} else if strings.Contains(piece, "@") {
+			out = append(out, Address{Address: strings.ToLower(strings.TrimSpace(piece))})
+		}
+	}
+	return out
+}
+
+func convert(l []*mail.Address) []Address {
+	out := make([]Address, 0, len(l))
+	for _, a := range l {
+		out = append(out, Address{Name: cleanLine(a.Name), Address: strings.ToLower(a.Address)})
+	}
+	return out
+}
+
+// MsgIDs returns the message identifiers in a Message-ID, In-Reply-To or
+// References value, without angle brackets. Text outside brackets (some
+// clients add comments) is ignored; a value without brackets is taken whole.
+func MsgIDs(s string) []string {
+	var ids []string
+	for {
+		i := strings.IndexByte(s, '<')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(s[i:], '>')
+		if j < 0 {
+			break
+		}
+		if id := strings.TrimSpace(s[i+1 : i+j]); id != "" && !strings.ContainsAny(id, " \t\r\n") {
+			ids = append(ids, id)
+		}
+		s = s[i+j+1:]
+	}
+	if len(ids) == 0 {
+		if t := strings.TrimSpace(s); t != "" && strings.Contains(t, "@") && !strings.ContainsAny(t, " \t\r\n<>") {
+			ids = append(ids, t)
+		}
+	}
+	return ids
+}
+
+func mediaType(h textproto.Header) (string, map[string]string) {
+	v := h.Get("Content-Type")
+	if v == "" {
+		return "text/plain", map[string]string{}
+	}
+	mt, params, err := mime.ParseMediaType(v)
+	if err != nil {
+		// Keep what can be read of a malformed value, e.g. a missing
+		// closing quote on the boundary.
+		mt = strings.ToLower(strings.TrimSpace(strings.SplitN(v, ";", 2)[0]))
+		params = map[string]string{}
+		for _, p := range strings.Split(v, ";")[1:] {
+			if k, val, ok := strings.Cut(p, "="); ok {
+				params[strings.ToLower(strings.TrimSpace(k))] = strings.Trim(strings.TrimSpace(val), `"`)
+			}
+		}
+		if !strings.Contains(mt, "/") {
+			mt = "text/plain"
+		}
+	}
+	return mt, params
+}
+
+// body is one candidate text part.
+type body struct {
+	text   string
+	html   bool
+	flowed bool
+}
+
+type walker struct {
+	msg    *Message
+	budget int64 // attachment bytes still allowed
+	parts  int
+	plain  []body
+	html   []body
+	txtAtt []body // text/plain attachments, a fallback body
+}
+
+func (w *walker) problem(format string, args ...any) {
+	if len(w.msg.Problems) < 50 {
+		w.msg.Problems = append(w.msg.Problems, fmt.Sprintf(format, args...))
+	}
+}
+
+// entity reads one MIME entity whose header is h and whose body is r.
+func (w *walker) entity(h textproto.Header, r io.Reader, depth int) {
+	w.parts++
+	if w.parts > maxParts {
+		if w.parts == maxParts+1 {
+			w.problem("more than %d parts; the rest was not read", maxParts)
+		}
+		return
+	}
+	mt, params := mediaType(h)
+	disp, dparams, _ := mime.ParseMediaType(h.Get("Content-Disposition"))
+	filename := dparams["filename"]
+	if filename == "" {
+		filename = params["name"]
+	}
+	filename = DecodeHeader(filename)
+
+	if strings.HasPrefix(mt, "multipart/") {
+		if depth >= maxDepth {
+			w.problem("multipart nested deeper than %d levels; the inner parts were not read", maxDepth)
+			return
+		}
+		boundary := params["boundary"]
+		if boundary == "" {
+			w.problem("%s without a boundary; read as text", mt)
+			w.leaf("text/plain", params, "", "", h, r)
+			return
+		}
+		mr := textproto.NewMultipartReader(r, boundary)
+		for n := 0; ; n++ {
+			p, err := mr.NextPart()
+			if err == io.EOF {
+				if n == 0 {
+					w.problem("%s has no parts (boundary %q not found)", mt, boundary)
+				}
+				return
+			}
+			if err != nil {
+				w.problem("broken %s: %v", mt, err)
+				return
+			}
+			w.entity(p.Header, p, depth+1)
+		}
+	}
+	if mt == "message/rfc822" || mt == "text/rfc822-headers" || mt == "message/global" {
+		if w.msg.MediaType == "multipart/report" {
+			w.reported(r)
+			return
+		}
+	}
+	w.leaf(mt, params, disp, filename, h, r)
+}
+
+// reported reads the returned header of a delivery report.
+func (w *walker) reported(r io.Reader) {
+	br := bufio.NewReader(io.LimitReader(r, maxHeaderBytes))
+	h, err := textproto.ReadHeader(br)
+	if err != nil && h.Len() == 0 {
+		w.problem("unreadable returned message in report: %v", err)
+		return
+	}
+	w.msg.ReportedMessageIDs = append(w.msg.ReportedMessageIDs, MsgIDs(h.Get("Message-Id"))...)
+}
+
+func (w *walker) leaf(mt string, params map[string]string, disp, filename string, h textproto.Header, r io.Reader) {
+	dec := transferDecoder(h.Get("Content-Transfer-Encoding"), r)
+	isText := mt == "text/plain" || mt == "text/html"
+	if isText && disp != "attachment" && filename == "" {
+		b, err := io.ReadAll(io.LimitReader(dec, maxTextBytes+1))
+		if err != nil {
+			w.problem("%s part partly unreadable: %v", mt, err)
+		}
+		if len(b) > maxTextBytes {
+			w.problem("%s part longer than %d bytes was cut", mt, maxTextBytes)
+			b = b[:maxTextBytes]
+			_, _ = io.Copy(io.Discard, dec)
+		}
+		cs := params["charset"]
+		if cs != "" && !knownCharset(cs) {
+			w.problem("unknown charset %q in %s part; read as UTF-8 or Windows-1252", cs, mt)
+		}
+		text := DecodeText(b, cs)
+		if mt == "text/html" {
+			w.html = append(w.html, body{text: text, html: true})
+		} else {
+			flowed := strings.EqualFold(params["format"], "flowed")
+			if flowed {
+				text = unflow(text, strings.EqualFold(params["delsp"], "yes"))
+			}
+			w.plain = append(w.plain, body{text: text, flowed: flowed})
+		}
+		return
+	}
+	w.attachment(mt, params, filename, dec)
+}
+
+func (w *walker) attachment(mt string, params map[string]string, filename string, r io.Reader) {
+	a := Attachment{Filename: SanitizeFilename(filename, mt), ContentType: mt}
+	hash := sha256.New()
+	var buf bytes.Buffer
+	keep := w.budget
+	n, err := io.Copy(io.MultiWriter(hash, &capWriter{w: &buf, n: keep}), r)
+	a.Size = n
+	a.SHA256 = hex.EncodeToString(hash.Sum(nil))
+	if err != nil {
+		w.problem("attachment %q partly unreadable: %v", a.Filename, err)
+	}
+	if n <= keep {
+		a.Content = buf.Bytes()
+		w.budget -= n
+	} else {
+		a.Dropped = fmt.Sprintf("larger than the %d MB kept per message", w.maxMB())
+		w.problem("attachment %q (%d bytes) not kept: %s", a.Filename, n, a.Dropped)
+	}
+	if mt == "text/plain" && a.Content != nil {
+		w.txtAtt = append(w.txtAtt, body{text: DecodeText(a.Content, params["charset"])})
+	}
+	w.msg.Attachments = append(w.msg.Attachments, a)
+}
+
+func (w *walker) maxMB() int64 {
+	total := w.budget
+	for _, a := range w.msg.Attachments {
+		if a.Content != nil {
+			total += a.Size
+		}
+	}
+	return (total + 1<<19) >> 20
+}
+
+// capWriter keeps the first n bytes and discards the rest, so the whole
+// stream is still hashed and counted.
+type capWriter struct {
+	w *bytes.Buffer
+	n int64
+}
+
+func (c *capWriter) Write(p []byte) (int, error) {
+	if room := c.n - int64(c.w.Len()); room > 0 {
+		k := int64(len(p))
+		if k > room {
+			k = room + 1 // one byte over marks "too large"
+		}
+		c.w.Write(p[:k])
+	}
+	return len(p), nil
+}
+
+func (m *Message) chooseBody(w *walker) {
+	join := func(bs []body) string {
+		var parts []string
+		for _, b := range bs {
+			if t := strings.TrimSpace(b.text); t != "" {
+				parts = append(parts, b.text)
+			}
+		}
+		return strings.Join(parts, "\n")
+	}
+	plain := join(w.plain)
+	switch {
+	case strings.TrimSpace(plain) != "":
+		m.Text = plain
+	case len(w.html) > 0:
+		var parts []string
+		for _, b := range w.html {
+			parts = append(parts, HTMLToText(b.text))
+		}
+		m.Text = strings.Join(parts, "\n")
+		m.FromHTML = true
+	}
+	if strings.TrimSpace(m.Text) == "" && len(w.txtAtt) > 0 {
+		m.Text = join(w.txtAtt)
+	}
+	m.Text = normalizeNewlines(m.Text)
+}
+
+func normalizeNewlines(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	return strings.ReplaceAll(s, "\u00a0", " ")
+}
+
+func transferDecoder(enc string, r io.Reader) io.Reader {
+	switch strings.ToLower(strings.TrimSpace(enc)) {
+	case "quoted-printable":
+		return quotedprintable.NewReader(r)
+	case "base64":
+		return base64.NewDecoder(base64.StdEncoding, &base64Cleaner{r: r})
+	default:
+		return r
+	}
+}
+
+// base64Cleaner drops everything that is not base64 alphabet, as mail
+// readers do, so stray spaces or a broken line do not end the part.
+type base64Cleaner struct{ r io.Reader }
+
+func (c *base64Cleaner) Read(p []byte) (int, error) {
+	for {
+		n, err := c.r.Read(p)
+		k := 0
+		for _, b := range p[:n] {
+			if b >= 'A' && b <= 'Z' || b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '+' || b == '/' || b == '=' {
+				p[k] = b
+				k++
+			}
+		}
+		if k > 0 || err != nil {
+			return k, err
+		}
+	}
+}
+
+func knownCharset(cs string) bool {
+	_, err := charset.Reader(cs, strings.NewReader(""))
+	return err == nil
+}
+
+// DecodeText turns bytes labelled with charset cs into UTF-8: the declared
+// charset when it is known and not a Latin-1 or ASCII label, else UTF-8 when
+// the bytes are valid UTF-8, else Windows-1252.
+func DecodeText(b []byte, cs string) string {
+	cs = strings.ToLower(strings.Trim(strings.TrimSpace(cs), `"`))
+	switch cs {
+	case "", "utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "iso8859-1", "latin1", "latin-1", "windows-1252", "cp1252", "x-unknown", "unknown-8bit":
+		// Handled by the fallback chain below.
+	default:
+		if r, err := charset.Reader(cs, bytes.NewReader(b)); err == nil {
+			if out, err := io.ReadAll(r); err == nil && utf8.Valid(out) {
+				return string(out)
+			}
+		}
+	}
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	out, err := charmap.Windows1252.NewDecoder().Bytes(b)
+	if err != nil {
+		return strings.ToValidUTF8(string(b), "\uFFFD")
+	}
+	return string(out)
+}
+
+// unflow joins the soft line breaks of a format=flowed body (RFC 3676
+// section 4.2): a line ending in a space continues on the next line.
+func unflow(s string, delsp bool) string {
+	s = normalizeNewlines(s)
+	lines := strings.Split(s, "\n")
+	var out []string
+	var cur strings.Builder
+	open := false
+	for _, l := range lines {
+		quote := 0
+		for quote < len(l) && l[quote] == '>' {
+			quote++
+		}
+		content := l[quote:]
+		if strings.HasPrefix(content, " ") { // space-stuffing
+			content = content[1:]
+		}
+		if quote == 0 && content == "-- " { // signature separator
+			if open {
+				out = append(out, cur.String())
+				cur.Reset()
+				open = false
+			}
+			out = append(out, "-- ")
+			continue
+		}
+		if !open {
+			cur.WriteString(strings.Repeat(">", quote))
+		}
+		if strings.HasSuffix(content, " ") {
+			if delsp {
+				content = content[:len(content)-1]
+			}
+			cur.WriteString(content)
+			open = true
+			continue
+		}
+		cur.WriteString(content)
+		out = append(out, cur.String())
+		cur.Reset()
+		open = false
+	}
+	if open {
+		out = append(out, cur.String())
+	}
+	return strings.Join(out, "\n")
+}
+
+// SanitizeFilename returns a safe base name for an attachment: no
+// directories, no control characters, no leading dots, at most 120
+// characters, and a name made up from the type when nothing is left.
+func SanitizeFilename(name, contentType string) string {
+	name = strings.ReplaceAll(name, "\\", "/")
+	name = path.Base(name)
+	var b strings.Builder
+	for _, r := range name {
+		switch {
+		case unicode.IsControl(r), r == '/', r == ':', r == '*', r == '?', r == '"', r == '<', r == '>', r == '|':
+			b.WriteRune('_')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	name = strings.TrimLeft(strings.TrimSpace(b.String()), ".")
+	if utf8.RuneCountInString(name) > 120 {
+		ext := path.Ext(name)
+		if utf8.RuneCountInString(ext) > 10 {
+			ext = ""
+		}
+		r := []rune(strings.TrimSuffix(name, ext))
+		name = string(r[:120-utf8.RuneCountInString(ext)]) + ext
+	}
+	if name == "" {
+		name = "bilaga"
+		if exts, _ := mime.ExtensionsByType(contentType); len(exts) > 0 {
+			name += exts[0]
+		}
+	}
+	return name
+}

@@ -1,0 +1,530 @@
+// Package intake turns the shared mailbox into cases: it watches the
+// mailbox over IMAP (Watcher), and for each message (Processor) decodes
+// it, classifies it, records it and queues its replies in one transaction,
+// and only then moves it out of INBOX to the folder of its outcome.
+//
+// Its sub-packages do the pure work: parse (MIME), form (the blanket),
+// quote (quoted history), classify (what a message is), ident (our
+// identifiers) and store (SQLite).
+package intake
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"lexheller/intake/classify"
+	"lexheller/intake/form"
+	"lexheller/intake/parse"
+	"lexheller/intake/store"
+	"lexheller/notify"
+)
+
+// Folders a processed message is moved to, by outcome.
+const (
+	FolderDone       = "Lex Heller/Behandlade"
+	FolderIncomplete = "Lex Heller/Ofullständiga"
+	FolderIgnored    = "Lex Heller/Ignorerade"
+	FolderQuarantine = "Lex Heller/Karantän"
+)
+
+// Folder returns the folder for a kind.
+func Folder(k classify.Kind) string {
+	switch k {
+	case classify.NewCase, classify.Reply, classify.Command, classify.FormRequest:
+		return FolderDone
+	case classify.InvalidForm:
+		return FolderIncomplete
+	case classify.IgnoreAuto, classify.IgnoreBounce, classify.IgnoreLoop:
+		return FolderIgnored
+	}
+	return FolderQuarantine
+}
+
+// Processor records messages. Set every field but Logger and Now.
+type Processor struct {
+	Store    *store.Store
+	Classify *classify.Options
+	Composer *notify.Composer
+	Lang     string
+	// Parse limits, e.g. the attachment bytes kept per message.
+	Parse *parse.Options
+	// Queue governs the rate ladder of automatic mail.
+	Queue *store.QueueOptions
+	// SuppressFor is how long an address that bounced permanently gets no
+	// automatic mail; zero means 60 days.
+	SuppressFor time.Duration
+	// KeepRaw keeps the raw message in the ledger (for the audit period).
+	KeepRaw bool
+	Logger  *slog.Logger
+	Now     func() time.Time
+	// Queued is called after a commit that queued mail; it may be nil.
+	Queued func()
+}
+
+// Incoming is one raw message and where it was found.
+type Incoming struct {
+	Mailbox     string
+	UIDValidity uint32
+	UID         uint32
+	Raw         []byte
+	Forbund     string // the mailbox's förbund, "" for a shared mailbox
+}
+
+// Outcome is what became of a message.
+type Outcome struct {
+	Kind      classify.Kind
+	Reason    string
+	Case      string
+	Folder    string
+	Duplicate bool // already in the ledger: only moved
+	Ledger    int64
+	MessageID string
+	Queued    int
+}
+
+func (p *Processor) now() time.Time {
+	if p.Now != nil {
+		return p.Now()
+	}
+	return time.Now()
+}
+
+func (p *Processor) logger() *slog.Logger {
+	if p.Logger == nil {
+		return slog.Default()
+	}
+	return p.Logger
+}
+
+// prepared is a message decoded and classified, before the transaction.
+type prepared struct {
+	in    Incoming
+	key   string
+	sha   string
+	msg   *parse.Message
+	res   *classify.Result
+	dup   *store.Message
+	out   Outcome
+	mails []*store.OutMail // queued with it
+	start time.Time
+}
+
+// Process records a batch of messages in one transaction and returns
+// their outcomes in order. When the batch cannot be committed, each message
+// is tried on its own, so one bad message does not hold up the others; a
+// message that still fails is reported with its error in the returned
+// error and gets no outcome (its Folder is "").
+func (p *Processor) Process(ctx context.Context, batch []Incoming) ([]Outcome, error) {
+	ps := make([]*prepared, len(batch))
+	for i, in := range batch {
+		pr, err := p.prepare(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		ps[i] = pr
+	}
+	err := p.commit(ctx, ps)
+	if err != nil && len(ps) > 1 && ctx.Err() == nil {
+		p.logger().Warn("batch failed; recording one by one", "err", err, "size", len(ps))
+		var errs []error
+		for _, pr := range ps {
+			pr.out = Outcome{}
+			if err := p.commit(ctx, []*prepared{pr}); err != nil {
+				pr.out = Outcome{}
+				errs = append(errs, fmt.Errorf("uid %d: %w", pr.in.UID, err))
+			}
+		}
+		err = errors.Join(errs...)
+	}
+	outs := make([]Outcome, len(ps))
+	for i, pr := range ps {
+		outs[i] = pr.out
+	}
+	if err == nil {
+		for _, pr := range ps {
+			p.logger().Info("message handled", "mailbox", pr.in.Mailbox, "uid", pr.in.UID, "message_id", pr.out.MessageID,
+				"kind", pr.out.Kind, "case", pr.out.Case, "duplicate", pr.out.Duplicate, "queued", pr.out.Queued,
+				"duration", time.Since(pr.start).Round(time.Microsecond))
+		}
+		if p.Queued != nil {
+			for _, o := range outs {
+				if o.Queued > 0 {
+					p.Queued()
+					break
+				}
+			}
+		}
+	}
+	return outs, err
+}
+
+func (p *Processor) prepare(ctx context.Context, in Incoming) (*prepared, error) {
+	pr := &prepared{in: in, start: time.Now()}
+	sum := sha256.Sum256(in.Raw)
+	pr.sha = hex.EncodeToString(sum[:])
+	m, err := parse.Parse(strings.NewReader(string(in.Raw)), p.Parse)
+	if err != nil {
+		pr.key = store.LedgerKey("", pr.sha)
+		pr.res = &classify.Result{Kind: classify.Quarantine, Reason: "unreadable: " + err.Error()}
+	} else {
+		pr.msg = m
+		pr.key = store.LedgerKey(m.MessageID, pr.sha)
+	}
+	dup, found, err := p.Store.Seen(ctx, pr.key)
+	if err != nil {
+		return nil, err
+	}
+	if found {
+		pr.dup = dup
+		return pr, nil
+	}
+	if pr.res == nil {
+		opts := *p.Classify
+		opts.MailboxForbund = in.Forbund
+		res, err := classify.Classify(ctx, m, &opts, p.Store)
+		if err != nil {
+			return nil, err
+		}
+		pr.res = res
+	}
+	return pr, nil
+}
+
+func (p *Processor) commit(ctx context.Context, ps []*prepared) error {
+	err := p.Store.Tx(ctx, func(tx *store.Tx) error {
+		for _, pr := range ps {
+			pr.mails = nil
+			if pr.dup == nil {
+				// A copy of the same message earlier in this batch.
+				if dup, found, err := tx.Seen(pr.key); err != nil {
+					return err
+				} else if found {
+					pr.dup = dup
+				}
+			}
+			if pr.dup != nil {
+				k := classify.Kind(pr.dup.Kind)
+				pr.out = Outcome{Kind: k, Reason: pr.dup.Reason, Case: pr.dup.CaseID, Folder: Folder(k), Duplicate: true, Ledger: pr.dup.ID}
+				if pr.msg != nil {
+					pr.out.MessageID = pr.msg.MessageID
+				}
+				continue
+			}
+			mails, err := p.record(tx, pr)
+			if err != nil {
+				return err
+			}
+			for _, m := range mails {
+				if _, err := tx.QueueMail(m, p.Queue); err != nil {
+					return err
+				}
+			}
+			pr.mails = mails
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, pr := range ps {
+		for _, m := range pr.mails {
+			if m.Status == store.OutQueued {
+				pr.out.Queued++
+			}
+		}
+	}
+	return nil
+}
+
+// record writes one new message, and what follows from it, in tx. It
+// returns the mails to queue.
+func (p *Processor) record(tx *store.Tx, pr *prepared) ([]*store.OutMail, error) {
+	now := p.now()
+	res, m := pr.res, pr.msg
+	row := &store.Message{
+		Key: pr.key, Mailbox: pr.in.Mailbox, UIDValidity: pr.in.UIDValidity, UID: pr.in.UID,
+		SHA256: pr.sha, Kind: string(res.Kind), Reason: res.Reason, CaseID: res.Case,
+		Size: int64(len(pr.in.Raw)), ReceivedAt: now, Conversation: res.Conversation,
+	}
+	if p.KeepRaw || res.Kind == classify.Quarantine {
+		// Quarantined mail is always kept: a person must be able to read it.
+		row.Raw = pr.in.Raw
+	}
+	if m != nil {
+		row.MessageID, row.From, row.Subject = m.MessageID, m.From.Address, form.MaskPII(m.Subject)
+	}
+	if res.Kind == classify.IgnoreBounce {
+		row.CaseID = "" // a bounce names a case but is not part of its thread; see bounced
+	}
+	var mails []*store.OutMail
+	var err error
+	switch res.Kind {
+	case classify.NewCase:
+		mails, err = p.newCase(tx, pr, row, now)
+	default:
+		if err = tx.RecordMessage(row); err != nil {
+			return nil, err
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	pr.out = Outcome{Kind: res.Kind, Reason: res.Reason, Case: row.CaseID, Folder: Folder(res.Kind), Ledger: row.ID}
+	if m != nil {
+		pr.out.MessageID = m.MessageID
+		if err := p.attachments(tx, m, row); err != nil {
+			return nil, err
+		}
+	}
+	var more []*store.OutMail
+	switch res.Kind {
+	case classify.Reply, classify.Command:
+		more, err = p.reply(tx, pr, row, now)
+	case classify.FormRequest:
+		more, err = p.compose(notify.Request{Kind: notify.KindForm, To: []string{m.From.Address}, InReplyTo: m.MessageID,
+			ForbundName: p.forbundName(res.Forbund), Now: now})
+	case classify.InvalidForm:
+		more, err = p.compose(notify.Request{Kind: notify.KindIncomplete, To: []string{m.From.Address}, InReplyTo: m.MessageID,
+			ForbundName: p.forbundName(res.Forbund), Fields: &res.Form.Fields, Missing: res.Form.Missing,
+			PIIMasked: len(res.Form.PII) > 0, Name: res.Form.Fields.ReporterName, Now: now})
+	case classify.IgnoreBounce:
+		more, err = p.bounced(tx, pr, now)
+	}
+	return append(mails, more...), err
+}
+
+func (p *Processor) compose(req notify.Request) ([]*store.OutMail, error) {
+	if req.Lang == "" {
+		req.Lang = p.Lang
+	}
+	return p.Composer.Compose(req)
+}
+
+func (p *Processor) forbund(slug string) *classify.Forbund {
+	for i := range p.Classify.Forbund {
+		if p.Classify.Forbund[i].Slug == slug {
+			return &p.Classify.Forbund[i]
+		}
+	}
+	return &classify.Forbund{Slug: slug, Name: slug}
+}
+
+func (p *Processor) forbundName(slug string) string {
+	if f := p.forbund(slug); f.Name != "" {
+		return f.Name
+	}
+	return "Lex Heller"
+}
+
+func (p *Processor) newCase(tx *store.Tx, pr *prepared, row *store.Message, now time.Time) ([]*store.OutMail, error) {
+	res, m := pr.res, pr.msg
+	f := res.Form.Fields
+	year := now.In(stockholm).Year()
+	seq, err := tx.NextCaseSeq(year)
+	if err != nil {
+		return nil, err
+	}
+	c := &store.Case{
+		ID: p.Classify.Signer.CaseID(year, seq), Year: year, Seq: seq, Forbund: res.Forbund, Status: store.StatusNew,
+		Level: f.Level, Parties: f.Parties, OtherParty: f.OtherParty, EventDate: f.EventDate,
+		ReporterName: f.ReporterName, ReporterEmail: f.ReporterEmail, ReporterPhone: f.ReporterPhone,
+		ReporterOrg: f.ReporterOrg, Description: f.Description, Consequence: f.Consequence, Suggestion: f.Suggestion,
+		ContactOK: f.ContactOK, PublishOK: f.PublishOK, PIIFound: len(res.Form.PII), Language: p.Lang,
+		CreatedAt: now, UpdatedAt: now,
+	}
+	if err := tx.InsertCase(c); err != nil {
+		return nil, err
+	}
+	row.CaseID = c.ID
+	if err := tx.RecordMessage(row); err != nil {
+		return nil, err
+	}
+	from := m.From.Address
+	if err := tx.AddParticipant(c.ID, from, "reporter", "", now); err != nil {
+		return nil, err
+	}
+	if f.ReporterEmail != "" && !strings.EqualFold(f.ReporterEmail, from) {
+		if err := tx.AddParticipant(c.ID, f.ReporterEmail, "reporter", "", now); err != nil {
+			return nil, err
+		}
+	}
+	summary := "Anmälan mottagen från " + from
+	if len(res.Form.PII) > 0 {
+		summary += fmt.Sprintf(" (%d personnummer maskerade)", len(res.Form.PII))
+	}
+	if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: store.EventCreated, Actor: from, Role: "reporter",
+		Message: row.ID, Summary: summary, Body: form.MaskPII(res.Text)}); err != nil {
+		return nil, err
+	}
+	fb := p.forbund(c.Forbund)
+	atts := attachmentRows(m)
+	ack, err := p.compose(notify.Request{Kind: notify.KindAck, To: []string{from}, Case: c, ForbundName: fb.Name,
+		InReplyTo: m.MessageID, PIIMasked: c.PIIFound > 0, Now: now})
+	if err != nil {
+		return nil, err
+	}
+	var leaders []*store.OutMail
+	if len(fb.ProcessLeaders) > 0 {
+		leaders, err = p.compose(notify.Request{Kind: notify.KindNotifyNew, To: fb.ProcessLeaders, Case: c,
+			ForbundName: fb.Name, PIIMasked: c.PIIFound > 0, Attachments: atts, Now: now})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return append(ack, leaders...), nil
+}
+
+func attachmentRows(m *parse.Message) []store.Attachment {
+	var out []store.Attachment
+	for _, a := range m.Attachments {
+		out = append(out, store.Attachment{Filename: a.Filename, ContentType: a.ContentType, Size: a.Size, Dropped: a.Dropped})
+	}
+	return out
+}
+
+func (p *Processor) attachments(tx *store.Tx, m *parse.Message, row *store.Message) error {
+	for _, a := range m.Attachments {
+		if err := tx.AddAttachment(&store.Attachment{MessageRow: row.ID, CaseID: row.CaseID, Filename: a.Filename,
+			ContentType: a.ContentType, Size: a.Size, SHA256: a.SHA256, Content: a.Content, Dropped: a.Dropped}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// reply records a reply on its case and tells the process leaders when it
+// came from someone else.
+func (p *Processor) reply(tx *store.Tx, pr *prepared, row *store.Message, now time.Time) ([]*store.OutMail, error) {
+	res, m := pr.res, pr.msg
+	from := strings.ToLower(m.From.Address)
+	fb := p.forbund(res.Forbund)
+	role := "participant"
+	if slices.Contains(fb.ProcessLeaders, from) {
+		role = "process_leader"
+	}
+	text := form.MaskPII(res.Text)
+	pii := len(form.FindPII(res.Text)) > 0
+	summary := "Svar från " + from
+	if res.Kind == classify.Command {
+		summary = "Kommandon från " + from
+	}
+	if err := tx.AddEvent(&store.Event{CaseID: res.Case, At: now, Kind: store.EventReceived, Actor: from, Role: role,
+		Message: row.ID, Summary: summary, Body: text}); err != nil {
+		return nil, err
+	}
+	if role == "process_leader" || len(fb.ProcessLeaders) == 0 {
+		return nil, nil
+	}
+	c := &store.Case{ID: res.Case, Forbund: res.Forbund}
+	if full, err := tx.Case(res.Case); err == nil {
+		c = full
+	}
+	return p.compose(notify.Request{Kind: notify.KindReplyNotice, To: fb.ProcessLeaders, Case: c, ForbundName: fb.Name,
+		From: m.From.String(), Text: text, PIIMasked: pii, InReplyTo: m.MessageID, Now: now})
+}
+
+// bounced marks the outbox rows a bounce returns and tells the process
+// leaders.
+func (p *Processor) bounced(tx *store.Tx, pr *prepared, now time.Time) ([]*store.OutMail, error) {
+	var mails []*store.OutMail
+	permanent := !strings.Contains(strings.ToLower(pr.msg.Text), "action: delayed")
+	until := time.Time{}
+	if permanent {
+		d := p.SuppressFor
+		if d <= 0 {
+			d = 60 * 24 * time.Hour
+		}
+		until = now.Add(d)
+	}
+	reason := "returned as undeliverable"
+	if !permanent {
+		reason = "delivery delayed"
+	}
+	for _, id := range pr.res.Bounced {
+		out, err := tx.OutboxByMessageID(id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := tx.MarkBounced(out, now, reason, until); err != nil {
+			return nil, err
+		}
+		var c *store.Case
+		fb := p.forbund("")
+		if out.CaseID != "" {
+			if err := tx.AddEvent(&store.Event{CaseID: out.CaseID, At: now, Kind: store.EventBounced, Actor: pr.msg.From.Address,
+				Role: "system", Outbox: out.ID, Summary: out.Kind + " till " + out.To + " kom i retur"}); err != nil {
+				return nil, err
+			}
+			if full, err := tx.Case(out.CaseID); err == nil {
+				c = full
+				fb = p.forbund(c.Forbund)
+			}
+		}
+		// A notice to the process leaders that bounces is not reported
+		// to them again by mail: that could loop.
+		if out.Kind == notify.KindBounceNotice || out.Kind == notify.KindSendFailed || slices.Contains(fb.ProcessLeaders, out.To) {
+			continue
+		}
+		if len(fb.ProcessLeaders) == 0 {
+			continue
+		}
+		ms, err := p.compose(notify.Request{Kind: notify.KindBounceNotice, To: fb.ProcessLeaders, Case: c,
+			ForbundName: fb.Name, Failed: out, Reason: reason, Now: now})
+		if err != nil {
+			return nil, err
+		}
+		mails = append(mails, ms...)
+	}
+	return mails, nil
+}
+
+// FailureNotice returns the Sender.OnFailed hook: it queues a notice of a
+// failed mail to the process leaders of its case's förbund.
+func (p *Processor) FailureNotice() func(tx *store.Tx, m *store.OutMail) error {
+	return func(tx *store.Tx, m *store.OutMail) error {
+		if m.Kind == notify.KindSendFailed || m.Kind == notify.KindBounceNotice {
+			return nil
+		}
+		var c *store.Case
+		fb := p.forbund("")
+		if m.CaseID != "" {
+			if full, err := tx.Case(m.CaseID); err == nil {
+				c = full
+				fb = p.forbund(c.Forbund)
+			}
+		} else if len(p.Classify.Forbund) > 0 {
+			fb = &p.Classify.Forbund[0]
+		}
+		if len(fb.ProcessLeaders) == 0 || slices.Contains(fb.ProcessLeaders, m.To) {
+			return nil
+		}
+		ms, err := p.compose(notify.Request{Kind: notify.KindSendFailed, To: fb.ProcessLeaders, Case: c,
+			ForbundName: fb.Name, Failed: m, Now: p.now()})
+		if err != nil {
+			return err
+		}
+		for _, o := range ms {
+			if _, err := tx.QueueMail(o, p.Queue); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+var stockholm = func() *time.Location {
+	if l, err := time.LoadLocation("Europe/Stockholm"); err == nil {
+		return l
+	}
+	return time.UTC
+}()

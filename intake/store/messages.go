@@ -1,0 +1,228 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Message is a row of the ingest ledger.
+type Message struct {
+	ID           int64
+	Key          string // Message-ID, or "sha256:" + the raw message's hash
+	Mailbox      string
+	UIDValidity  uint32
+	UID          uint32
+	MessageID    string
+	SHA256       string
+	Kind         string
+	Reason       string
+	CaseID       string
+	From         string
+	Subject      string
+	Conversation string
+	Size         int64
+	Raw          []byte
+	ReceivedAt   time.Time
+}
+
+// LedgerKey is the key a message is recognised by: its Message-ID, or the
+// hash of the raw message when it has none.
+func LedgerKey(messageID, sha256hex string) string {
+	if messageID != "" {
+		return "<" + messageID + ">"
+	}
+	return "sha256:" + sha256hex
+}
+
+// Seen returns the ledger row with key, if any.
+func (s *Store) Seen(ctx context.Context, key string) (*Message, bool, error) {
+	var m Message
+	var c sql.NullString
+	err := s.db.QueryRowContext(ctx, `SELECT id, kind, reason, case_id FROM messages WHERE key = ?`, key).
+		Scan(&m.ID, &m.Kind, &m.Reason, &c)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("store: ledger: %w", err)
+	}
+	m.Key, m.CaseID = key, c.String
+	return &m, true, nil
+}
+
+// Seen is Store.Seen inside a transaction.
+func (tx *Tx) Seen(key string) (*Message, bool, error) {
+	var m Message
+	var c sql.NullString
+	err := tx.tx.QueryRowContext(tx.ctx, `SELECT id, kind, reason, case_id FROM messages WHERE key = ?`, key).
+		Scan(&m.ID, &m.Kind, &m.Reason, &c)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("store: ledger: %w", err)
+	}
+	m.Key, m.CaseID = key, c.String
+	return &m, true, nil
+}
+
+// RecordMessage adds m to the ledger and sets m.ID.
+func (tx *Tx) RecordMessage(m *Message) error {
+	var caseID any
+	if m.CaseID != "" {
+		caseID = m.CaseID
+	}
+	res, err := tx.exec(`INSERT INTO messages (key, mailbox, uidvalidity, uid, message_id, sha256, kind, reason,
+		case_id, from_addr, subject, conversation, size, raw, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.Key, m.Mailbox, m.UIDValidity, m.UID, m.MessageID, m.SHA256, m.Kind, m.Reason, caseID, m.From,
+		m.Subject, m.Conversation, m.Size, m.Raw, ts(m.ReceivedAt))
+	if err != nil {
+		return fmt.Errorf("store: record message %s: %w", m.Key, err)
+	}
+	m.ID, err = res.LastInsertId()
+	return err
+}
+
+// MarkMoved records that the message left INBOX.
+func (s *Store) MarkMoved(ctx context.Context, ids []int64, at time.Time) error {
+	return s.Tx(ctx, func(tx *Tx) error {
+		for _, id := range ids {
+			if _, err := tx.exec(`UPDATE messages SET moved_at = ? WHERE id = ?`, ts(at), id); err != nil {
+				return fmt.Errorf("store: mark moved: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// Attachment is a stored attachment.
+type Attachment struct {
+	ID          int64  `json:"id"`
+	MessageRow  int64  `json:"-"`
+	CaseID      string `json:"-"`
+	Filename    string `json:"filename"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+	SHA256      string `json:"sha256"`
+	Content     []byte `json:"-"`
+	Dropped     string `json:"dropped,omitempty"`
+}
+
+// AddAttachment stores one attachment of a ledger message.
+func (tx *Tx) AddAttachment(a *Attachment) error {
+	var caseID any
+	if a.CaseID != "" {
+		caseID = a.CaseID
+	}
+	res, err := tx.exec(`INSERT INTO attachments (message, case_id, filename, content_type, size, sha256, content, dropped)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.MessageRow, caseID, a.Filename, a.ContentType, a.Size, a.SHA256, a.Content, a.Dropped)
+	if err != nil {
+		return fmt.Errorf("store: attachment %q: %w", a.Filename, err)
+	}
+	a.ID, err = res.LastInsertId()
+	return err
+}
+
+// Attachments returns a case's attachments, without content.
+func (s *Store) Attachments(ctx context.Context, caseID string) ([]Attachment, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, message, filename, content_type, size, sha256, dropped
+		FROM attachments WHERE case_id = ? ORDER BY id`, caseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Attachment
+	for rows.Next() {
+		var a Attachment
+		if err := rows.Scan(&a.ID, &a.MessageRow, &a.Filename, &a.ContentType, &a.Size, &a.SHA256, &a.Dropped); err != nil {
+			return nil, err
+		}
+		a.CaseID = caseID
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// PurgeRaw forgets the raw messages received before t (the audit period)
+// and returns how many were purged.
+func (s *Store) PurgeRaw(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE messages SET raw = NULL WHERE raw IS NOT NULL AND received_at < ?`, ts(before))
+	if err != nil {
+		return 0, fmt.Errorf("store: purge raw messages: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// Event is one entry of a case's timeline.
+type Event struct {
+	ID      int64     `json:"id"`
+	CaseID  string    `json:"-"`
+	At      time.Time `json:"at"`
+	Kind    string    `json:"kind"`
+	Actor   string    `json:"actor"`
+	Role    string    `json:"role,omitempty"`
+	Message int64     `json:"message,omitempty"`
+	Outbox  int64     `json:"outbox,omitempty"`
+	Summary string    `json:"summary"`
+	Body    string    `json:"body,omitempty"`
+}
+
+// Event kinds.
+const (
+	EventCreated  = "created"
+	EventReceived = "received"
+	EventQueued   = "queued"
+	EventSent     = "sent"
+	EventFailed   = "send_failed"
+	EventBounced  = "bounced"
+	EventRefused  = "refused"
+)
+
+// AddEvent appends to a case's timeline.
+func (tx *Tx) AddEvent(e *Event) error {
+	nz := func(v int64) any {
+		if v == 0 {
+			return nil
+		}
+		return v
+	}
+	res, err := tx.exec(`INSERT INTO events (case_id, at, kind, actor, role, message, outbox, summary, body)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.CaseID, ts(e.At), e.Kind, e.Actor, e.Role, nz(e.Message), nz(e.Outbox), e.Summary, e.Body)
+	if err != nil {
+		return fmt.Errorf("store: event on %s: %w", e.CaseID, err)
+	}
+	e.ID, err = res.LastInsertId()
+	if err == nil {
+		err = tx.Touch(e.CaseID, e.At)
+	}
+	return err
+}
+
+// AddEvent appends to a case's timeline in a transaction of its own.
+func (s *Store) AddEvent(ctx context.Context, e *Event) error {
+	return s.Tx(ctx, func(tx *Tx) error { return tx.AddEvent(e) })
+}
+
+// Timeline returns a case's events in order.
+func (s *Store) Timeline(ctx context.Context, caseID string) ([]Event, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, at, kind, actor, role, coalesce(message, 0), coalesce(outbox, 0), summary, body
+		FROM events WHERE case_id = ? ORDER BY id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("store: timeline of %s: %w", caseID, err)
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var e Event
+		var at string
+		if err := rows.Scan(&e.ID, &at, &e.Kind, &e.Actor, &e.Role, &e.Message, &e.Outbox, &e.Summary, &e.Body); err != nil {
+			return nil, err
+		}
+		e.CaseID, e.At = caseID, parseTS(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

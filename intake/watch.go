@@ -1,0 +1,428 @@
+package intake
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+)
+
+// IMAPOptions say how to reach one mailbox.
+type IMAPOptions struct {
+	Address  string // host:port
+	Security string // "tls" (implicit), "starttls", or "none" (loopback only)
+	Username string
+	Password string
+	Mailbox  string      // "" means INBOX
+	TLS      *tls.Config // nil for the system's roots
+}
+
+// Watcher processes every message in one mailbox's INBOX, whatever its
+// flags, then waits for more with IDLE (or by polling where the server has
+// no IDLE), reconnecting with backoff and jitter when the connection is
+// lost. Set the fields, then Run it.
+type Watcher struct {
+	Name      string // for logs and health: the förbund, or "shared"
+	IMAP      IMAPOptions
+	Processor *Processor
+	Forbund   string // the mailbox's förbund, "" for a shared mailbox
+	Logger    *slog.Logger
+	// PollInterval is how often a server without IDLE is polled; zero
+	// means 30 seconds.
+	PollInterval time.Duration
+	// IdleRestart ends each IDLE after this long to look again (well
+	// before the server's 29-minute limit); zero means 20 minutes.
+	IdleRestart time.Duration
+	// BackoffMin and BackoffMax bound the reconnect delay; zero means 1 s
+	// and 2 minutes.
+	BackoffMin, BackoffMax time.Duration
+	// BatchBytes and BatchCount bound one fetch-record-move round.
+	BatchBytes int64
+	BatchCount int
+
+	mu     sync.Mutex
+	status Status
+	wake   chan struct{} // the mailbox grew
+	delim  string        // the server's hierarchy delimiter
+}
+
+// Status is a watcher's health.
+type Status struct {
+	Connected  bool
+	LastSync   time.Time // end of the last complete pass over INBOX
+	LastError  string
+	Reconnects int
+	Idle       bool // the server supports IDLE
+}
+
+// Status returns the watcher's health.
+func (w *Watcher) Status() Status {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.status
+}
+
+func (w *Watcher) setStatus(f func(*Status)) {
+	w.mu.Lock()
+	f(&w.status)
+	w.mu.Unlock()
+}
+
+func (w *Watcher) logger() *slog.Logger {
+	l := w.Logger
+	if l == nil {
+		l = slog.Default()
+	}
+	return l.With("mailbox", w.Name)
+}
+
+// Run watches until ctx is done. It returns nil then; it never gives up on
+// a lost connection.
+func (w *Watcher) Run(ctx context.Context) error {
+	minB, maxB := w.BackoffMin, w.BackoffMax
+	if minB <= 0 {
+		minB = time.Second
+	}
+	if maxB <= 0 {
+		maxB = 2 * time.Minute
+	}
+	delay := minB
+	for {
+		start := time.Now()
+		err := w.session(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		w.setStatus(func(s *Status) {
+			s.Connected = false
+			s.Reconnects++
+			if err != nil {
+				s.LastError = err.Error()
+			}
+		})
+		if time.Since(start) > 5*maxB {
+			delay = minB // it had been up for a while
+		}
+		// Full jitter over the upper half, so many daemons do not
+		// reconnect in step.
+		sleep := delay/2 + rand.N(delay/2+1)
+		w.logger().Warn("mailbox connection lost; reconnecting", "err", err, "in", sleep.Round(time.Millisecond))
+		t := time.NewTimer(sleep)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-t.C:
+		}
+		delay = min(delay*2, maxB)
+	}
+}
+
+func (w *Watcher) dial() (*imapclient.Client, error) {
+	o := w.IMAP
+	host, _, err := net.SplitHostPort(o.Address)
+	if err != nil {
+		return nil, fmt.Errorf("imap address %q: %w", o.Address, err)
+	}
+	opts := &imapclient.Options{
+		TLSConfig:             o.TLS,
+		UnilateralDataHandler: &imapclient.UnilateralDataHandler{Mailbox: w.onMailbox},
+		Dialer:                &net.Dialer{Timeout: 30 * time.Second},
+	}
+	if opts.TLSConfig == nil {
+		opts.TLSConfig = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+	}
+	switch o.Security {
+	case "tls", "":
+		return imapclient.DialTLS(o.Address, opts)
+	case "starttls":
+		return imapclient.DialStartTLS(o.Address, opts)
+	case "none":
+		if !IsLoopback(host) {
+			return nil, fmt.Errorf("imap: refusing an unencrypted connection to %s: only loopback may use security = \"none\"", host)
+		}
+		return imapclient.DialInsecure(o.Address, opts)
+	}
+	return nil, fmt.Errorf("imap security %q: want tls, starttls or none", o.Security)
+}
+
+// IsLoopback reports whether host is a loopback name or address.
+func IsLoopback(host string) bool {
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func (w *Watcher) wakeChan() chan struct{} {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.wake == nil {
+		w.wake = make(chan struct{}, 1)
+	}
+	return w.wake
+}
+
+func (w *Watcher) onMailbox(d *imapclient.UnilateralDataMailbox) {
+	if d.NumMessages != nil {
+		select {
+		case w.wakeChan() <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// session is one connection: log in, make the folders, then process and
+// wait until the connection fails or ctx ends.
+func (w *Watcher) session(ctx context.Context) error {
+	c, err := w.dial()
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	defer c.Close()
+	// Close the connection when ctx ends, after giving the step in hand
+	// a moment to finish; Close fails every pending command.
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(5*time.Second, func() { c.Close() }) })
+	defer stop()
+
+	if err := c.Login(w.IMAP.Username, w.IMAP.Password).Wait(); err != nil {
+		return fmt.Errorf("log in as %s: %w", w.IMAP.Username, err)
+	}
+	if err := w.ensureFolders(c); err != nil {
+		return err
+	}
+	mailbox := w.IMAP.Mailbox
+	if mailbox == "" {
+		mailbox = "INBOX"
+	}
+	sel, err := c.Select(mailbox, nil).Wait()
+	if err != nil {
+		return fmt.Errorf("select %s: %w", mailbox, err)
+	}
+	idle := c.Caps().Has(imap.CapIdle)
+	w.setStatus(func(s *Status) { s.Connected, s.Idle, s.LastError = true, idle, "" })
+	w.logger().Info("mailbox connected", "address", w.IMAP.Address, "user", w.IMAP.Username,
+		"messages", sel.NumMessages, "uidvalidity", sel.UIDValidity, "idle", idle)
+
+	for {
+		// Drain a pending wake-up first: this pass sees what caused it.
+		select {
+		case <-w.wakeChan():
+		default:
+		}
+		if err := w.pass(ctx, c, mailbox, sel.UIDValidity); err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		w.setStatus(func(s *Status) { s.LastSync = time.Now() })
+		if err := w.wait(ctx, c, idle); err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+	}
+}
+
+func (w *Watcher) wait(ctx context.Context, c *imapclient.Client, idle bool) error {
+	if !idle {
+		poll := w.PollInterval
+		if poll <= 0 {
+			poll = 30 * time.Second
+		}
+		t := time.NewTimer(poll)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+		case <-c.Closed():
+			return errors.New("connection closed")
+		}
+		// A NOOP both checks the connection and fetches news.
+		return c.Noop().Wait()
+	}
+	restart := w.IdleRestart
+	if restart <= 0 {
+		restart = 20 * time.Minute
+	}
+	cmd, err := c.Idle()
+	if err != nil {
+		return fmt.Errorf("idle: %w", err)
+	}
+	t := time.NewTimer(restart)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	case <-w.wakeChan():
+	case <-c.Closed():
+	}
+	if err := cmd.Close(); err != nil {
+		return fmt.Errorf("end idle: %w", err)
+	}
+	if err := cmd.Wait(); err != nil {
+		return fmt.Errorf("idle: %w", err)
+	}
+	return nil
+}
+
+type uidSize struct {
+	uid  imap.UID
+	size int64
+}
+
+// pass processes everything in the selected mailbox, batch by batch.
+func (w *Watcher) pass(ctx context.Context, c *imapclient.Client, mailbox string, uidValidity uint32) error {
+	if c.Mailbox() != nil && c.Mailbox().NumMessages == 0 {
+		return nil
+	}
+	msgs, err := c.Fetch(imap.SeqSet{imap.SeqRange{Start: 1, Stop: 0}}, &imap.FetchOptions{UID: true, RFC822Size: true}).Collect()
+	if err != nil {
+		return fmt.Errorf("list %s: %w", mailbox, err)
+	}
+	var all []uidSize
+	for _, m := range msgs {
+		all = append(all, uidSize{m.UID, m.RFC822Size})
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].uid < all[j].uid })
+	maxBytes, maxCount := w.BatchBytes, w.BatchCount
+	if maxBytes <= 0 {
+		maxBytes = 32 << 20
+	}
+	if maxCount <= 0 {
+		maxCount = 250
+	}
+	for len(all) > 0 && ctx.Err() == nil {
+		n, bytes := 0, int64(0)
+		for n < len(all) && n < maxCount && (n == 0 || bytes+all[n].size <= maxBytes) {
+			bytes += all[n].size
+			n++
+		}
+		if err := w.batch(ctx, c, mailbox, uidValidity, all[:n]); err != nil {
+			return err
+		}
+		all = all[n:]
+	}
+	return nil
+}
+
+// batch fetches, records and moves one batch. Messages are moved only
+// after the transaction that records them has committed.
+func (w *Watcher) batch(ctx context.Context, c *imapclient.Client, mailbox string, uidValidity uint32, items []uidSize) error {
+	var set imap.UIDSet
+	for _, it := range items {
+		set.AddNum(it.uid)
+	}
+	section := &imap.FetchItemBodySection{Peek: true}
+	msgs, err := c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}}).Collect()
+	if err != nil {
+		return fmt.Errorf("fetch: %w", err)
+	}
+	sort.Slice(msgs, func(i, j int) bool { return msgs[i].UID < msgs[j].UID })
+	var in []Incoming
+	for _, m := range msgs {
+		raw := m.FindBodySection(section)
+		if raw == nil {
+			continue
+		}
+		in = append(in, Incoming{Mailbox: mailbox, UIDValidity: uidValidity, UID: uint32(m.UID), Raw: raw, Forbund: w.Forbund})
+	}
+	if len(in) == 0 {
+		return nil
+	}
+	outs, perr := w.Processor.Process(context.WithoutCancel(ctx), in)
+	if perr != nil {
+		// Unrecorded messages stay in INBOX and are tried again on the
+		// next pass; the others are moved below.
+		w.logger().Error("recording messages failed", "err", perr)
+		if outs == nil {
+			return nil
+		}
+	}
+	byFolder := map[string]*imap.UIDSet{}
+	var ledger []int64
+	for i, o := range outs {
+		if o.Folder == "" {
+			continue
+		}
+		s := byFolder[o.Folder]
+		if s == nil {
+			s = &imap.UIDSet{}
+			byFolder[o.Folder] = s
+		}
+		s.AddNum(imap.UID(in[i].UID))
+		ledger = append(ledger, o.Ledger)
+	}
+	folders := make([]string, 0, len(byFolder))
+	for f := range byFolder {
+		folders = append(folders, f)
+	}
+	sort.Strings(folders)
+	for _, f := range folders {
+		if err := w.move(c, *byFolder[f], strings.ReplaceAll(f, "/", w.delim)); err != nil {
+			return fmt.Errorf("move to %s: %w", f, err)
+		}
+	}
+	if err := w.Processor.Store.MarkMoved(context.WithoutCancel(ctx), ledger, time.Now()); err != nil {
+		w.logger().Warn("recording moves failed", "err", err)
+	}
+	return nil
+}
+
+func (w *Watcher) move(c *imapclient.Client, set imap.UIDSet, folder string) error {
+	if c.Caps().Has(imap.CapMove) {
+		_, err := c.Move(set, folder).Wait()
+		return err
+	}
+	if _, err := c.Copy(set, folder).Wait(); err != nil {
+		return err
+	}
+	flags := &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}
+	if err := c.Store(set, flags, nil).Close(); err != nil {
+		return err
+	}
+	if c.Caps().Has(imap.CapUIDPlus) {
+		return c.UIDExpunge(set).Close()
+	}
+	return c.Expunge().Close()
+}
+
+// ensureFolders creates the outcome folders that do not exist yet.
+func (w *Watcher) ensureFolders(c *imapclient.Client) error {
+	list, err := c.List("", "*", nil).Collect()
+	if err != nil {
+		return fmt.Errorf("list folders: %w", err)
+	}
+	have := map[string]bool{}
+	w.delim = "/"
+	for _, l := range list {
+		have[l.Mailbox] = true
+		if l.Delim != 0 {
+			w.delim = string(l.Delim)
+		}
+	}
+	for _, f := range []string{FolderDone, FolderIncomplete, FolderIgnored, FolderQuarantine} {
+		name := strings.ReplaceAll(f, "/", w.delim)
+		if have[name] {
+			continue
+		}
+		if err := c.Create(name, nil).Wait(); err != nil {
+			return fmt.Errorf("create folder %q (check that the account may create folders): %w", name, err)
+		}
+		w.logger().Info("folder created", "folder", name)
+	}
+	return nil
+}

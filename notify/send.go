@@ -1,0 +1,321 @@
+package notify
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/textproto"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
+
+	"lexheller/intake/store"
+)
+
+// SMTPOptions say how to reach the SMTP server.
+type SMTPOptions struct {
+	Address  string // host:port
+	Security string // "tls" (implicit), "starttls" or "none" (loopback only)
+	Username string // empty for no AUTH
+	Password string
+	HELO     string      // our name in EHLO; "" means "localhost"
+	TLS      *tls.Config // nil for the system's roots and the host's name
+	Timeout  time.Duration
+}
+
+// Sender sends the outbox. Create it with the fields set, then Run it.
+type Sender struct {
+	Store  *store.Store
+	SMTP   SMTPOptions
+	Logger *slog.Logger
+	// Workers is how many SMTP connections send at once; 0 means 4.
+	Workers int
+	// RetryBase is the first retry delay; each next one is three times
+	// longer, up to RetryMax. Zero means 1 minute and 1 hour.
+	RetryBase, RetryMax time.Duration
+	// GiveUpAfter ends retries of a temporary failure this long after the
+	// mail was queued; zero means 7 days.
+	GiveUpAfter time.Duration
+	// OnFailed runs in the transaction that marks a mail failed, to queue
+	// the notice to the process leaders. It may be nil.
+	OnFailed func(tx *store.Tx, m *store.OutMail) error
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+
+	wake chan struct{}
+	once sync.Once
+}
+
+func (s *Sender) init() {
+	s.once.Do(func() { s.wake = make(chan struct{}, 1) })
+}
+
+func (s *Sender) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Sender) logger() *slog.Logger {
+	if s.Logger == nil {
+		return slog.Default()
+	}
+	return s.Logger
+}
+
+// Wake tells the sender that something was queued. It never blocks.
+func (s *Sender) Wake() {
+	s.init()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run sends due mail until ctx is done. A mail being sent when ctx ends is
+// finished (or its attempt recorded) before Run returns.
+func (s *Sender) Run(ctx context.Context) error {
+	s.init()
+	for {
+		n, err := s.SendDue(ctx)
+		if err != nil && ctx.Err() == nil {
+			s.logger().Error("outbox", "err", err)
+		}
+		if n > 0 && err == nil {
+			continue // more may be due
+		}
+		wait := time.Minute
+		if next, ok, err := s.Store.NextDue(ctx); err == nil && ok {
+			wait = min(max(time.Until(next), 10*time.Millisecond), time.Minute)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-s.wake:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+// SendDue sends the mails that are due now, over up to Workers
+// connections, and returns how many it attempted.
+func (s *Sender) SendDue(ctx context.Context) (int, error) {
+	workers := s.Workers
+	if workers <= 0 {
+		workers = 4
+	}
+	due, err := s.Store.Due(ctx, s.now(), 200)
+	if err != nil || len(due) == 0 {
+		return 0, err
+	}
+	if workers > len(due) {
+		workers = len(due)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstErr error
+	for w := 0; w < workers; w++ {
+		var mine []*store.OutMail
+		for i := w; i < len(due); i += workers {
+			mine = append(mine, due[i])
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if r := recover(); r != nil {
+					mu.Lock()
+					firstErr = fmt.Errorf("notify: sender panicked: %v", r)
+					mu.Unlock()
+				}
+			}()
+			if err := s.sendBatch(ctx, mine); err != nil {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return len(due), firstErr
+}
+
+// sendBatch sends mails over one connection. Each mail is marked sent as
+// soon as the server has accepted it, so a crash resends at most the mail
+// in flight.
+func (s *Sender) sendBatch(ctx context.Context, ms []*store.OutMail) error {
+	c, err := s.dial(ctx)
+	if err != nil {
+		for _, m := range ms {
+			if rerr := s.failed(context.WithoutCancel(ctx), m, err); rerr != nil {
+				return rerr
+			}
+		}
+		return nil
+	}
+	defer c.Close()
+	for i, m := range ms {
+		if ctx.Err() != nil {
+			return nil
+		}
+		start := time.Now()
+		err := sendOne(c, m)
+		// Record the outcome even when ctx is ending: the server has
+		// already answered.
+		rctx := context.WithoutCancel(ctx)
+		if err == nil {
+			if err := s.Store.MarkSent(rctx, []*store.OutMail{m}, s.now()); err != nil {
+				return err
+			}
+			s.logger().Info("mail sent", "outbox", m.ID, "kind", m.Kind, "case", m.CaseID, "message_id", m.MessageID,
+				"duration", time.Since(start).Round(time.Microsecond))
+			continue
+		}
+		if rerr := s.failed(rctx, m, err); rerr != nil {
+			return rerr
+		}
+		var tp *textproto.Error
+		if !errors.As(err, &tp) {
+			// The connection is broken: the rest wait for the next round.
+			for _, rest := range ms[i+1:] {
+				if rerr := s.failed(rctx, rest, err); rerr != nil {
+					return rerr
+				}
+			}
+			return nil
+		}
+		_ = c.Reset()
+	}
+	_ = c.Quit()
+	return nil
+}
+
+func sendOne(c *smtp.Client, m *store.OutMail) error {
+	if err := c.Mail(m.From); err != nil {
+		return err
+	}
+	if err := c.Rcpt(m.To); err != nil {
+		return err
+	}
+	w, err := c.Data()
+	if err != nil {
+		return err
+	}
+	// The DATA writer dot-stuffs.
+	if _, err := w.Write(m.Raw); err != nil {
+		w.Close()
+		return err
+	}
+	return w.Close()
+}
+
+// Permanent reports whether an SMTP error is permanent (a 5xx reply).
+func Permanent(err error) bool {
+	var tp *textproto.Error
+	if errors.As(err, &tp) {
+		return tp.Code >= 500
+	}
+	var se *mail.SendError
+	if errors.As(err, &se) {
+		return !se.IsTemp()
+	}
+	return false
+}
+
+func (s *Sender) failed(ctx context.Context, m *store.OutMail, err error) error {
+	now := s.now()
+	give := s.GiveUpAfter
+	if give <= 0 {
+		give = 7 * 24 * time.Hour
+	}
+	text := err.Error()
+	if Permanent(err) || now.Sub(m.CreatedAt) >= give {
+		s.logger().Error("mail failed", "outbox", m.ID, "kind", m.Kind, "case", m.CaseID, "attempts", m.Attempts+1, "err", text)
+		var fn func(tx *store.Tx) error
+		if s.OnFailed != nil {
+			m.LastError = text
+			m.Attempts++
+			fn = func(tx *store.Tx) error { return s.OnFailed(tx, m) }
+		}
+		return s.Store.MarkFailed(ctx, m, now, text, fn)
+	}
+	next := now.Add(s.backoff(m.Attempts))
+	s.logger().Warn("mail deferred", "outbox", m.ID, "kind", m.Kind, "attempts", m.Attempts+1, "retry_at", next.Format(time.RFC3339), "err", text)
+	return s.Store.MarkRetry(ctx, m, next, text)
+}
+
+func (s *Sender) backoff(attempts int) time.Duration {
+	base, maxd := s.RetryBase, s.RetryMax
+	if base <= 0 {
+		base = time.Minute
+	}
+	if maxd <= 0 {
+		maxd = time.Hour
+	}
+	d := base
+	for i := 0; i < attempts && d < maxd; i++ {
+		d *= 3
+	}
+	return min(d, maxd)
+}
+
+func (s *Sender) dial(ctx context.Context) (*smtp.Client, error) {
+	o := s.SMTP
+	host, portStr, err := net.SplitHostPort(o.Address)
+	if err != nil {
+		return nil, fmt.Errorf("notify: smtp address %q: %w", o.Address, err)
+	}
+	port, _ := strconv.Atoi(portStr)
+	timeout := o.Timeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	opts := []mail.Option{mail.WithPort(port), mail.WithTimeout(timeout), mail.WithHELO(helo(o.HELO))}
+	tlsConf := o.TLS
+	if tlsConf == nil {
+		tlsConf = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+	}
+	switch o.Security {
+	case "tls":
+		opts = append(opts, mail.WithSSL(), mail.WithTLSConfig(tlsConf))
+	case "starttls", "":
+		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory), mail.WithTLSConfig(tlsConf))
+	case "none":
+		opts = append(opts, mail.WithTLSPolicy(mail.NoTLS))
+	default:
+		return nil, fmt.Errorf("notify: smtp security %q: want tls, starttls or none", o.Security)
+	}
+	if o.Username != "" {
+		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover), mail.WithUsername(o.Username), mail.WithPassword(o.Password))
+	}
+	cl, err := mail.NewClient(host, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("notify: smtp client: %w", err)
+	}
+	dctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	c, err := cl.DialToSMTPClientWithContext(dctx)
+	if err != nil {
+		return nil, fmt.Errorf("notify: connect to %s: %w", o.Address, err)
+	}
+	return c, nil
+}
+
+func helo(h string) string {
+	if h == "" {
+		return "localhost"
+	}
+	return h
+}

@@ -1,0 +1,212 @@
+// Package templates holds the texts of every mail lexheller sends and the
+// blank form, in Swedish (sv, the default) and English (en), embedded in
+// the binary and overridable file by file from a directory.
+//
+// A mail template is a file LANG/NAME.tmpl defining the text/template
+// blocks "subject" and "text"; an optional LANG/NAME.html.tmpl defines
+// "html" (html/template) for an HTML alternative. LANG/fields.tmpl holds
+// shared blocks. The blank form is sv/blankett.txt and en/form.txt.
+package templates
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"io/fs"
+	"os"
+	"path"
+	"sort"
+	"strings"
+	"text/template"
+	"time"
+	_ "time/tzdata" // Europe/Stockholm on machines without zoneinfo
+)
+
+//go:embed sv en
+var embedded embed.FS
+
+// Languages are the languages with templates; the first is the default.
+var Languages = []string{"sv", "en"}
+
+var formFile = map[string]string{"sv": "blankett.txt", "en": "form.txt"}
+
+// Set is a parsed collection of templates. It is safe for concurrent use.
+type Set struct {
+	text  map[string]*template.Template // "sv/ack"
+	html  map[string]*htmltemplate.Template
+	forms map[string]string
+}
+
+// Rendered is one rendered mail.
+type Rendered struct {
+	Subject string
+	Text    string
+	HTML    string // "" when the mail has no HTML template
+}
+
+// Load parses the embedded templates, with the files of dir (which may be
+// "") in place of the embedded ones of the same name.
+func Load(dir string) (*Set, error) {
+	var fsys fs.FS = embedded
+	if dir != "" {
+		if _, err := os.Stat(dir); err != nil {
+			return nil, fmt.Errorf("templates: override directory: %w", err)
+		}
+		fsys = overlay{top: os.DirFS(dir), base: embedded}
+	}
+	s := &Set{text: map[string]*template.Template{}, html: map[string]*htmltemplate.Template{}, forms: map[string]string{}}
+	for _, lang := range Languages {
+		form, err := fs.ReadFile(fsys, lang+"/"+formFile[lang])
+		if err != nil {
+			return nil, fmt.Errorf("templates: blank form (%s): %w", lang, err)
+		}
+		s.forms[lang] = string(form)
+		shared, err := fs.ReadFile(fsys, lang+"/fields.tmpl")
+		if err != nil {
+			return nil, fmt.Errorf("templates: %s/fields.tmpl: %w", lang, err)
+		}
+		names, err := fs.Glob(embedded, lang+"/*.tmpl")
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range names {
+			base := strings.TrimSuffix(path.Base(n), ".tmpl")
+			if base == "fields" {
+				continue
+			}
+			body, err := fs.ReadFile(fsys, n)
+			if err != nil {
+				return nil, fmt.Errorf("templates: %s: %w", n, err)
+			}
+			key := lang + "/" + strings.TrimSuffix(base, ".html")
+			if strings.HasSuffix(base, ".html") {
+				t, err := htmltemplate.New(n).Funcs(htmltemplate.FuncMap(funcs)).Parse(string(shared) + string(body))
+				if err != nil {
+					return nil, fmt.Errorf("templates: %w", err)
+				}
+				s.html[key] = t
+				continue
+			}
+			t, err := template.New(n).Funcs(funcs).Option("missingkey=error").Parse(string(shared) + string(body))
+			if err != nil {
+				return nil, fmt.Errorf("templates: %w", err)
+			}
+			if t.Lookup("subject") == nil || t.Lookup("text") == nil {
+				return nil, fmt.Errorf("templates: %s must define both \"subject\" and \"text\"", n)
+			}
+			s.text[key] = t
+		}
+	}
+	return s, nil
+}
+
+// overlay reads from top, falling back to base.
+type overlay struct{ top, base fs.FS }
+
+func (o overlay) Open(name string) (fs.File, error) {
+	if f, err := o.top.Open(name); err == nil {
+		return f, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	return o.base.Open(name)
+}
+
+// Lang returns lang when templates exist for it, else the default.
+func Lang(lang string) string {
+	for _, l := range Languages {
+		if l == lang {
+			return l
+		}
+	}
+	return Languages[0]
+}
+
+// Names returns the mail templates of the default language.
+func (s *Set) Names() []string {
+	var out []string
+	for k := range s.text {
+		if l, n, _ := strings.Cut(k, "/"); l == Languages[0] {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Form returns the blank form in lang.
+func (s *Set) Form(lang string) string { return s.forms[Lang(lang)] }
+
+// Render renders mail template name in lang with data.
+func (s *Set) Render(lang, name string, data any) (Rendered, error) {
+	key := Lang(lang) + "/" + name
+	t, ok := s.text[key]
+	if !ok {
+		return Rendered{}, fmt.Errorf("templates: no template %q", key)
+	}
+	var r Rendered
+	var b bytes.Buffer
+	if err := t.ExecuteTemplate(&b, "subject", data); err != nil {
+		return r, fmt.Errorf("templates: %s subject: %w", key, err)
+	}
+	r.Subject = strings.Join(strings.Fields(b.String()), " ")
+	b.Reset()
+	if err := t.ExecuteTemplate(&b, "text", data); err != nil {
+		return r, fmt.Errorf("templates: %s text: %w", key, err)
+	}
+	r.Text = strings.TrimLeft(b.String(), "\n")
+	if h, ok := s.html[key]; ok {
+		b.Reset()
+		if err := h.ExecuteTemplate(&b, "html", data); err != nil {
+			return r, fmt.Errorf("templates: %s html: %w", key, err)
+		}
+		r.HTML = b.String()
+	}
+	return r, nil
+}
+
+var funcs = template.FuncMap{
+	"tag": func(id string) string { return "[" + id + "]" },
+	"indent": func(s, prefix string) string {
+		lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+		for i, l := range lines {
+			if l != "" {
+				lines[i] = prefix + l
+			}
+		}
+		return strings.Join(lines, "\n")
+	},
+	"short": func(s string, n int) string {
+		s = strings.Join(strings.Fields(s), " ")
+		r := []rune(s)
+		if len(r) <= n {
+			return s
+		}
+		cut := string(r[:n])
+		if i := strings.LastIndexByte(cut, ' '); i > n/2 {
+			cut = cut[:i]
+		}
+		return cut + "…"
+	},
+	"date": func(t time.Time) string {
+		return t.In(stockholm).Format("2006-01-02 15:04")
+	},
+	"size": func(n int64) string {
+		switch {
+		case n >= 1<<20:
+			return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+		case n >= 1<<10:
+			return fmt.Sprintf("%d kB", n>>10)
+		}
+		return fmt.Sprintf("%d byte", n)
+	},
+}
+
+var stockholm = func() *time.Location {
+	if l, err := time.LoadLocation("Europe/Stockholm"); err == nil {
+		return l
+	}
+	return time.UTC
+}()

@@ -260,8 +260,10 @@ func (p *Processor) record(tx *store.Tx, pr *prepared) ([]*store.OutMail, error)
 	if m != nil {
 		row.MessageID, row.From, row.Subject = m.MessageID, m.From.Address, form.MaskPII(m.Subject)
 	}
-	if res.Kind == classify.IgnoreBounce {
-		row.CaseID = "" // a bounce names a case but is not part of its thread; see bounced
+	if res.Kind == classify.IgnoreBounce || res.Kind == classify.Quarantine {
+		// A bounce names a case but is not part of its thread (see
+		// bounced); a quarantined message must not thread anything.
+		row.CaseID = ""
 	}
 	var mails []*store.OutMail
 	var err error

@@ -156,12 +156,11 @@ func (w testWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// Send submits raw over SMTP, as a mail client would.
-func (e *mailEnv) Send(from, to, raw string) {
-	e.t.Helper()
+// wire prepares a test message for SMTP as a mail client would: CRLF line
+// ends and a non-ASCII subject encoded (RFC 2047), since raw UTF-8 in a
+// header makes Postfix require SMTPUTF8 of Dovecot's LMTP.
+func wire(raw string) []byte {
 	raw = strings.ReplaceAll(raw, "\r\n", "\n")
-	// Encode a non-ASCII subject as mail clients do (RFC 2047); raw UTF-8
-	// in a header makes Postfix require SMTPUTF8 of Dovecot's LMTP.
 	head, body, _ := strings.Cut(raw, "\n\n")
 	lines := strings.Split(head, "\n")
 	for i, l := range lines {
@@ -170,8 +169,13 @@ func (e *mailEnv) Send(from, to, raw string) {
 		}
 	}
 	raw = strings.Join(lines, "\n") + "\n\n" + body
-	raw = strings.ReplaceAll(raw, "\n", "\r\n")
-	if err := smtp.SendMail(e.SMTP, nil, from, []string{to}, []byte(raw)); err != nil {
+	return []byte(strings.ReplaceAll(raw, "\n", "\r\n"))
+}
+
+// Send submits raw over SMTP, as a mail client would.
+func (e *mailEnv) Send(from, to, raw string) {
+	e.t.Helper()
+	if err := smtp.SendMail(e.SMTP, nil, from, []string{to}, wire(raw)); err != nil {
 		e.t.Fatalf("send to %s: %v", to, err)
 	}
 }

@@ -1,0 +1,242 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/smtp"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"lexheller/intake"
+	"lexheller/intake/store"
+)
+
+// TestMain lets the test binary run as the daemon: a child started with
+// LEXHELLER_TEST_CHILD set runs main's command line instead of the tests.
+func TestMain(m *testing.M) {
+	if os.Getenv("LEXHELLER_TEST_CHILD") != "" {
+		os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// child is the daemon running as a separate process.
+type child struct {
+	cmd *exec.Cmd
+	log *os.File
+}
+
+func startChild(t testing.TB, configPath, logPath string) *child {
+	t.Helper()
+	lf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "serve", "--config", configPath, "--log-format", "json")
+	cmd.Env = append(os.Environ(), "LEXHELLER_TEST_CHILD=1")
+	cmd.Stdout, cmd.Stderr = lf, lf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return &child{cmd: cmd, log: lf}
+}
+
+func (c *child) kill() {
+	c.cmd.Process.Kill()
+	c.cmd.Wait()
+	c.log.Close()
+}
+
+// term stops the daemon with SIGTERM and returns its exit error.
+func (c *child) term() error {
+	c.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- c.cmd.Wait() }()
+	select {
+	case err := <-done:
+		c.log.Close()
+		return err
+	case <-time.After(15 * time.Second):
+		c.kill()
+		return fmt.Errorf("did not stop within 15 s of SIGTERM")
+	}
+}
+
+// writeConfig writes e's daemon config to a file and returns its path.
+func (e *mailEnv) writeConfig(t testing.TB, dir string) (string, *Config) {
+	cfg := e.Config("")
+	path := filepath.Join(dir, "lexheller.toml")
+	text := fmt.Sprintf(`database = %q
+address = %q
+[imap]
+address = %q
+security = "none"
+username = %q
+password_env = "LEXHELLER_TEST_PASSWORD"
+poll_interval = "200ms"
+[smtp]
+address = %q
+security = "none"
+[[forbund]]
+slug = "goteborg"
+name = "Samordningsförbundet Göteborg"
+process_leaders = [%q]
+`, filepath.Join(dir, "lexheller.db"), e.Shared, e.IMAP, e.Shared, e.SMTP, e.Addr("processledare"))
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Database = filepath.Join(dir, "lexheller.db")
+	return path, cfg
+}
+
+// sendMany submits raw messages over one SMTP session.
+func (e *mailEnv) sendMany(t testing.TB, msgs []struct{ from, to, raw string }) {
+	t.Helper()
+	c, err := smtp.Dial(e.SMTP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for _, m := range msgs {
+		if err := c.Mail(m.from); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Rcpt(m.to); err != nil {
+			t.Fatal(err)
+		}
+		w, err := c.Data()
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(wire(m.raw))
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Quit()
+}
+
+// count returns how many messages a mailbox of addr holds.
+func (e *mailEnv) count(t testing.TB, c *imapclient.Client, mailbox string) int {
+	t.Helper()
+	st, err := c.Status(mailbox, &imap.StatusOptions{NumMessages: true}).Wait()
+	if err != nil {
+		return 0
+	}
+	return int(*st.NumMessages)
+}
+
+func (e *mailEnv) login(t testing.TB, addr string) *imapclient.Client {
+	t.Helper()
+	c, err := imapclient.DialInsecure(e.IMAP, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Login(addr, e.Password).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestCrashSafety kills the daemon with SIGKILL at random moments while it
+// works through a backlog of 500 blankets, restarting it each time. In the
+// end every blanket must be exactly one case and every reporter must have
+// at least one acknowledgement.
+func TestCrashSafety(t *testing.T) {
+	e := newE2EEnv(t)
+	dir := t.TempDir()
+	configPath, cfg := e.writeConfig(t, dir)
+	const n = 500
+	var msgs []struct{ from, to, raw string }
+	reporter := func(i int) string { return e.Addr(fmt.Sprintf("reporter%03d", i)) }
+	for i := 0; i < n; i++ {
+		from := reporter(i)
+		msgs = append(msgs, struct{ from, to, raw string }{from, e.Shared,
+			blanket(from, e.Shared, fmt.Sprintf("crash-%d-%s@af.example", i, e.tag), fmt.Sprintf("Händelse nummer %d.", i))})
+	}
+	e.sendMany(t, msgs)
+	shared := e.login(t, e.Shared)
+	defer shared.Close()
+	for deadline := time.Now().Add(60 * time.Second); e.count(t, shared, "INBOX") < n; {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d of %d blankets reached the mailbox", e.count(t, shared, "INBOX"), n)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	logPath := filepath.Join(dir, "daemon.log")
+	kills := 0
+	for i := 0; i < 25; i++ {
+		c := startChild(t, configPath, logPath)
+		time.Sleep(time.Duration(30+rand.IntN(300)) * time.Millisecond)
+		c.kill()
+		kills++
+		if e.count(t, shared, "INBOX") == 0 && i >= 10 {
+			break
+		}
+	}
+	// Let it finish: INBOX empty and nothing left to send.
+	c := startChild(t, configPath, logPath)
+	st, err := store.Open(context.Background(), cfg.Database)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for deadline := time.Now().Add(120 * time.Second); ; {
+		stats, err := st.OutboxStats(context.Background())
+		if err == nil && stats.Queued == 0 && e.count(t, shared, "INBOX") == 0 {
+			cases, _ := st.Cases(context.Background(), store.CaseFilter{})
+			if len(cases) >= n {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			c.kill()
+			t.Fatalf("not done after 120 s: %+v, %d in INBOX", stats, e.count(t, shared, "INBOX"))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err := c.term(); err != nil {
+		t.Errorf("daemon exit after SIGTERM: %v", err)
+	}
+
+	cases, err := st.Cases(context.Background(), store.CaseFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byReporter := map[string]int{}
+	for _, cs := range cases {
+		byReporter[cs.ReporterEmail]++
+	}
+	if len(cases) != n || len(byReporter) != n {
+		t.Errorf("%d cases for %d reporters, want exactly %d of each", len(cases), len(byReporter), n)
+	}
+	if got := e.count(t, shared, intake.FolderDone); got != n {
+		t.Errorf("%d messages in %s, want %d", got, intake.FolderDone, n)
+	}
+	acks, missing := 0, 0
+	for i := 0; i < n; i++ {
+		rc := e.login(t, reporter(i))
+		k := e.count(t, rc, "INBOX")
+		rc.Close()
+		acks += k
+		if k == 0 {
+			missing++
+		}
+	}
+	if missing > 0 {
+		t.Errorf("%d reporters got no acknowledgement", missing)
+	}
+	t.Logf("crash test: %d kills with SIGKILL, %d cases, %d acknowledgements for %d blankets: %d duplicate acknowledgements",
+		kills, len(cases), acks, n, acks-n)
+	fmt.Printf("crash safety: %d SIGKILLs over a backlog of %d blankets: %d cases, %d reporters without an ack, %d duplicate acks\n",
+		kills, n, len(cases), missing, acks-n)
+}

@@ -1,0 +1,253 @@
+package intake
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"lexheller/intake/classify"
+	"lexheller/intake/ident"
+	"lexheller/intake/parse"
+	"lexheller/intake/store"
+	"lexheller/notify"
+	"lexheller/templates"
+)
+
+func newProcessor(t *testing.T) *Processor {
+	t.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "x.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	tpl, err := templates.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer := &ident.Signer{Key: []byte("k"), Domain: "finsam.example", Prefix: "LH"}
+	return &Processor{
+		Store: st,
+		Classify: &classify.Options{Address: "lexheller@finsam.example", Signer: signer, Forbund: []classify.Forbund{
+			{Slug: "goteborg", Name: "Samordningsförbundet Göteborg", ProcessLeaders: []string{"pl@goteborg.example"}}}},
+		Composer: &notify.Composer{Templates: tpl, Signer: signer, Address: "lexheller@finsam.example", Name: "Lex Heller"},
+		Lang:     "sv",
+		KeepRaw:  true,
+	}
+}
+
+const blanketBody = `Namn: Anna Andersson
+Organisation: Arbetsförmedlingen Angered
+Berörda parter: FK, AF
+Vad hände?:
+Person 850312-1231 sjukskrivs men FK godkänner inte.
+`
+
+func blanketMsg(from, id string) string {
+	return fmt.Sprintf("From: Anna <%s>\r\nTo: lexheller@finsam.example\r\nSubject: Anmälan\r\nMessage-ID: <%s>\r\n\r\n%s",
+		from, id, strings.ReplaceAll(blanketBody, "\n", "\r\n"))
+}
+
+func process(t *testing.T, p *Processor, raws ...string) []Outcome {
+	t.Helper()
+	var in []Incoming
+	for i, r := range raws {
+		in = append(in, Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: uint32(i + 1), Raw: []byte(r)})
+	}
+	outs, err := p.Process(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return outs
+}
+
+func outbox(t *testing.T, p *Processor) []*store.OutMail {
+	t.Helper()
+	o, err := p.Store.Outbox(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+func TestDuplicatesAreOnlyMoved(t *testing.T) {
+	p := newProcessor(t)
+	raw := blanketMsg("anna@af.example", "one@af.example")
+	// In one batch, and again later (a crash before the move).
+	outs := process(t, p, raw, raw)
+	outs = append(outs, process(t, p, raw)...)
+	if outs[0].Kind != classify.NewCase || outs[0].Duplicate {
+		t.Fatalf("first = %+v", outs[0])
+	}
+	for _, o := range outs[1:] {
+		if !o.Duplicate || o.Case != outs[0].Case || o.Folder != FolderDone || o.Queued != 0 {
+			t.Errorf("copy = %+v, want a duplicate of %s moved to %s", o, outs[0].Case, FolderDone)
+		}
+	}
+	// No Message-ID: recognised by the hash of the raw message.
+	noID := "From: anna@af.example\r\nSubject: x\r\n\r\n" + strings.ReplaceAll(blanketBody, "\n", "\r\n")
+	a := process(t, p, noID)
+	b := process(t, p, noID)
+	if a[0].Duplicate || !b[0].Duplicate || a[0].Case != b[0].Case {
+		t.Errorf("without Message-ID: %+v then %+v", a[0], b[0])
+	}
+	cases, _ := p.Store.Cases(context.Background(), store.CaseFilter{})
+	if len(cases) != 2 {
+		t.Errorf("%d cases, want 2", len(cases))
+	}
+	if n := len(outbox(t, p)); n != 4 {
+		t.Errorf("%d mails queued, want 4 (an ack and a notification per case)", n)
+	}
+}
+
+func TestNewCaseMasksPersonnummer(t *testing.T) {
+	p := newProcessor(t)
+	outs := process(t, p, blanketMsg("anna@af.example", "pnr@af.example"))
+	c, err := p.Store.Case(context.Background(), outs[0].Case)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(c.Description, "850312") || c.PIIFound != 1 {
+		t.Errorf("description %q, pii %d", c.Description, c.PIIFound)
+	}
+	tl, _ := p.Store.Timeline(context.Background(), c.ID)
+	for _, m := range outbox(t, p) {
+		if bytes.Contains(m.Raw, []byte("850312")) || strings.Contains(m.Body, "850312") {
+			t.Errorf("%s to %s carries the personnummer", m.Kind, m.To)
+		}
+	}
+	for _, e := range tl {
+		if strings.Contains(e.Body, "850312") {
+			t.Errorf("timeline event %s carries the personnummer", e.Kind)
+		}
+	}
+}
+
+func TestBounceMarksOutboxAndTellsLeaders(t *testing.T) {
+	p := newProcessor(t)
+	outs := process(t, p, blanketMsg("anna@af.example", "b1@af.example"))
+	var ack *store.OutMail
+	for _, m := range outbox(t, p) {
+		if m.Kind == notify.KindAck {
+			ack = m
+		}
+	}
+	dsn := fmt.Sprintf("From: MAILER-DAEMON@mx.af.example\r\nTo: lexheller@finsam.example\r\nSubject: Undelivered Mail\r\n"+
+		"Message-ID: <dsn1@mx.af.example>\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n"+
+		"--b\r\nContent-Type: text/plain\r\n\r\nUser unknown.\r\n--b\r\nContent-Type: message/delivery-status\r\n\r\n"+
+		"Action: failed\r\nStatus: 5.1.1\r\n--b\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <%s>\r\nTo: anna@af.example\r\n--b--\r\n", ack.MessageID)
+	b := process(t, p, dsn)
+	if b[0].Kind != classify.IgnoreBounce || b[0].Folder != FolderIgnored {
+		t.Fatalf("bounce = %+v", b[0])
+	}
+	var notice bool
+	for _, m := range outbox(t, p) {
+		if m.ID == ack.ID && m.Status != store.OutBounced {
+			t.Errorf("ack status %s, want bounced", m.Status)
+		}
+		if m.Kind == notify.KindBounceNotice && m.To == "pl@goteborg.example" && m.CaseID == outs[0].Case {
+			notice = true
+		}
+	}
+	if !notice {
+		t.Error("no bounce notice to the process leader")
+	}
+	// The address bounced: the next automatic mail to it is suppressed.
+	process(t, p, "From: anna@af.example\r\nSubject: blankett\r\nMessage-ID: <f@af.example>\r\n\r\nKan jag få blanketten?\r\n")
+	o := outbox(t, p)
+	if last := o[len(o)-1]; last.Kind != notify.KindForm || last.Status != store.OutSuppressed {
+		t.Errorf("form to a bounced address: %s %s, want a suppressed form", last.Kind, last.Status)
+	}
+}
+
+func TestNoAnswerToAutomaticMail(t *testing.T) {
+	p := newProcessor(t)
+	outs := process(t, p,
+		"From: per@kommun.example\r\nSubject: Automatiskt svar: Anmälan\r\nMessage-ID: <oof@k>\r\n\r\nJag är ledig.\r\n",
+		"From: lexheller@finsam.example\r\nSubject: loop\r\nMessage-ID: <l@k>\r\n\r\nNamn: x\r\nOrganisation: y\r\n",
+		"From: MAILER-DAEMON@k\r\nSubject: failure\r\nMessage-ID: <d@k>\r\n\r\nfailed\r\n",
+	)
+	for _, o := range outs {
+		if o.Folder != FolderIgnored || o.Queued != 0 {
+			t.Errorf("%+v: want ignored with nothing queued", o)
+		}
+	}
+	if n := len(outbox(t, p)); n != 0 {
+		t.Errorf("%d mails queued", n)
+	}
+}
+
+func TestUnreadableIsQuarantinedAndKept(t *testing.T) {
+	p := newProcessor(t)
+	raw := "\x00\x01 not a mail at all"
+	outs := process(t, p, raw)
+	if outs[0].Kind != classify.Quarantine || outs[0].Folder != FolderQuarantine || !strings.Contains(outs[0].Reason, "unreadable") {
+		t.Fatalf("outcome %+v", outs[0])
+	}
+	var kept []byte
+	p.Store.DB().QueryRow(`SELECT raw FROM messages WHERE id = ?`, outs[0].Ledger).Scan(&kept)
+	if string(kept) != raw {
+		t.Errorf("raw kept = %q", kept)
+	}
+}
+
+// A valid blanket that carries hostile parts is still a case, with what
+// could not be kept recorded.
+func TestHostileBlanketStillACase(t *testing.T) {
+	p := newProcessor(t)
+	p.Parse = &parse.Options{MaxAttachmentBytes: 1 << 20}
+	big := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte("A"), 3<<20))
+	var b strings.Builder
+	b.WriteString("From: Anna <anna@af.example>\r\nSubject: Anmälan\r\nMessage-ID: <h@af.example>\r\n" +
+		"Content-Type: multipart/mixed; boundary=xx\r\n\r\n--xx\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n")
+	b.WriteString(strings.ReplaceAll(blanketBody, "\n", "\r\n"))
+	b.WriteString("--xx\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"../../etc/passwd\"\r\n\r\nroot:x:0:0\r\n")
+	b.WriteString("--xx\r\nContent-Type: text/plain; charset=x-klingon\r\nContent-Disposition: attachment; filename=notes.txt\r\n\r\nqapla\r\n")
+	b.WriteString("--xx\r\nContent-Type: application/zip\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=big.zip\r\n\r\n")
+	for i := 0; i < len(big); i += 76 {
+		b.WriteString(big[i:min(i+76, len(big))] + "\r\n")
+	}
+	b.WriteString("--xx--\r\n")
+	outs := process(t, p, b.String())
+	if outs[0].Kind != classify.NewCase {
+		t.Fatalf("outcome %+v", outs[0])
+	}
+	atts, err := p.Store.Attachments(context.Background(), outs[0].Case)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(atts) != 3 {
+		t.Fatalf("attachments %+v", atts)
+	}
+	if atts[0].Filename != "passwd" || atts[2].Size != 3<<20 || atts[2].Dropped == "" {
+		t.Errorf("attachments %+v", atts)
+	}
+	var content []byte
+	p.Store.DB().QueryRow(`SELECT content FROM attachments WHERE id = ?`, atts[2].ID).Scan(&content)
+	if content != nil {
+		t.Error("the oversized attachment's content was stored")
+	}
+}
+
+func TestReplyFromOutsiderIsQuarantined(t *testing.T) {
+	p := newProcessor(t)
+	outs := process(t, p, blanketMsg("anna@af.example", "r1@af.example"))
+	id := outs[0].Case
+	reply := func(from, msgID string) Outcome {
+		return process(t, p, fmt.Sprintf("From: %s\r\nSubject: SV: [%s] Anmälan\r\nMessage-ID: <%s>\r\n\r\nEtt tillägg.\r\n", from, id, msgID))[0]
+	}
+	if o := reply("anna@af.example", "r2@af.example"); o.Kind != classify.Reply || o.Case != id {
+		t.Errorf("reporter's reply = %+v", o)
+	}
+	if o := reply("mallory@evil.example", "r3@evil.example"); o.Kind != classify.Quarantine || o.Case != "" && o.Folder != FolderQuarantine {
+		t.Errorf("outsider's reply = %+v", o)
+	}
+	if o := reply("pl@goteborg.example", "r4@goteborg.example"); o.Kind != classify.Reply {
+		t.Errorf("process leader's reply = %+v", o)
+	}
+	_ = time.Now
+}

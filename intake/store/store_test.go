@@ -1,0 +1,191 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+func open(t *testing.T, path string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestMigrateTwice(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.db")
+	s := open(t, path)
+	v1, err := s.SchemaVersion(context.Background())
+	if err != nil || v1 < 1 {
+		t.Fatalf("SchemaVersion = %d, %v", v1, err)
+	}
+	s.Close()
+	s = open(t, path)
+	v2, _ := s.SchemaVersion(context.Background())
+	if v2 != v1 {
+		t.Errorf("version after reopening = %d, want %d", v2, v1)
+	}
+	var n int
+	s.DB().QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&n)
+	if n != v1 {
+		t.Errorf("%d migration rows, want %d", n, v1)
+	}
+}
+
+// TestCaseNumbersGapFree runs writers on two connections to one file, with
+// some transactions rolled back, and checks the numbers are 1..n.
+func TestCaseNumbersGapFree(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.db")
+	stores := []*Store{open(t, path), open(t, path)}
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	committed := 0
+	for w := 0; w < 6; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			s := stores[w%2]
+			for i := 0; i < 40; i++ {
+				rollback := (w+i)%5 == 0
+				err := s.Tx(ctx, func(tx *Tx) error {
+					seq, err := tx.NextCaseSeq(2026)
+					if err != nil {
+						return err
+					}
+					now := time.Now()
+					if err := tx.InsertCase(&Case{ID: fmt.Sprintf("LH-2026-%04d", seq), Year: 2026, Seq: seq, Forbund: "x", CreatedAt: now}); err != nil {
+						return err
+					}
+					if rollback {
+						return errors.New("roll back")
+					}
+					return nil
+				})
+				if err == nil {
+					mu.Lock()
+					committed++
+					mu.Unlock()
+				} else if !rollback {
+					t.Error(err)
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	cases, err := stores[0].Cases(ctx, CaseFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cases) != committed {
+		t.Fatalf("%d cases, want %d", len(cases), committed)
+	}
+	for i, c := range cases {
+		if c.Seq != i+1 {
+			t.Fatalf("case %d has number %d: a gap", i, c.Seq)
+		}
+	}
+}
+
+func queue(t *testing.T, s *Store, m *OutMail) string {
+	t.Helper()
+	var st string
+	err := s.Tx(context.Background(), func(tx *Tx) error {
+		var err error
+		st, err = tx.QueueMail(m, nil)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func TestRateLadderAndSuppression(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "x.db"))
+	now := time.Now()
+	for i := 0; i < 12; i++ {
+		got := queue(t, s, &OutMail{Kind: "ack", Automatic: true, MessageID: fmt.Sprintf("a%d@x", i), From: "l@x", To: "Anna@x",
+			Raw: []byte("x"), CreatedAt: now.Add(time.Duration(i) * time.Second)})
+		want := OutQueued
+		if i >= 10 {
+			want = OutSuppressed
+		}
+		if got != want {
+			t.Errorf("automatic mail %d: %s, want %s", i+1, got, want)
+		}
+	}
+	// Not automatic: never capped.
+	if got := queue(t, s, &OutMail{Kind: "notify_new", MessageID: "n@x", From: "l@x", To: "anna@x", Raw: []byte("x"), CreatedAt: now}); got != OutQueued {
+		t.Errorf("notification: %s, want queued", got)
+	}
+	// An hour later the first step has room again, but not past 20/hour.
+	later := now.Add(11 * time.Minute)
+	if got := queue(t, s, &OutMail{Kind: "ack", Automatic: true, MessageID: "b@x", From: "l@x", To: "anna@x", Raw: []byte("x"), CreatedAt: later}); got != OutQueued {
+		t.Errorf("after 11 minutes: %s, want queued", got)
+	}
+
+	// A permanent bounce suppresses automatic mail to the address.
+	err := s.Tx(context.Background(), func(tx *Tx) error {
+		m, err := tx.OutboxByMessageID("a0@x")
+		if err != nil {
+			return err
+		}
+		return tx.MarkBounced(m, now, "returned", now.Add(60*24*time.Hour))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := queue(t, s, &OutMail{Kind: "ack", Automatic: true, MessageID: "c@x", From: "l@x", To: "anna@x", Raw: []byte("x"), CreatedAt: now.Add(20 * 24 * time.Hour)}); got != OutSuppressed {
+		t.Errorf("after a bounce: %s, want suppressed", got)
+	}
+	if got := queue(t, s, &OutMail{Kind: "ack", Automatic: true, MessageID: "d@x", From: "l@x", To: "anna@x", Raw: []byte("x"), CreatedAt: now.Add(61 * 24 * time.Hour)}); got != OutQueued {
+		t.Errorf("61 days after a bounce: %s, want queued", got)
+	}
+}
+
+func TestOutboxLifecycle(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "x.db"))
+	ctx := context.Background()
+	now := time.Now()
+	queue(t, s, &OutMail{Kind: "form", MessageID: "1@x", From: "l@x", To: "a@x", Raw: []byte("x"), CreatedAt: now})
+	queue(t, s, &OutMail{Kind: "form", MessageID: "2@x", From: "l@x", To: "b@x", Raw: []byte("x"), CreatedAt: now})
+	due, err := s.Due(ctx, now, 10)
+	if err != nil || len(due) != 2 {
+		t.Fatalf("Due = %d, %v", len(due), err)
+	}
+	if err := s.MarkSent(ctx, due[:1], now); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkRetry(ctx, due[1], now.Add(time.Minute), "451 later"); err != nil {
+		t.Fatal(err)
+	}
+	due, _ = s.Due(ctx, now, 10)
+	if len(due) != 0 {
+		t.Errorf("%d due right after, want 0", len(due))
+	}
+	next, ok, _ := s.NextDue(ctx)
+	if !ok || !next.Equal(now.Add(time.Minute).Truncate(time.Millisecond)) && next.Sub(now) < 59*time.Second {
+		t.Errorf("NextDue = %v, %v", next, ok)
+	}
+	due, _ = s.Due(ctx, now.Add(2*time.Minute), 10)
+	if len(due) != 1 || due[0].Attempts != 1 || due[0].LastError != "451 later" {
+		t.Fatalf("retry row = %+v", due)
+	}
+	called := false
+	if err := s.MarkFailed(ctx, due[0], now, "550 no", func(tx *Tx) error { called = true; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := s.OutboxStats(ctx)
+	if !called || st.Queued != 0 || st.Failed != 1 {
+		t.Errorf("stats %+v, hook called %v", st, called)
+	}
+}

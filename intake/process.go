@@ -9,6 +9,7 @@
 package intake
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -169,7 +170,7 @@ func (p *Processor) prepare(ctx context.Context, in Incoming) (*prepared, error)
 	pr := &prepared{in: in, start: time.Now()}
 	sum := sha256.Sum256(in.Raw)
 	pr.sha = hex.EncodeToString(sum[:])
-	m, err := parse.Parse(strings.NewReader(string(in.Raw)), p.Parse)
+	m, err := parse.Parse(bytes.NewReader(in.Raw), p.Parse)
 	if err != nil {
 		pr.key = store.LedgerKey("", pr.sha)
 		pr.res = &classify.Result{Kind: classify.Quarantine, Reason: "unreadable: " + err.Error()}
@@ -368,7 +369,7 @@ func (p *Processor) newCase(tx *store.Tx, pr *prepared, row *store.Message, now 
 	fb := p.forbund(c.Forbund)
 	atts := attachmentRows(m)
 	ack, err := p.compose(notify.Request{Kind: notify.KindAck, To: []string{from}, Case: c, ForbundName: fb.Name,
-		InReplyTo: m.MessageID, PIIMasked: c.PIIFound > 0, Now: now})
+		InReplyTo: m.MessageID, References: m.References, PIIMasked: c.PIIFound > 0, Now: now})
 	if err != nil {
 		return nil, err
 	}
@@ -381,6 +382,15 @@ func (p *Processor) newCase(tx *store.Tx, pr *prepared, row *store.Message, now 
 		}
 	}
 	return append(ack, leaders...), nil
+}
+
+// displayName is "Name <address>" as a person reads it (not RFC 2047
+// encoded, since it goes into a template, not a header).
+func displayName(a parse.Address) string {
+	if a.Name == "" {
+		return a.Address
+	}
+	return a.Name + " <" + a.Address + ">"
 }
 
 func attachmentRows(m *parse.Message) []store.Attachment {
@@ -429,7 +439,7 @@ func (p *Processor) reply(tx *store.Tx, pr *prepared, row *store.Message, now ti
 		c = full
 	}
 	return p.compose(notify.Request{Kind: notify.KindReplyNotice, To: fb.ProcessLeaders, Case: c, ForbundName: fb.Name,
-		From: m.From.String(), Text: text, PIIMasked: pii, InReplyTo: m.MessageID, Now: now})
+		From: displayName(m.From), Text: text, PIIMasked: pii, InReplyTo: m.MessageID, References: m.References, Now: now})
 }
 
 // bounced marks the outbox rows a bounce returns and tells the process
@@ -445,9 +455,9 @@ func (p *Processor) bounced(tx *store.Tx, pr *prepared, now time.Time) ([]*store
 		}
 		until = now.Add(d)
 	}
-	reason := "returned as undeliverable"
+	reason := "returned" // the templates word these codes
 	if !permanent {
-		reason = "delivery delayed"
+		reason = "delayed"
 	}
 	for _, id := range pr.res.Bounced {
 		out, err := tx.OutboxByMessageID(id)

@@ -164,12 +164,12 @@ func (c *Composer) build(req Request, r templates.Rendered, to string, now time.
 		refs = append(refs, "<"+c.Signer.CaseRef(caseID)+">")
 	}
 	for _, ref := range req.References {
-		if ref != "" && !strings.ContainsAny(ref, "<>\r\n \t") {
+		if validMsgID(ref) {
 			refs = append(refs, "<"+ref+">")
 		}
 	}
-	if req.InReplyTo != "" && !strings.ContainsAny(req.InReplyTo, "<>\r\n \t") {
-		msg.SetGenHeader(mail.HeaderInReplyTo, "<"+req.InReplyTo+">")
+	if validMsgID(req.InReplyTo) {
+		msg.SetGenHeaderPreformatted(mail.HeaderInReplyTo, "<"+req.InReplyTo+">")
 		refs = append(refs, "<"+req.InReplyTo+">")
 	}
 	if len(refs) > 0 {
@@ -198,6 +198,22 @@ func (c *Composer) build(req Request, r templates.Rendered, to string, now time.
 		CaseID: caseID, Kind: req.Kind, Automatic: auto, MessageID: id, From: c.Address, To: to,
 		Subject: r.Subject, Body: r.Text, Raw: raw.Bytes(), CreatedAt: now, NextAttemptAt: now,
 	}, nil
+}
+
+// validMsgID reports whether id (without brackets) can be written into
+// In-Reply-To or References as it is: printable ASCII, one "@", none of
+// the characters RFC 5322 reserves.
+func validMsgID(id string) bool {
+	if id == "" || len(id) > 250 || strings.Count(id, "@") != 1 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),:;<>[\]`, c) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func dedupe(l []string) []string {

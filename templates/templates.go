@@ -169,6 +169,13 @@ func (s *Set) Render(lang, name string, data any) (Rendered, error) {
 
 var funcs = template.FuncMap{
 	"tag": func(id string) string { return "[" + id + "]" },
+	// label ends a field's label with a colon, unless it is a question.
+	"label": func(l string) string {
+		if strings.HasSuffix(l, "?") {
+			return l
+		}
+		return l + ":"
+	},
 	"indent": func(s, prefix string) string {
 		lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 		for i, l := range lines {

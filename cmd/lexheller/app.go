@@ -87,6 +87,7 @@ func (a *app) watcher(name string, s *Server, forbund string) *intake.Watcher {
 		Forbund:      forbund,
 		Logger:       a.log.With("component", "intake"),
 		PollInterval: s.PollInterval.Duration,
+		NoIdle:       s.IDLE != nil && !*s.IDLE,
 	}
 }
 

@@ -47,6 +47,7 @@ type Server struct {
 	PasswordEnv  string   `toml:"password_env"`
 	Mailbox      string   `toml:"mailbox"`       // IMAP: default INBOX
 	PollInterval Duration `toml:"poll_interval"` // IMAP: without IDLE
+	IDLE         *bool    `toml:"idle"`          // IMAP: use IDLE where offered (default true)
 	HELO         string   `toml:"helo"`          // SMTP
 
 	password string
@@ -156,7 +157,7 @@ func ParseConfig(path, text string) (*Config, error) {
 
 var knownKeys = []string{"database", "address", "domain", "language", "case_prefix", "from_name", "templates_dir",
 	"imap", "smtp", "limits", "retention", "forbund", "log", "security", "username", "password_file",
-	"password_env", "mailbox", "poll_interval", "helo", "attachment_mb", "retry_for", "bounce_suppress_for",
+	"password_env", "mailbox", "poll_interval", "idle", "helo", "attachment_mb", "retry_for", "bounce_suppress_for",
 	"raw_message_days", "format", "level", "slug", "name", "aliases", "addresses", "process_leaders", "chief",
 	"meetings", "representatives", "party", "email"}
 

@@ -70,8 +70,9 @@ func (c *child) term() error {
 	}
 }
 
-// writeConfig writes e's daemon config to a file and returns its path.
-func (e *mailEnv) writeConfig(t testing.TB, dir string) (string, *Config) {
+// writeConfig writes e's daemon config to a file and returns its path;
+// imapExtra is added to its [imap] table.
+func (e *mailEnv) writeConfig(t testing.TB, dir, imapExtra string) (string, *Config) {
 	cfg := e.Config("")
 	path := filepath.Join(dir, "lexheller.toml")
 	text := fmt.Sprintf(`database = %q
@@ -81,7 +82,7 @@ address = %q
 security = "none"
 username = %q
 password_env = "LEXHELLER_TEST_PASSWORD"
-poll_interval = "200ms"
+%s
 [smtp]
 address = %q
 security = "none"
@@ -89,7 +90,7 @@ security = "none"
 slug = "goteborg"
 name = "Samordningsförbundet Göteborg"
 process_leaders = [%q]
-`, filepath.Join(dir, "lexheller.db"), e.Shared, e.IMAP, e.Shared, e.SMTP, e.Addr("processledare"))
+`, filepath.Join(dir, "lexheller.db"), e.Shared, e.IMAP, e.Shared, imapExtra, e.SMTP, e.Addr("processledare"))
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +154,7 @@ func (e *mailEnv) login(t testing.TB, addr string) *imapclient.Client {
 func TestCrashSafety(t *testing.T) {
 	e := newE2EEnv(t)
 	dir := t.TempDir()
-	configPath, cfg := e.writeConfig(t, dir)
+	configPath, cfg := e.writeConfig(t, dir, "")
 	const n = 500
 	var msgs []struct{ from, to, raw string }
 	reporter := func(i int) string { return e.Addr(fmt.Sprintf("reporter%03d", i)) }

@@ -26,7 +26,7 @@ import (
 // mailEnv is a mail system the daemon runs against in a test: the
 // in-process dev mail system, or real Dovecot and Postfix.
 type mailEnv struct {
-	t        *testing.T
+	t        testing.TB
 	IMAP     string
 	SMTP     string
 	Domain   string
@@ -44,7 +44,7 @@ func randTag() string {
 	return hex.EncodeToString(b)
 }
 
-func newDevEnv(t *testing.T, o devmail.Options) *mailEnv {
+func newDevEnv(t testing.TB, o devmail.Options) *mailEnv {
 	t.Helper()
 	o.Domain = "example.test"
 	srv, err := devmail.Start(o)
@@ -59,7 +59,7 @@ func newDevEnv(t *testing.T, o devmail.Options) *mailEnv {
 
 // newE2EEnv uses the Dovecot and Postfix that .ci/mailservers.sh started;
 // it skips without them, unless LEXHELLER_E2E_REQUIRED is set.
-func newE2EEnv(t *testing.T) *mailEnv {
+func newE2EEnv(t testing.TB) *mailEnv {
 	t.Helper()
 	imapAddr, smtpAddr := os.Getenv("LEXHELLER_E2E_IMAP"), os.Getenv("LEXHELLER_E2E_SMTP")
 	if imapAddr == "" || smtpAddr == "" {

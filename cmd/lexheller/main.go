@@ -23,6 +23,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -142,6 +143,12 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 		cfg.Log.Format = *logFormat
 	}
 	log := newLogger(stderr, cfg.Log)
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// A soft limit keeps the heap near what is live, so a large
+		// attachment passing through does not leave the process twice its
+		// size; GOMEMLIMIT overrides it.
+		debug.SetMemoryLimit(64 << 20)
+	}
 	a, err := newApp(ctx, cfg, log)
 	if err != nil {
 		return err

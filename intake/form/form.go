@@ -255,12 +255,15 @@ func matchLabel(line string) (key, rest string, ok bool) {
 }
 
 // tailRe matches the first line of what follows a blanket in a mail:
-// signatures, disclaimers and quoted history.
+// signatures, disclaimers and quoted history. Words that also start lines of
+// a report ("Sekretessen mellan AF och FK …", "Den läkare som skrev intyget
+// …") end a value only in the shape of a disclaimer ("Sekretess: …") or of
+// an attribution (with a time or an address).
 var tailRe = regexp.MustCompile(`(?i)^(-- ?|--|_{10,}|-{5,}\s*(ursprungligt|original|vidarebefordrat|forwarded).*|` +
 	`(med )?vänlig(a)? häls.*|mvh\b.*|hälsningar\b.*|bästa hälsningar.*|best regards.*|kind regards.*|regards,?|` +
 	`skickat från min .*|sent from my .*|hämta outlook för .*|get outlook for .*|` +
-	`detta e-?(post)?meddelande.*|denna e-?post.*|this e-?mail.*|this message (is|may).*|konfidentiell.*|sekretess.*|` +
-	`(från|from):\s.*|den .* skrev .*|on .* wrote:?|.* skrev:|>.*)$`)
+	`detta e-?(post)?meddelande.*|denna e-?post.*|this e-?mail.*|this message (is|may).*|konfidentiel\w*\s*:.*|sekretess\w*\s*:.*|` +
+	`(från|from):\s.*|den .*\d[:.]\d\d.* skrev .*|den .* skrev .*@.*|on .* wrote:?|.* skrev:|>.*)$`)
 
 // cutTail trims a value's lines at the first line of a signature,
 // disclaimer or quoted history, and trims blank lines around it.

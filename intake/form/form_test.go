@@ -127,3 +127,27 @@ Detta e-postmeddelande kan innehålla sekretess.`
 		t.Errorf("Missing = %v, want %v", r.Missing, want)
 	}
 }
+
+func TestParseValueTail(t *testing.T) {
+	tests := []struct{ in, want string }{
+		// Lines of a report that look like the start of a tail.
+		{"Vad hände?:\nPersonen nekades.\nSekretessen mellan AF och FK gör att ingen vet.\nKonsekvens: ingen",
+			"Personen nekades.\nSekretessen mellan AF och FK gör att ingen vet."},
+		{"Vad hände?:\nDen läkare som skrev intyget menade att personen var sjuk.\nFK godtog inte det.",
+			"Den läkare som skrev intyget menade att personen var sjuk.\nFK godtog inte det."},
+		{"Vad hände?: Konfidentiella uppgifter lämnades ut.", "Konfidentiella uppgifter lämnades ut."},
+		// Tails still end the value.
+		{"Vad hände?:\nFK nekade.\nSekretess: Detta meddelande kan innehålla sekretessbelagd information.", "FK nekade."},
+		{"Vad hände?:\nFK nekade.\nKONFIDENTIELLT: endast för mottagaren.", "FK nekade."},
+		{"Vad hände?:\nFK nekade.\n\nDen 12 nov. 2026 kl. 10:14 skrev Anna <a@b.se>:\n> x", "FK nekade."},
+		{"Vad hände?:\nFK nekade.\nDen tors 12 nov. 2026 kl. 10:14 skrev Lex Heller <\nlexheller@x.se>:\n> x", "FK nekade."},
+		{"Vad hände?:\nFK nekade.\nDen 12 november skrev Anna Andersson <anna@af.se>:", "FK nekade."},
+		{"Vad hände?:\nFK nekade.\n\nMed vänliga hälsningar\nAnna", "FK nekade."},
+		{"Vad hände?:\nFK nekade.\nDetta e-postmeddelande kan innehålla konfidentiell information.", "FK nekade."},
+	}
+	for _, tt := range tests {
+		if got := Parse(tt.in, Fallback{}).Fields.Description; got != tt.want {
+			t.Errorf("Parse(%q).Fields.Description = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -1,19 +1,12 @@
 package form
 
-import (
-	"regexp"
-	"strings"
-)
+import "strings"
 
 // PII is one Swedish personal identity number found in a text.
 type PII struct {
 	Kind string `json:"kind"` // "personnummer" or "samordningsnummer"
 	Text string `json:"text"` // as written
 }
-
-// pnrRe finds candidates: an optional century, YYMMDD, an optional
-// separator (-, + or a space) and four digits, not inside a longer number.
-var pnrRe = regexp.MustCompile(`(^|[^0-9])((?:1[89]|20)?[0-9]{6})[ ]?([-+–]?)[ ]?([0-9]{4})($|[^0-9])`)
 
 // Mask10 and Mask12 replace a personnummer in stored and sent text. They
 // are the placeholders Swedish forms print for the number itself.
@@ -27,22 +20,58 @@ type pnrMatch struct {
 	pii        PII
 }
 
+// findPNR finds the personnummer and samordningsnummer in s: an optional
+// century, YYMMDD, an optional separator ("-", "+" or "–", with or without
+// a space around it, or a space alone) and four digits, not inside a
+// longer number, with a valid date and Luhn check digit. It is a scanner
+// rather than a regular expression because it runs over every field of
+// every message.
 func findPNR(s string) []pnrMatch {
 	var out []pnrMatch
-	for off := 0; off < len(s); {
-		loc := pnrRe.FindStringSubmatchIndex(s[off:])
-		if loc == nil {
-			break
+	digits := func(i int) int { // length of the digit run at i
+		j := i
+		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			j++
 		}
-		date := s[off+loc[4] : off+loc[5]]
-		last := s[off+loc[8] : off+loc[9]]
-		start, end := off+loc[4], off+loc[9]
-		if kind, ok := validPNR(date, last); ok {
-			out = append(out, pnrMatch{start: start, end: end, pii: PII{Kind: kind, Text: s[start:end]}})
+		return j - i
+	}
+	for i := 0; i < len(s); {
+		if s[i] < '0' || s[i] > '9' {
+			i++
+			continue
 		}
-		// Go on after the number, not after the character that ended
-		// it, so that two numbers one character apart are both seen.
-		off = end
+		run := digits(i)
+		start, end := i, -1
+		var date, last string
+		switch run {
+		case 10, 12:
+			date, last, end = s[i:i+run-4], s[i+run-4:i+run], i+run
+		case 6, 8:
+			j := i + run
+			if j < len(s) && s[j] == ' ' {
+				j++
+			}
+			switch {
+			case j < len(s) && (s[j] == '-' || s[j] == '+'):
+				j++
+			case strings.HasPrefix(s[j:], "–"):
+				j += len("–")
+			}
+			if j < len(s) && s[j] == ' ' {
+				j++
+			}
+			if j > i+run && digits(j) == 4 {
+				date, last, end = s[i:i+run], s[j:j+4], j+4
+			}
+		}
+		if end > 0 && (len(date) == 6 || date[:2] == "18" || date[:2] == "19" || date[:2] == "20") {
+			if kind, ok := validPNR(date, last); ok {
+				out = append(out, pnrMatch{start: start, end: end, pii: PII{Kind: kind, Text: s[start:end]}})
+				i = end
+				continue
+			}
+		}
+		i += run
 	}
 	return out
 }

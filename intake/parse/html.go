@@ -2,6 +2,7 @@ package parse
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -17,13 +18,54 @@ import (
 // boxes, which is exactly what the blanket's parser cannot read, so this
 // one is ours.
 func HTMLToText(s string) string {
+	text, _ := htmlToText(s)
+	return text
+}
+
+// htmlToText is HTMLToText; flat is true when the HTML could not be parsed
+// as a tree (html.Parse refuses more than 512 open elements) and only its
+// tokens were read: text, line breaks and blocks, without table rows.
+func htmlToText(s string) (text string, flat bool) {
 	doc, err := html.Parse(strings.NewReader(s))
 	if err != nil {
-		return s
+		return flatText(s), true
 	}
 	var t textWriter
 	t.node(doc)
-	return t.String()
+	return t.String(), false
+}
+
+func flatText(s string) string {
+	var t textWriter
+	z := html.NewTokenizer(strings.NewReader(s))
+	skip := 0 // inside script, style or title
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			return t.String()
+		case html.TextToken:
+			if skip == 0 {
+				t.text(string(z.Text()))
+			}
+		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
+			name, _ := z.TagName()
+			switch a := atom.Lookup(name); {
+			case a == atom.Script || a == atom.Style || a == atom.Title:
+				if tt == html.StartTagToken {
+					skip++
+				} else if tt == html.EndTagToken && skip > 0 {
+					skip--
+				}
+			case a == atom.Br:
+				t.newline()
+			case a == atom.Td || a == atom.Th:
+				t.text(" ")
+			case a == atom.Tr || a == atom.Li || a == atom.Pre || blocks[a]:
+				t.block()
+			}
+		}
+	}
 }
 
 type textWriter struct {
@@ -68,14 +110,24 @@ func (t *textWriter) text(s string) {
 		}
 		return
 	}
-	for _, f := range strings.FieldsFunc(s, isHTMLSpace) {
+	// Text nodes are joined as written: "Arbets<b>förmedlingen</b>" is one
+	// word, "<b>Namn:</b> Anna" two.
+	space := func() {
 		if t.cur.Len() > 0 && !strings.HasSuffix(t.cur.String(), " ") {
 			t.cur.WriteByte(' ')
 		}
+	}
+	if r, _ := utf8.DecodeRuneInString(s); s != "" && isHTMLSpace(r) {
+		space()
+	}
+	for i, f := range strings.FieldsFunc(s, isHTMLSpace) {
+		if i > 0 {
+			space()
+		}
 		t.cur.WriteString(f)
 	}
-	if len(s) > 0 && isHTMLSpace(rune(s[len(s)-1])) && t.cur.Len() > 0 {
-		t.cur.WriteByte(' ')
+	if r, _ := utf8.DecodeLastRuneInString(s); s != "" && isHTMLSpace(r) {
+		space()
 	}
 }
 
@@ -112,19 +164,29 @@ func (t *textWriter) node(n *html.Node) {
 			t.block()
 			t.pre++
 			defer func() { t.pre--; t.block() }()
-		case atom.P, atom.Div, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6,
-			atom.Ul, atom.Ol, atom.Table, atom.Blockquote, atom.Hr, atom.Section, atom.Article:
-			t.block()
-			defer t.block()
 		case atom.Li:
 			t.block()
 			t.cur.WriteString("- ")
 			defer t.block()
+		default:
+			if blocks[n.DataAtom] {
+				t.block()
+				defer t.block()
+			}
 		}
 	}
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		t.node(c)
 	}
+}
+
+// blocks are the elements displayed as blocks: each starts and ends a line.
+var blocks = map[atom.Atom]bool{
+	atom.P: true, atom.Div: true, atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true,
+	atom.Ul: true, atom.Ol: true, atom.Dl: true, atom.Dt: true, atom.Dd: true, atom.Table: true, atom.Caption: true,
+	atom.Blockquote: true, atom.Hr: true, atom.Section: true, atom.Article: true, atom.Header: true, atom.Footer: true,
+	atom.Main: true, atom.Nav: true, atom.Aside: true, atom.Address: true, atom.Center: true, atom.Figure: true,
+	atom.Figcaption: true, atom.Form: true, atom.Fieldset: true, atom.Legend: true, atom.Details: true, atom.Summary: true,
 }
 
 // row writes a table row: each cell rendered on its own, then joined.

@@ -36,6 +36,7 @@ import (
 	"mime/quotedprintable"
 	"net/mail"
 	"path"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -191,17 +192,49 @@ var wordDecoder = &mime.WordDecoder{CharsetReader: func(cs string, r io.Reader) 
 	return strings.NewReader(DecodeText(b, cs)), nil
 }}
 
+// wordCharsetRe finds the charset of encoded-words labelled UTF-8,
+// ISO-8859-1 or US-ASCII, which mime.WordDecoder decodes itself without
+// asking its CharsetReader: Outlook's "=?iso-8859-1?Q?=96?=" would become a
+// C1 control character instead of "–", and Latin-1 bytes in a word labelled
+// UTF-8 would stay invalid UTF-8.
+var wordCharsetRe = regexp.MustCompile(`(?i)=\?(utf-8|iso-8859-1|us-ascii)((?:\*[^?]*)?\?[bq]\?[^?\s]*\?=)`)
+
+// relabelWords relabels such encoded-words ("utf8", "windows-1252") so that
+// wordDecoder reads them like a body with the same label (see DecodeText).
+func relabelWords(s string) string {
+	if !strings.Contains(s, "=?") {
+		return s
+	}
+	return wordCharsetRe.ReplaceAllStringFunc(s, func(w string) string {
+		m := wordCharsetRe.FindStringSubmatch(w)
+		if strings.EqualFold(m[1], "utf-8") {
+			return "=?utf8" + m[2]
+		}
+		return "=?windows-1252" + m[2]
+	})
+}
+
+// raw8bit reads a header value with raw 8-bit bytes that are not UTF-8 as
+// Windows-1252; encoded-words, being ASCII, are unharmed.
+func raw8bit(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	if d, err := charmap.Windows1252.NewDecoder().String(s); err == nil {
+		return d
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
 // DecodeHeader decodes RFC 2047 encoded-words and removes control
 // characters (CR, LF, tabs become spaces), so that a decoded value can never
 // inject a header line.
 func DecodeHeader(s string) string {
-	if d, err := wordDecoder.DecodeHeader(s); err == nil {
+	s = raw8bit(s)
+	if d, err := wordDecoder.DecodeHeader(relabelWords(s)); err == nil {
 		s = d
 	}
-	if !utf8.ValidString(s) {
-		s = DecodeText([]byte(s), "")
-	}
-	return cleanLine(s)
+	return cleanLine(strings.ToValidUTF8(s, "\uFFFD"))
 }
 
 func cleanLine(s string) string {
@@ -231,6 +264,7 @@ func addressList(s string) []Address {
 	if s == "" {
 		return nil
 	}
+	s = relabelWords(raw8bit(s))
 	if l, err := addrParser.ParseList(s); err == nil {
 		return convert(l)
 	}
@@ -241,12 +275,23 @@ func addressList(s string) []Address {
 			continue
 		}
 		if i, j := strings.LastIndexByte(piece, '<'), strings.LastIndexByte(piece, '>'); i >= 0 && j > i {
-			out = append(out, Address{Name: DecodeHeader(strings.Trim(piece[:i], ` "`)), Address: strings.ToLower(strings.TrimSpace(piece[i+1 : j]))})
-		} else if strings.Contains(piece, "@") {
-			out = append(out, Address{Address: strings.ToLower(strings.TrimSpace(piece))})
+			if addr := strings.ToLower(strings.TrimSpace(piece[i+1 : j])); plainAddr(addr) {
+				out = append(out, Address{Name: DecodeHeader(strings.Trim(piece[:i], ` "`)), Address: addr})
+			}
+		} else if addr := strings.ToLower(strings.TrimSpace(piece)); strings.Contains(addr, "@") && plainAddr(addr) {
+			out = append(out, Address{Address: addr})
 		}
 	}
 	return out
+}
+
+// plainAddr reports whether an address net/mail refused is still usable:
+// no spaces or control characters (a lone CR would end a header line of a
+// reply) and valid UTF-8.
+func plainAddr(s string) bool {
+	return s != "" && utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r)
+	})
 }
 
 func convert(l []*mail.Address) []Address {
@@ -357,9 +402,21 @@ func (w *walker) entity(h textproto.Header, r io.Reader, depth int) {
 			w.leaf("text/plain", params, "", "", h, r)
 			return
 		}
-		mr := textproto.NewMultipartReader(r, boundary)
+		pre := &preamble{r: r}
+		mr := textproto.NewMultipartReader(pre, boundary)
 		for n := 0; ; n++ {
 			p, err := mr.NextPart()
+			if n == 0 {
+				pre.done = true
+				if err != nil && err != io.EOF {
+					// The boundary occurs nowhere, or the first part is
+					// broken: the body is still text.
+					w.problem("%s with boundary %q unreadable (%v); read as text", mt, boundary, err)
+					w.leaf("text/plain", params, "", "", h, io.MultiReader(bytes.NewReader(pre.buf.Bytes()), r))
+					return
+				}
+				pre.buf = bytes.Buffer{}
+			}
 			if err == io.EOF {
 				if n == 0 {
 					w.problem("%s has no parts (boundary %q not found)", mt, boundary)
@@ -373,13 +430,30 @@ func (w *walker) entity(h textproto.Header, r io.Reader, depth int) {
 			w.entity(p.Header, p, depth+1)
 		}
 	}
-	if mt == "message/rfc822" || mt == "text/rfc822-headers" || mt == "message/global" {
+	if mt == "message/rfc822" || mt == "text/rfc822-headers" || mt == "message/global" || mt == "message/global-headers" {
 		if w.msg.MediaType == "multipart/report" {
-			w.reported(r)
+			w.reported(transferDecoder(h.Get("Content-Transfer-Encoding"), r))
 			return
 		}
 	}
 	w.leaf(mt, params, disp, filename, h, r)
+}
+
+// preamble records what a multipart reader reads until done is set (after
+// the first part is found), so that a multipart whose boundary never occurs
+// can still be read as text.
+type preamble struct {
+	r    io.Reader
+	buf  bytes.Buffer
+	done bool
+}
+
+func (p *preamble) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if !p.done && p.buf.Len() <= maxTextBytes {
+		p.buf.Write(b[:n])
+	}
+	return n, err
 }
 
 // reported reads the returned header of a delivery report.
@@ -394,7 +468,11 @@ func (w *walker) reported(r io.Reader) {
 }
 
 func (w *walker) leaf(mt string, params map[string]string, disp, filename string, h textproto.Header, r io.Reader) {
-	dec := transferDecoder(h.Get("Content-Transfer-Encoding"), r)
+	cte := h.Get("Content-Transfer-Encoding")
+	if !knownEncoding(cte) {
+		w.problem("unknown Content-Transfer-Encoding %q in %s part; read as is", cte, mt)
+	}
+	dec := transferDecoder(cte, r)
 	isText := mt == "text/plain" || mt == "text/html"
 	if isText && disp != "attachment" && filename == "" {
 		b, err := io.ReadAll(io.LimitReader(dec, maxTextBytes+1))
@@ -404,6 +482,16 @@ func (w *walker) leaf(mt string, params map[string]string, disp, filename string
 		if len(b) > maxTextBytes {
 			w.problem("%s part longer than %d bytes was cut", mt, maxTextBytes)
 			b = b[:maxTextBytes]
+			// Do not cut the last UTF-8 sequence in two, or the text is
+			// no longer valid UTF-8 and would be read as Windows-1252.
+			for k := 1; k < utf8.UTFMax && k <= len(b); k++ {
+				if utf8.RuneStart(b[len(b)-k]) {
+					if !utf8.FullRune(b[len(b)-k:]) {
+						b = b[:len(b)-k]
+					}
+					break
+				}
+			}
 			_, _ = io.Copy(io.Discard, dec)
 		}
 		cs := params["charset"]
@@ -438,6 +526,9 @@ func (w *walker) attachment(mt string, params map[string]string, filename string
 	}
 	if n <= keep {
 		a.Content = buf.Bytes()
+		if a.Content == nil {
+			a.Content = []byte{} // kept, and empty
+		}
 		w.budget -= n
 	} else {
 		a.Dropped = fmt.Sprintf("larger than the %d MB kept per message", w.maxMB())
@@ -494,7 +585,11 @@ func (m *Message) chooseBody(w *walker) {
 	case len(w.html) > 0:
 		var parts []string
 		for _, b := range w.html {
-			parts = append(parts, HTMLToText(b.text))
+			text, flat := htmlToText(b.text)
+			if flat {
+				w.problem("text/html part nested too deeply; read without its structure")
+			}
+			parts = append(parts, text)
 		}
 		m.Text = strings.Join(parts, "\n")
 		m.FromHTML = true
@@ -509,6 +604,14 @@ func normalizeNewlines(s string) string {
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\r", "\n")
 	return strings.ReplaceAll(s, "\u00a0", " ")
+}
+
+func knownEncoding(enc string) bool {
+	switch strings.ToLower(strings.TrimSpace(enc)) {
+	case "", "7bit", "8bit", "binary", "quoted-printable", "base64":
+		return true
+	}
+	return false
 }
 
 func transferDecoder(enc string, r io.Reader) io.Reader {
@@ -549,9 +652,18 @@ func knownCharset(cs string) bool {
 
 // DecodeText turns bytes labelled with charset cs into UTF-8: the declared
 // charset when it is known and not a Latin-1 or ASCII label, else UTF-8 when
-// the bytes are valid UTF-8, else Windows-1252.
+// the bytes are valid UTF-8, else Windows-1252. A byte order mark overrides
+// the label and is removed.
 func DecodeText(b []byte, cs string) string {
 	cs = strings.ToLower(strings.Trim(strings.TrimSpace(cs), `"`))
+	// A byte order mark wins over the label, as in browsers (Notepad
+	// writes one into .txt files).
+	switch {
+	case bytes.HasPrefix(b, []byte("\xef\xbb\xbf")):
+		b, cs = b[3:], "utf-8"
+	case bytes.HasPrefix(b, []byte("\xff\xfe")), bytes.HasPrefix(b, []byte("\xfe\xff")):
+		cs = "utf-16"
+	}
 	switch cs {
 	case "", "utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "iso8859-1", "latin1", "latin-1", "windows-1252", "cp1252", "x-unknown", "unknown-8bit":
 		// Handled by the fallback chain below.
@@ -580,11 +692,20 @@ func unflow(s string, delsp bool) string {
 	var out []string
 	var cur strings.Builder
 	open := false
+	depth := 0 // quote depth of the open paragraph
 	for _, l := range lines {
 		quote := 0
 		for quote < len(l) && l[quote] == '>' {
 			quote++
 		}
+		if open && quote != depth {
+			// A change of quote depth ends a paragraph (section 4.5),
+			// so a quote never runs into the new text.
+			out = append(out, cur.String())
+			cur.Reset()
+			open = false
+		}
+		depth = quote
 		content := l[quote:]
 		if strings.HasPrefix(content, " ") { // space-stuffing
 			content = content[1:]
@@ -621,7 +742,7 @@ func unflow(s string, delsp bool) string {
 }
 
 // SanitizeFilename returns a safe base name for an attachment: no
-// directories, no control characters, no leading dots, at most 120
+// directories, no control or bidi characters, no leading dots, at most 120
 // characters, and a name made up from the type when nothing is left.
 func SanitizeFilename(name, contentType string) string {
 	name = strings.ReplaceAll(name, "\\", "/")
@@ -629,13 +750,13 @@ func SanitizeFilename(name, contentType string) string {
 	var b strings.Builder
 	for _, r := range name {
 		switch {
-		case unicode.IsControl(r), r == '/', r == ':', r == '*', r == '?', r == '"', r == '<', r == '>', r == '|':
+		case unicode.IsControl(r), unicode.Is(unicode.Bidi_Control, r), r == '/', r == ':', r == '*', r == '?', r == '"', r == '<', r == '>', r == '|':
 			b.WriteRune('_')
 		default:
 			b.WriteRune(r)
 		}
 	}
-	name = strings.TrimLeft(strings.TrimSpace(b.String()), ".")
+	name = strings.TrimSpace(strings.TrimLeftFunc(b.String(), func(r rune) bool { return r == '.' || unicode.IsSpace(r) }))
 	if utf8.RuneCountInString(name) > 120 {
 		ext := path.Ext(name)
 		if utf8.RuneCountInString(ext) > 10 {
@@ -646,9 +767,18 @@ func SanitizeFilename(name, contentType string) string {
 	}
 	if name == "" {
 		name = "bilaga"
-		if exts, _ := mime.ExtensionsByType(contentType); len(exts) > 0 {
+		if ext, ok := extensions[contentType]; ok {
+			name += ext
+		} else if exts, _ := mime.ExtensionsByType(contentType); len(exts) > 0 {
 			name += exts[0]
 		}
 	}
 	return name
+}
+
+// extensions are the usual extensions of common types: mime.ExtensionsByType
+// lists all the system knows, sorted, e.g. ".asc" first for text/plain.
+var extensions = map[string]string{
+	"text/plain": ".txt", "text/html": ".html", "text/calendar": ".ics", "message/rfc822": ".eml",
+	"application/pdf": ".pdf", "application/zip": ".zip", "image/jpeg": ".jpg", "image/png": ".png",
 }

@@ -120,7 +120,7 @@ func scanCase(r scanner) (*Case, error) {
 
 // Case returns one case.
 func (s *Store) Case(ctx context.Context, id string) (*Case, error) {
-	c, err := scanCase(s.db.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE id = ?`, id))
+	c, err := scanCase(s.rdb.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: case %s", ErrNotFound, id)
 	}
@@ -132,7 +132,7 @@ func (s *Store) Case(ctx context.Context, id string) (*Case, error) {
 
 // Case returns one case, inside a transaction.
 func (tx *Tx) Case(id string) (*Case, error) {
-	c, err := scanCase(tx.tx.QueryRowContext(tx.ctx, `SELECT `+caseColumns+` FROM cases WHERE id = ?`, id))
+	c, err := scanCase(tx.queryRow(`SELECT `+caseColumns+` FROM cases WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: case %s", ErrNotFound, id)
 	}
@@ -168,7 +168,7 @@ func (s *Store) Cases(ctx context.Context, f CaseFilter) ([]*Case, error) {
 		args = append(args, ts(f.Since))
 	}
 	q += ` ORDER BY year, seq`
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	rows, err := s.rdb.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: cases: %w", err)
 	}
@@ -187,7 +187,7 @@ func (s *Store) Cases(ctx context.Context, f CaseFilter) ([]*Case, error) {
 // CaseExists implements classify.Lookup.
 func (s *Store) CaseExists(ctx context.Context, id string) (string, bool, error) {
 	var fb string
-	err := s.db.QueryRowContext(ctx, `SELECT forbund FROM cases WHERE id = ?`, id).Scan(&fb)
+	err := s.rdb.QueryRowContext(ctx, `SELECT forbund FROM cases WHERE id = ?`, id).Scan(&fb)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
 	}
@@ -198,7 +198,7 @@ func (s *Store) CaseExists(ctx context.Context, id string) (string, bool, error)
 // received or sent with that Message-ID.
 func (s *Store) CaseByMessageID(ctx context.Context, id string) (string, bool, error) {
 	var c sql.NullString
-	err := s.db.QueryRowContext(ctx, `SELECT case_id FROM messages WHERE message_id = ? AND case_id IS NOT NULL
+	err := s.rdb.QueryRowContext(ctx, `SELECT case_id FROM messages WHERE message_id = ? AND case_id IS NOT NULL
 		UNION ALL SELECT case_id FROM outbox WHERE message_id = ? AND case_id IS NOT NULL LIMIT 1`, id, id).Scan(&c)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
@@ -209,7 +209,7 @@ func (s *Store) CaseByMessageID(ctx context.Context, id string) (string, bool, e
 // CaseByThreadIndex implements classify.Lookup.
 func (s *Store) CaseByThreadIndex(ctx context.Context, conv string) (string, bool, error) {
 	var c sql.NullString
-	err := s.db.QueryRowContext(ctx, `SELECT case_id FROM messages WHERE conversation = ? AND case_id IS NOT NULL
+	err := s.rdb.QueryRowContext(ctx, `SELECT case_id FROM messages WHERE conversation = ? AND case_id IS NOT NULL
 		ORDER BY id LIMIT 1`, conv).Scan(&c)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
@@ -220,7 +220,7 @@ func (s *Store) CaseByThreadIndex(ctx context.Context, conv string) (string, boo
 // IsParticipant implements classify.Lookup.
 func (s *Store) IsParticipant(ctx context.Context, caseID, address string) (bool, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM participants WHERE case_id = ? AND address = ?`,
+	err := s.rdb.QueryRowContext(ctx, `SELECT count(*) FROM participants WHERE case_id = ? AND address = ?`,
 		caseID, strings.ToLower(address)).Scan(&n)
 	return n > 0, err
 }
@@ -234,7 +234,7 @@ type Participant struct {
 
 // Participants returns the people on a case.
 func (s *Store) Participants(ctx context.Context, caseID string) ([]Participant, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT address, role, party FROM participants WHERE case_id = ? ORDER BY added_at`, caseID)
+	rows, err := s.rdb.QueryContext(ctx, `SELECT address, role, party FROM participants WHERE case_id = ? ORDER BY added_at`, caseID)
 	if err != nil {
 		return nil, err
 	}

@@ -41,7 +41,7 @@ func LedgerKey(messageID, sha256hex string) string {
 func (s *Store) Seen(ctx context.Context, key string) (*Message, bool, error) {
 	var m Message
 	var c sql.NullString
-	err := s.db.QueryRowContext(ctx, `SELECT id, kind, reason, case_id FROM messages WHERE key = ?`, key).
+	err := s.rdb.QueryRowContext(ctx, `SELECT id, kind, reason, case_id FROM messages WHERE key = ?`, key).
 		Scan(&m.ID, &m.Kind, &m.Reason, &c)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
@@ -57,7 +57,7 @@ func (s *Store) Seen(ctx context.Context, key string) (*Message, bool, error) {
 func (tx *Tx) Seen(key string) (*Message, bool, error) {
 	var m Message
 	var c sql.NullString
-	err := tx.tx.QueryRowContext(tx.ctx, `SELECT id, kind, reason, case_id FROM messages WHERE key = ?`, key).
+	err := tx.queryRow(`SELECT id, kind, reason, case_id FROM messages WHERE key = ?`, key).
 		Scan(&m.ID, &m.Kind, &m.Reason, &c)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
@@ -128,7 +128,7 @@ func (tx *Tx) AddAttachment(a *Attachment) error {
 
 // Attachments returns a case's attachments, without content.
 func (s *Store) Attachments(ctx context.Context, caseID string) ([]Attachment, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, message, filename, content_type, size, sha256, dropped
+	rows, err := s.rdb.QueryContext(ctx, `SELECT id, message, filename, content_type, size, sha256, dropped
 		FROM attachments WHERE case_id = ? ORDER BY id`, caseID)
 	if err != nil {
 		return nil, err
@@ -208,7 +208,7 @@ func (s *Store) AddEvent(ctx context.Context, e *Event) error {
 
 // Timeline returns a case's events in order.
 func (s *Store) Timeline(ctx context.Context, caseID string) ([]Event, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, at, kind, actor, role, coalesce(message, 0), coalesce(outbox, 0), summary, body
+	rows, err := s.rdb.QueryContext(ctx, `SELECT id, at, kind, actor, role, coalesce(message, 0), coalesce(outbox, 0), summary, body
 		FROM events WHERE case_id = ? ORDER BY id`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("store: timeline of %s: %w", caseID, err)
@@ -225,4 +225,12 @@ func (s *Store) Timeline(ctx context.Context, caseID string) ([]Event, error) {
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// LedgerStats counts the messages seen, and those not yet moved out of
+// INBOX.
+func (s *Store) LedgerStats(ctx context.Context) (total, unmoved int, err error) {
+	err = s.rdb.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM messages), (SELECT count(*) FROM messages WHERE moved_at IS NULL)`).
+		Scan(&total, &unmoved)
+	return total, unmoved, err
 }

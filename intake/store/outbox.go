@@ -94,7 +94,7 @@ func (tx *Tx) QueueMail(m *OutMail, opts *QueueOptions) (string, error) {
 func (tx *Tx) suppressReason(rcpt string, now time.Time, opts *QueueOptions) (string, error) {
 	rcpt = strings.ToLower(rcpt)
 	var until string
-	err := tx.tx.QueryRowContext(tx.ctx, `SELECT until FROM suppressions WHERE address = ? AND until > ?`, rcpt, ts(now)).Scan(&until)
+	err := tx.queryRow(`SELECT until FROM suppressions WHERE address = ? AND until > ?`, rcpt, ts(now)).Scan(&until)
 	if err == nil {
 		return "the address bounced permanently; no automatic mail until " + until[:10], nil
 	}
@@ -105,12 +105,38 @@ func (tx *Tx) suppressReason(rcpt string, now time.Time, opts *QueueOptions) (st
 	if opts != nil && opts.Ladder != nil {
 		ladder = opts.Ladder
 	}
+	if len(ladder) == 0 {
+		return "", nil
+	}
+	// The times of the recent automatic mails to rcpt, newest first: as
+	// many as the largest step allows, over its window.
+	var widest Limit
 	for _, l := range ladder {
-		var n int
-		err := tx.tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM outbox WHERE rcpt = ? AND automatic = 1
-			AND status != 'suppressed' AND created_at > ?`, rcpt, ts(now.Add(-l.Window))).Scan(&n)
-		if err != nil {
+		widest.Count, widest.Window = max(widest.Count, l.Count), max(widest.Window, l.Window)
+	}
+	rows, err := tx.tx.QueryContext(tx.ctx, `SELECT created_at FROM outbox WHERE rcpt = ? AND automatic = 1
+		AND status != 'suppressed' AND created_at > ? ORDER BY created_at DESC LIMIT ?`,
+		rcpt, ts(now.Add(-widest.Window)), widest.Count)
+	if err != nil {
+		return "", fmt.Errorf("store: rate ladder: %w", err)
+	}
+	var recent []string
+	for rows.Next() {
+		var at string
+		if err := rows.Scan(&at); err != nil {
+			rows.Close()
 			return "", fmt.Errorf("store: rate ladder: %w", err)
+		}
+		recent = append(recent, at)
+	}
+	rows.Close()
+	for _, l := range ladder {
+		since := ts(now.Add(-l.Window))
+		n := 0
+		for _, at := range recent {
+			if at > since {
+				n++
+			}
 		}
 		if n >= l.Count {
 			return fmt.Sprintf("rate limit: %d automatic mails to this address within %s", n, l.Window), nil
@@ -142,7 +168,7 @@ func scanOut(r scanner) (*OutMail, error) {
 // Due returns up to limit queued mails whose next attempt is due at now,
 // oldest first.
 func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]*OutMail, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+outColumns+` FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?
+	rows, err := s.rdb.QueryContext(ctx, `SELECT `+outColumns+` FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?
 		ORDER BY next_attempt_at, id LIMIT ?`, ts(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: due mail: %w", err)
@@ -162,7 +188,7 @@ func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]*OutMail, 
 // NextDue returns when the next queued mail is due, or false when none is.
 func (s *Store) NextDue(ctx context.Context) (time.Time, bool, error) {
 	var next sql.NullString
-	err := s.db.QueryRowContext(ctx, `SELECT min(next_attempt_at) FROM outbox WHERE status = 'queued'`).Scan(&next)
+	err := s.rdb.QueryRowContext(ctx, `SELECT min(next_attempt_at) FROM outbox WHERE status = 'queued'`).Scan(&next)
 	if err != nil || !next.Valid {
 		return time.Time{}, false, err
 	}
@@ -222,7 +248,7 @@ func (s *Store) MarkFailed(ctx context.Context, m *OutMail, at time.Time, errTex
 
 // OutboxByMessageID returns the outbox row with that Message-ID.
 func (tx *Tx) OutboxByMessageID(id string) (*OutMail, error) {
-	m, err := scanOut(tx.tx.QueryRowContext(tx.ctx, `SELECT `+outColumns+` FROM outbox WHERE message_id = ?`, id))
+	m, err := scanOut(tx.queryRow(`SELECT `+outColumns+` FROM outbox WHERE message_id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -254,7 +280,7 @@ func (s *Store) Outbox(ctx context.Context, caseID string) ([]*OutMail, error) {
 		q += ` WHERE case_id = ?`
 		args = append(args, caseID)
 	}
-	rows, err := s.db.QueryContext(ctx, q+` ORDER BY id`, args...)
+	rows, err := s.rdb.QueryContext(ctx, q+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: outbox: %w", err)
 	}
@@ -282,13 +308,18 @@ type OutboxStats struct {
 func (s *Store) OutboxStats(ctx context.Context) (OutboxStats, error) {
 	var st OutboxStats
 	var oldest sql.NullString
-	err := s.db.QueryRowContext(ctx, `SELECT
-		count(*) FILTER (WHERE status = 'queued'),
-		min(created_at) FILTER (WHERE status = 'queued'),
-		count(*) FILTER (WHERE status = 'failed'),
-		count(*) FILTER (WHERE status = 'bounced') FROM outbox`).Scan(&st.Queued, &oldest, &st.Failed, &st.Bounced)
+	err := s.rdb.QueryRowContext(ctx, `SELECT count(*), min(created_at) FROM outbox WHERE status = 'queued'`).Scan(&st.Queued, &oldest)
+	if err != nil {
+		return st, fmt.Errorf("store: outbox stats: %w", err)
+	}
 	if oldest.Valid {
 		st.OldestQueue = parseTS(oldest.String)
 	}
-	return st, err
+	err = s.rdb.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM outbox WHERE status = 'failed'),
+		(SELECT count(*) FROM outbox WHERE status = 'bounced')`).Scan(&st.Failed, &st.Bounced)
+	if err != nil {
+		return st, fmt.Errorf("store: outbox stats: %w", err)
+	}
+	return st, nil
 }

@@ -20,9 +20,11 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // the database/sql driver "sqlite3"
@@ -46,23 +48,33 @@ func parseTS(s string) time.Time {
 
 // Store is an open database. It is safe for concurrent use.
 type Store struct {
-	db *sql.DB
+	db     *sql.DB  // the writer: one connection
+	rdb    *sql.DB  // readers: WAL lets them run beside the writer
+	stmts  sync.Map // query text → *sql.Stmt prepared on db
+	wanted sync.Map // query texts to prepare after the current transaction
 }
 
 // Open opens (creating if needed) the database at path and applies any
 // pending migrations.
 func Open(ctx context.Context, path string) (*Store, error) {
-	q := url.Values{}
-	q.Set("_journal_mode", "WAL")
-	q.Set("_busy_timeout", "10000")
-	q.Set("_foreign_keys", "on")
-	q.Set("_txlock", "immediate")
-	q.Set("_synchronous", "NORMAL")
-	db, err := sql.Open("sqlite3", "file:"+path+"?"+q.Encode())
+	dsn := func(readOnly bool) string {
+		q := url.Values{}
+		q.Set("_journal_mode", "WAL")
+		q.Set("_busy_timeout", "10000")
+		q.Set("_foreign_keys", "on")
+		q.Set("_synchronous", "NORMAL")
+		if readOnly {
+			q.Set("mode", "ro")
+		} else {
+			q.Set("_txlock", "immediate")
+		}
+		return "file:" + path + "?" + q.Encode()
+	}
+	db, err := sql.Open("sqlite3", dsn(false))
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	// One connection: SQLite has one writer anyway, and a single
+	// One writing connection: SQLite has one writer anyway, and a single
 	// connection means no "database is locked" between our own goroutines.
 	db.SetMaxOpenConns(1)
 	s := &Store{db: db}
@@ -70,11 +82,23 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	if s.rdb, err = sql.Open("sqlite3", dsn(true)); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open %s for reading: %w", path, err)
+	}
+	s.rdb.SetMaxOpenConns(4)
 	return s, nil
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stmts.Range(func(_, st any) bool { st.(*sql.Stmt).Close(); return true })
+	return errors.Join(s.rdb.Close(), s.db.Close())
+}
 
 // DB returns the underlying handle, for backups and tests.
 func (s *Store) DB() *sql.DB { return s.db }
@@ -154,6 +178,7 @@ func (s *Store) SigningKey(ctx context.Context, newKey func() []byte) ([]byte, e
 
 // Tx is one write transaction.
 type Tx struct {
+	s   *Store
 	tx  *sql.Tx
 	ctx context.Context
 }
@@ -165,8 +190,9 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
+	defer s.prepareWanted(context.WithoutCancel(ctx))
 	defer sqlTx.Rollback()
-	if err := fn(&Tx{tx: sqlTx, ctx: ctx}); err != nil {
+	if err := fn(&Tx{s: s, tx: sqlTx, ctx: ctx}); err != nil {
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
@@ -175,14 +201,57 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	return nil
 }
 
+// stmt returns q prepared for this transaction. Statements are prepared
+// once per Store and reused, since preparing costs more than running most
+// of them. A statement not prepared yet is prepared in the transaction,
+// and on the Store once the transaction has ended: the single writing
+// connection is busy until then.
+func (tx *Tx) stmt(q string) (*sql.Stmt, error) {
+	if st, ok := tx.s.stmts.Load(q); ok {
+		return tx.tx.StmtContext(tx.ctx, st.(*sql.Stmt)), nil
+	}
+	tx.s.wanted.Store(q, true)
+	return tx.tx.PrepareContext(tx.ctx, q)
+}
+
+// prepareWanted prepares the statements transactions asked for.
+func (s *Store) prepareWanted(ctx context.Context) {
+	s.wanted.Range(func(q, _ any) bool {
+		s.wanted.Delete(q)
+		if _, ok := s.stmts.Load(q); ok {
+			return true
+		}
+		if st, err := s.db.PrepareContext(ctx, q.(string)); err == nil {
+			if _, loaded := s.stmts.LoadOrStore(q, st); loaded {
+				st.Close()
+			}
+		}
+		return true
+	})
+}
+
 func (tx *Tx) exec(q string, args ...any) (sql.Result, error) {
-	return tx.tx.ExecContext(tx.ctx, q, args...)
+	st, err := tx.stmt(q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(tx.ctx, args...)
+}
+
+// queryRow is QueryRowContext with a prepared statement.
+func (tx *Tx) queryRow(q string, args ...any) *sql.Row {
+	st, err := tx.stmt(q)
+	if err != nil {
+		// Let the error surface at Scan, as QueryRow does.
+		return tx.tx.QueryRowContext(tx.ctx, q, args...)
+	}
+	return st.QueryRowContext(tx.ctx, args...)
 }
 
 // NextCaseID takes the next sequence number of year and returns it.
 func (tx *Tx) NextCaseSeq(year int) (int, error) {
 	var seq int
-	err := tx.tx.QueryRowContext(tx.ctx,
+	err := tx.queryRow(
 		`INSERT INTO case_seq (year, last) VALUES (?, 1)
 		 ON CONFLICT (year) DO UPDATE SET last = last + 1
 		 RETURNING last`, year).Scan(&seq)

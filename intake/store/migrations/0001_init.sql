@@ -1,5 +1,7 @@
 -- lexheller schema, version 1. Never edit once released: add a new file.
 -- Times are UTC text, 2006-01-02T15:04:05.000Z, so they sort as text.
+-- Large blobs are the last column of their table: SQLite reads a row's
+-- columns in order, so a column after a blob costs its overflow pages.
 
 CREATE TABLE meta (
 	key   TEXT PRIMARY KEY,
@@ -63,14 +65,15 @@ CREATE TABLE messages (
 	subject      TEXT NOT NULL DEFAULT '',
 	conversation TEXT NOT NULL DEFAULT '',    -- Outlook Thread-Index conversation
 	size         INTEGER NOT NULL,
-	raw          BLOB,                        -- kept for the audit period, then NULL
 	received_at  TEXT NOT NULL,
-	moved_at     TEXT
+	moved_at     TEXT,
+	raw          BLOB                         -- kept for the audit period, then NULL
 );
 CREATE INDEX messages_message_id ON messages (message_id) WHERE message_id != '';
 CREATE INDEX messages_case ON messages (case_id);
 CREATE INDEX messages_conversation ON messages (conversation) WHERE conversation != '';
 CREATE INDEX messages_received ON messages (received_at);
+CREATE INDEX messages_unmoved ON messages (id) WHERE moved_at IS NULL;
 
 CREATE TABLE attachments (
 	id           INTEGER PRIMARY KEY,
@@ -80,8 +83,8 @@ CREATE TABLE attachments (
 	content_type TEXT NOT NULL,
 	size         INTEGER NOT NULL,
 	sha256       TEXT NOT NULL,
-	content      BLOB,                        -- NULL when over the limit
-	dropped      TEXT NOT NULL DEFAULT ''     -- why the content was not kept
+	dropped      TEXT NOT NULL DEFAULT '',    -- why the content was not kept
+	content      BLOB                         -- NULL when over the limit
 );
 CREATE INDEX attachments_case ON attachments (case_id);
 
@@ -106,8 +109,6 @@ CREATE TABLE outbox (
 	mail_from       TEXT NOT NULL,
 	rcpt            TEXT NOT NULL,            -- one address
 	subject         TEXT NOT NULL,
-	body            TEXT NOT NULL,            -- the plain text, for the timeline
-	raw             BLOB NOT NULL,
 	status          TEXT NOT NULL DEFAULT 'queued'
 	                CHECK (status IN ('queued', 'sent', 'failed', 'bounced', 'suppressed')),
 	attempts        INTEGER NOT NULL DEFAULT 0,
@@ -115,10 +116,13 @@ CREATE TABLE outbox (
 	last_error      TEXT NOT NULL DEFAULT '',
 	created_at      TEXT NOT NULL,
 	sent_at         TEXT,
-	bounced_at      TEXT
+	bounced_at      TEXT,
+	body            TEXT NOT NULL,            -- the plain text, for the timeline
+	raw             BLOB NOT NULL
 );
 CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE status = 'queued';
-CREATE INDEX outbox_rcpt ON outbox (rcpt, created_at);
+CREATE INDEX outbox_rcpt ON outbox (rcpt, created_at) WHERE automatic = 1;
+CREATE INDEX outbox_status ON outbox (status, created_at);
 CREATE INDEX outbox_case ON outbox (case_id);
 
 -- The case's timeline: every inbound and outbound mail and every event.

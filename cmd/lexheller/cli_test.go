@@ -1,0 +1,144 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"lexheller/cmd/lexheller/devmail"
+	"lexheller/intake/store"
+)
+
+func runCLI(t *testing.T, stdin string, args ...string) (string, int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(args, strings.NewReader(stdin), &out, &errOut)
+	return out.String() + errOut.String(), code
+}
+
+// TestInspectContract checks the keys and types of `inspect --json`
+// against DESIGN.md.
+func TestInspectContract(t *testing.T) {
+	out, code := runCLI(t, "", "inspect", "--json", "../../intake/testdata/corpus/22-personnummer-all-spellings.eml")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+	var got map[string]any
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("not one JSON object: %v\n%s", err, out)
+	}
+	var keys []string
+	for k := range got {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	want := []string{"attachments", "case", "fields", "from", "kind", "message_id", "missing", "pii", "reason", "subject", "text"}
+	if !reflect.DeepEqual(keys, want) {
+		t.Errorf("keys = %v, want %v", keys, want)
+	}
+	if got["kind"] != "new_case" || got["case"] != nil {
+		t.Errorf("kind %v, case %v", got["kind"], got["case"])
+	}
+	from := got["from"].(map[string]any)
+	if _, ok := from["name"]; !ok || from["address"] == "" {
+		t.Errorf("from = %v", from)
+	}
+	pii := got["pii"].([]any)
+	if len(pii) == 0 || pii[0].(map[string]any)["kind"] == nil || pii[0].(map[string]any)["text"] == nil {
+		t.Errorf("pii = %v", pii)
+	}
+	fields := got["fields"].(map[string]any)
+	if _, ok := fields["parties"].([]any); !ok {
+		t.Errorf("fields.parties = %v", fields["parties"])
+	}
+	if _, ok := got["attachments"].([]any); !ok {
+		t.Errorf("attachments = %v", got["attachments"])
+	}
+
+	// Standard input, and a reply found by its tag.
+	out, code = runCLI(t, "From: a@b.example\nSubject: SV: [LH-2026-0042] x\nMessage-ID: <r@b>\n\nTack!\n\nDen 12 nov. 2026 kl. 10:14 skrev Lex Heller <x@y>:\n> gammalt\n", "inspect", "--json", "-")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+	got = nil
+	json.Unmarshal([]byte(out), &got)
+	if got["kind"] != "reply" || got["case"] != "LH-2026-0042" || got["text"] != "Tack!" || got["fields"] != nil || got["missing"] != nil {
+		t.Errorf("reply: %s", out)
+	}
+}
+
+func TestCLIWithoutArgumentsAndUnknownCommand(t *testing.T) {
+	if out, code := runCLI(t, ""); code != 2 || !strings.Contains(out, "Commands:") {
+		t.Errorf("no arguments: exit %d, %q", code, out)
+	}
+	if out, code := runCLI(t, "", "frobnicate"); code != 2 || !strings.Contains(out, `unknown command "frobnicate"`) {
+		t.Errorf("unknown command: exit %d, %q", code, out)
+	}
+	if out, code := runCLI(t, "", "form"); code != 0 || !strings.Contains(out, "Berörda parter:") {
+		t.Errorf("form: exit %d, %q", code, out)
+	}
+	if out, code := runCLI(t, "", "form", "--lang", "en"); code != 0 || !strings.Contains(out, "Parties involved:") {
+		t.Errorf("form --lang en: exit %d, %q", code, out)
+	}
+}
+
+// TestCasesAndCaseShow runs the daemon on the dev mail system, then reads
+// the store with the CLI.
+func TestCasesAndCaseShow(t *testing.T) {
+	e := newDevEnv(t, devmail.Options{})
+	cfg := e.Config("")
+	d := startDaemon(t, cfg, nil)
+	r := e.Addr("anna")
+	e.Send(r, e.Shared, blanket(r, e.Shared, "cli-"+e.tag+"@x", "Personen 850312-1231 fick avslag."))
+	e.WaitFor(r, "INBOX", "Vi har tagit emot", 1)
+	d.stop()
+	db := cfg.Database
+
+	out, code := runCLI(t, "", "cases", "--db", db)
+	if code != 0 || !strings.Contains(out, "LH-") || !strings.Contains(out, "mottagen") {
+		t.Errorf("cases: exit %d:\n%s", code, out)
+	}
+	out, code = runCLI(t, "", "cases", "--db", db, "--json")
+	var cases []store.Case
+	if err := json.Unmarshal([]byte(out), &cases); err != nil || len(cases) != 1 || code != 0 {
+		t.Fatalf("cases --json: %v, %d:\n%s", err, code, out)
+	}
+	out, code = runCLI(t, "", "case", "show", cases[0].ID, "--db", db)
+	for _, want := range []string{"Ärende " + cases[0].ID, "Vad hände?", "ÅÅMMDD-XXXX", "Historik", "created", "sent"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("case show lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "850312") {
+		t.Errorf("case show prints the personnummer:\n%s", out)
+	}
+	out, code = runCLI(t, "", "case", "show", "--json", "--db", db, cases[0].ID)
+	var shown map[string]any
+	if err := json.Unmarshal([]byte(out), &shown); err != nil || code != 0 || len(shown["timeline"].([]any)) < 3 {
+		t.Errorf("case show --json: %v\n%s", err, out)
+	}
+	if out, code := runCLI(t, "", "case", "show", "LH-1999-0001", "--db", db); code != 1 || !strings.Contains(out, "not found") {
+		t.Errorf("unknown case: exit %d, %q", code, out)
+	}
+	if out, code := runCLI(t, "", "cases", "--db", filepath.Join(t.TempDir(), "none.db")); code != 1 || !strings.Contains(out, "no database") {
+		t.Errorf("missing database: exit %d, %q", code, out)
+	}
+	_ = context.Background
+	_ = os.Getenv
+}
+
+func TestCheckConfig(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.toml")
+	os.WriteFile(bad, []byte("address = \"x@y.example\"\nlanguge = \"sv\"\n"), 0o600)
+	out, code := runCLI(t, "", "check-config", bad)
+	if code != 1 || !strings.Contains(out, `bad.toml:2: unknown key "languge" (did you mean "language"?)`) {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+}

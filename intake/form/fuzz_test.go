@@ -1,0 +1,37 @@
+package form
+
+import (
+	"slices"
+	"testing"
+	"time"
+)
+
+// FuzzFormParse checks that Parse never panics, never returns a
+// personnummer in a field (all are masked) and names only required fields
+// as missing.
+func FuzzFormParse(f *testing.F) {
+	f.Add("Namn: Anna\nOrganisation: AF\nParter: FK\nVad hände?: Person 850312-1231 sjukskrivs.", "Anna 19850312-1231")
+	f.Fuzz(func(t *testing.T, text, name string) {
+		r := Parse(text, Fallback{Name: name, Email: "anna@af.se", Date: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)})
+		f := r.Fields
+		values := map[string]string{
+			EventDate: f.EventDate, ReporterName: f.ReporterName, ReporterEmail: f.ReporterEmail,
+			ReporterPhone: f.ReporterPhone, ReporterOrg: f.ReporterOrg, Forbund: f.Forbund,
+			"other_party": f.OtherParty, Description: f.Description, Consequence: f.Consequence,
+			Level: f.Level, Suggestion: f.Suggestion,
+		}
+		for i, p := range f.Parties {
+			values[Parties+string(rune('0'+i%10))] = p
+		}
+		for k, v := range values {
+			if pii := FindPII(v); len(pii) > 0 {
+				t.Errorf("field %s = %q holds %v", k, v, pii)
+			}
+		}
+		for _, k := range r.Missing {
+			if !slices.Contains(Required, k) {
+				t.Errorf("Missing = %v: %q is not required", r.Missing, k)
+			}
+		}
+	})
+}

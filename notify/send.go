@@ -34,7 +34,9 @@ type Sender struct {
 	Store  *store.Store
 	SMTP   SMTPOptions
 	Logger *slog.Logger
-	// Workers is how many SMTP connections send at once; 0 means 4.
+	// Workers is how many SMTP connections send at once; 0 means 8.
+	// Each has at most one mail in flight, so a crash resends at most
+	// Workers mails.
 	Workers int
 	// RetryBase is the first retry delay; each next one is three times
 	// longer, up to RetryMax. Zero means 1 minute and 1 hour.
@@ -112,7 +114,7 @@ func (s *Sender) Run(ctx context.Context) error {
 func (s *Sender) SendDue(ctx context.Context) (int, error) {
 	workers := s.Workers
 	if workers <= 0 {
-		workers = 4
+		workers = 8
 	}
 	due, err := s.Store.Due(ctx, s.now(), 200)
 	if err != nil || len(due) == 0 {

@@ -65,6 +65,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		SMTP: notify.SMTPOptions{Address: cfg.SMTP.Address, Security: cfg.SMTP.Security, Username: cfg.SMTP.Username,
 			Password: cfg.SMTP.password, HELO: cfg.SMTP.HELO},
 		Logger:      log.With("component", "notify"),
+		Workers:     cfg.SMTP.Connections,
 		GiveUpAfter: cfg.Limits.RetryFor.Duration,
 	}
 	a.sender.OnFailed = a.processor.FailureNotice()

@@ -49,6 +49,7 @@ type Server struct {
 	PollInterval Duration `toml:"poll_interval"` // IMAP: without IDLE
 	IDLE         *bool    `toml:"idle"`          // IMAP: use IDLE where offered (default true)
 	HELO         string   `toml:"helo"`          // SMTP
+	Connections  int      `toml:"connections"`   // SMTP: sessions sending at once (default 8)
 
 	password string
 }
@@ -157,7 +158,7 @@ func ParseConfig(path, text string) (*Config, error) {
 
 var knownKeys = []string{"database", "address", "domain", "language", "case_prefix", "from_name", "templates_dir",
 	"imap", "smtp", "limits", "retention", "forbund", "log", "security", "username", "password_file",
-	"password_env", "mailbox", "poll_interval", "idle", "helo", "attachment_mb", "retry_for", "bounce_suppress_for",
+	"password_env", "mailbox", "poll_interval", "idle", "helo", "connections", "attachment_mb", "retry_for", "bounce_suppress_for",
 	"raw_message_days", "format", "level", "slug", "name", "aliases", "addresses", "process_leaders", "chief",
 	"meetings", "representatives", "party", "email"}
 
@@ -335,6 +336,9 @@ func (s *Server) check(key, path, text string, imap bool) []error {
 		}
 	default:
 		bad("security", "%q: write \"tls\", \"starttls\" or \"none\" (loopback only)", s.Security)
+	}
+	if !imap && (s.Connections < 0 || s.Connections > 50) {
+		bad("connections", "%d: write a number from 1 to 50 (default 8)", s.Connections)
 	}
 	if imap && s.Username == "" {
 		bad("username", "missing: the mailbox's login name")

@@ -30,8 +30,9 @@ func TestMain(m *testing.M) {
 
 // child is the daemon running as a separate process.
 type child struct {
-	cmd *exec.Cmd
-	log *os.File
+	cmd  *exec.Cmd
+	log  *os.File
+	done bool
 }
 
 func startChild(t testing.TB, configPath, logPath string) *child {
@@ -46,10 +47,16 @@ func startChild(t testing.TB, configPath, logPath string) *child {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	return &child{cmd: cmd, log: lf}
+	c := &child{cmd: cmd, log: lf}
+	t.Cleanup(c.kill) // also when the test fails half-way
+	return c
 }
 
 func (c *child) kill() {
+	if c.done {
+		return
+	}
+	c.done = true
 	c.cmd.Process.Kill()
 	c.cmd.Wait()
 	c.log.Close()
@@ -62,6 +69,7 @@ func (c *child) term() error {
 	go func() { done <- c.cmd.Wait() }()
 	select {
 	case err := <-done:
+		c.done = true
 		c.log.Close()
 		return err
 	case <-time.After(15 * time.Second):

@@ -391,7 +391,7 @@ func automatic(m *parse.Message) string {
 		return "Precedence: " + p
 	}
 	if autoSubjectRe.MatchString(m.Subject) {
-		return "an out-of-office subject: " + m.Subject
+		return "an out-of-office subject: " + form.MaskPII(m.Subject)
 	}
 	return ""
 }

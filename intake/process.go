@@ -295,7 +295,7 @@ func (p *Processor) record(tx *store.Tx, pr *prepared) ([]*store.OutMail, error)
 			ForbundName: p.forbundName(res.Forbund), Now: now})
 	case classify.InvalidForm:
 		more, err = p.compose(notify.Request{Kind: notify.KindIncomplete, To: []string{m.From.Address}, InReplyTo: m.MessageID,
-			ForbundName: p.forbundName(res.Forbund), Fields: &res.Form.Fields, Missing: res.Form.Missing,
+			ForbundName: p.forbundName(res.Forbund), Fields: &res.Form.Fields, Written: res.Form.Labels, Missing: res.Form.Missing,
 			PIIMasked: len(res.Form.PII) > 0, Name: res.Form.Fields.ReporterName, Now: now})
 	case classify.IgnoreBounce:
 		more, err = p.bounced(tx, pr, now)

@@ -251,3 +251,34 @@ func TestReplyFromOutsiderIsQuarantined(t *testing.T) {
 	}
 	_ = time.Now
 }
+
+// The reply to an incomplete blanket names exactly what is missing and
+// repeats only what the sender wrote, not the form's defaults.
+func TestIncompleteNamesMissingFields(t *testing.T) {
+	p := newProcessor(t)
+	outs := process(t, p, "From: anna@af.example\r\nSubject: Anmälan\r\nMessage-ID: <inc@af.example>\r\n\r\n"+
+		"Namn: Anna Andersson\r\nVad hände?:\r\nFK och AF är oeniga.\r\n")
+	if outs[0].Kind != classify.InvalidForm || outs[0].Folder != FolderIncomplete {
+		t.Fatalf("outcome %+v", outs[0])
+	}
+	o := outbox(t, p)
+	if len(o) != 1 || o[0].Kind != notify.KindIncomplete || o[0].To != "anna@af.example" {
+		t.Fatalf("outbox %+v", o)
+	}
+	body := o[0].Body
+	for _, want := range []string{"  - Organisation\n", "  - Berörda parter\n", "Namn: Anna Andersson", "FK och AF är oeniga.", "LEX HELLER – ANMÄLAN"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("incomplete mail lacks %q:\n%s", want, body)
+		}
+	}
+	letter, _, _ := strings.Cut(body, "-----") // the blank form follows
+	for _, not := range []string{"Får vi kontakta dig?", "Nivå:", "  - Namn"} {
+		if strings.Contains(letter, not) {
+			t.Errorf("incomplete mail has %q:\n%s", not, body)
+		}
+	}
+	cases, _ := p.Store.Cases(context.Background(), store.CaseFilter{})
+	if len(cases) != 0 {
+		t.Errorf("%d cases from an incomplete blanket", len(cases))
+	}
+}

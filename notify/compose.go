@@ -10,6 +10,7 @@ package notify
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -60,6 +61,7 @@ type Request struct {
 	References []string
 
 	Fields      *form.Fields // what was understood (incomplete)
+	Written     []string     // keys of the fields the sender wrote; nil means all
 	Missing     []string     // field keys (incomplete)
 	PIIMasked   bool
 	Attachments []store.Attachment
@@ -107,7 +109,7 @@ func (c *Composer) Compose(req Request) ([]*store.OutMail, error) {
 	case req.Case != nil:
 		d.Fields = caseFields(lang, req.Case)
 	case req.Fields != nil:
-		d.Fields = formFields(lang, req.Fields)
+		d.Fields = formFields(lang, req.Fields, req.Written)
 	}
 	for _, k := range req.Missing {
 		d.Missing = append(d.Missing, Label(lang, k))
@@ -292,12 +294,18 @@ func caseFields(lang string, c *store.Case) []Field {
 		Description: c.Description, Consequence: c.Consequence, Suggestion: c.Suggestion, Level: c.Level,
 		ContactOK: c.ContactOK, PublishOK: c.PublishOK,
 	}
-	return formFields(lang, f)
+	return formFields(lang, f, nil)
 }
 
-func formFields(lang string, f *form.Fields) []Field {
+// formFields lists the fields of f that have a value and, when written is
+// not nil, that the sender wrote (so a default is not presented as what
+// they said).
+func formFields(lang string, f *form.Fields, written []string) []Field {
 	var out []Field
 	add := func(key, v string, multi bool) {
+		if written != nil && !slices.Contains(written, key) {
+			return
+		}
 		if strings.TrimSpace(v) != "" {
 			out = append(out, Field{Label: Label(lang, key), Value: v, Multi: multi})
 		}

@@ -37,28 +37,22 @@ func LedgerKey(messageID, sha256hex string) string {
 	return "sha256:" + sha256hex
 }
 
+const seenQuery = `SELECT id, kind, reason, case_id FROM messages WHERE key = ?`
+
 // Seen returns the ledger row with key, if any.
 func (s *Store) Seen(ctx context.Context, key string) (*Message, bool, error) {
-	var m Message
-	var c sql.NullString
-	err := s.rdb.QueryRowContext(ctx, `SELECT id, kind, reason, case_id FROM messages WHERE key = ?`, key).
-		Scan(&m.ID, &m.Kind, &m.Reason, &c)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, fmt.Errorf("store: ledger: %w", err)
-	}
-	m.Key, m.CaseID = key, c.String
-	return &m, true, nil
+	return scanSeen(s.rdb.QueryRowContext(ctx, seenQuery, key), key)
 }
 
 // Seen is Store.Seen inside a transaction.
 func (tx *Tx) Seen(key string) (*Message, bool, error) {
+	return scanSeen(tx.queryRow(seenQuery, key), key)
+}
+
+func scanSeen(row *sql.Row, key string) (*Message, bool, error) {
 	var m Message
 	var c sql.NullString
-	err := tx.queryRow(`SELECT id, kind, reason, case_id FROM messages WHERE key = ?`, key).
-		Scan(&m.ID, &m.Kind, &m.Reason, &c)
+	err := row.Scan(&m.ID, &m.Kind, &m.Reason, &c)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	}

@@ -168,17 +168,22 @@ func scanOut(r scanner) (*OutMail, error) {
 // Due returns up to limit queued mails whose next attempt is due at now,
 // oldest first.
 func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]*OutMail, error) {
-	rows, err := s.rdb.QueryContext(ctx, `SELECT `+outColumns+` FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?
+	return s.outMails(ctx, `SELECT `+outColumns+` FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?
 		ORDER BY next_attempt_at, id LIMIT ?`, ts(now), limit)
+}
+
+// outMails runs a query over outbox rows.
+func (s *Store) outMails(ctx context.Context, q string, args ...any) ([]*OutMail, error) {
+	rows, err := s.rdb.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: due mail: %w", err)
+		return nil, fmt.Errorf("store: outbox: %w", err)
 	}
 	defer rows.Close()
 	var out []*OutMail
 	for rows.Next() {
 		m, err := scanOut(rows)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: outbox: %w", err)
 		}
 		out = append(out, m)
 	}
@@ -280,20 +285,7 @@ func (s *Store) Outbox(ctx context.Context, caseID string) ([]*OutMail, error) {
 		q += ` WHERE case_id = ?`
 		args = append(args, caseID)
 	}
-	rows, err := s.rdb.QueryContext(ctx, q+` ORDER BY id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: outbox: %w", err)
-	}
-	defer rows.Close()
-	var out []*OutMail
-	for rows.Next() {
-		m, err := scanOut(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return s.outMails(ctx, q+` ORDER BY id`, args...)
 }
 
 // OutboxStats is the state of the outbox.

@@ -188,9 +188,8 @@ func TestUnreadableIsQuarantinedAndKept(t *testing.T) {
 	if outs[0].Kind != classify.Quarantine || outs[0].Folder != FolderQuarantine || !strings.Contains(outs[0].Reason, "unreadable") {
 		t.Fatalf("outcome %+v", outs[0])
 	}
-	var kept []byte
-	p.Store.DB().QueryRow(`SELECT raw FROM messages WHERE id = ?`, outs[0].Ledger).Scan(&kept)
-	if string(kept) != raw {
+	kept, _, err := p.Store.RawMessage(context.Background(), outs[0].Ledger)
+	if err != nil || string(kept) != raw {
 		t.Errorf("raw kept = %q", kept)
 	}
 }
@@ -226,10 +225,11 @@ func TestHostileBlanketStillACase(t *testing.T) {
 	if atts[0].Filename != "passwd" || atts[2].Size != 3<<20 || atts[2].Dropped == "" {
 		t.Errorf("attachments %+v", atts)
 	}
-	var content []byte
-	p.Store.DB().QueryRow(`SELECT content FROM attachments WHERE id = ?`, atts[2].ID).Scan(&content)
-	if content != nil {
+	if _, found, _ := p.Store.AttachmentContent(context.Background(), atts[2].ID); found {
 		t.Error("the oversized attachment's content was stored")
+	}
+	if content, found, _ := p.Store.AttachmentContent(context.Background(), atts[0].ID); !found || string(content) != "root:x:0:0" {
+		t.Errorf("kept attachment content = %q, %v", content, found)
 	}
 }
 

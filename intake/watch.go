@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net"
@@ -330,21 +331,14 @@ func (w *Watcher) batch(ctx context.Context, c *imapclient.Client, mailbox strin
 	for _, it := range items {
 		set.AddNum(it.uid)
 	}
-	section := &imap.FetchItemBodySection{Peek: true}
 	t0 := time.Now()
-	msgs, err := c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}}).Collect()
+	in, err := fetchRaw(c, set)
 	if err != nil {
-		return fmt.Errorf("fetch: %w", err)
+		return err
 	}
 	tFetch := time.Since(t0)
-	sort.Slice(msgs, func(i, j int) bool { return msgs[i].UID < msgs[j].UID })
-	var in []Incoming
-	for _, m := range msgs {
-		raw := m.FindBodySection(section)
-		if raw == nil {
-			continue
-		}
-		in = append(in, Incoming{Mailbox: mailbox, UIDValidity: uidValidity, UID: uint32(m.UID), Raw: raw, Forbund: w.Forbund})
+	for i := range in {
+		in[i].Mailbox, in[i].UIDValidity, in[i].Forbund = mailbox, uidValidity, w.Forbund
 	}
 	if len(in) == 0 {
 		return nil
@@ -391,6 +385,41 @@ func (w *Watcher) batch(ctx context.Context, c *imapclient.Client, mailbox strin
 	}
 	w.logger().Debug("batch", "messages", len(in), "fetch", tFetch, "process", tProcess, "move", tMove)
 	return nil
+}
+
+// fetchRaw fetches the raw messages of set, sorted by UID. Each literal is
+// read into a buffer of exactly its size: reading it into a growing one
+// would, for a 30 MB message, allocate several times that.
+func fetchRaw(c *imapclient.Client, set imap.UIDSet) ([]Incoming, error) {
+	cmd := c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{{Peek: true}}})
+	var in []Incoming
+	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
+		var uid imap.UID
+		var raw []byte
+		for item := msg.Next(); item != nil; item = msg.Next() {
+			switch item := item.(type) {
+			case imapclient.FetchItemDataUID:
+				uid = item.UID
+			case imapclient.FetchItemDataBodySection:
+				if item.Literal == nil {
+					continue
+				}
+				raw = make([]byte, item.Literal.Size())
+				if _, err := io.ReadFull(item.Literal, raw); err != nil {
+					cmd.Close()
+					return nil, fmt.Errorf("fetch: %w", err)
+				}
+			}
+		}
+		if uid != 0 && raw != nil {
+			in = append(in, Incoming{UID: uint32(uid), Raw: raw})
+		}
+	}
+	if err := cmd.Close(); err != nil {
+		return nil, fmt.Errorf("fetch: %w", err)
+	}
+	sort.Slice(in, func(i, j int) bool { return in[i].UID < in[j].UID })
+	return in, nil
 }
 
 func (w *Watcher) move(c *imapclient.Client, set imap.UIDSet, folder string) error {

@@ -145,6 +145,9 @@ func Parse(r io.Reader, opts *Options) (*Message, error) {
 	m.readHeaderFields()
 
 	w := walker{msg: m, budget: opts.maxAttachmentBytes()}
+	if l, ok := r.(interface{ Len() int }); ok {
+		w.size = int64(l.Len())
+	}
 	mt, params := mediaType(hdr)
 	m.MediaType = mt
 	if mt == "multipart/report" {
@@ -362,6 +365,7 @@ type body struct {
 type walker struct {
 	msg    *Message
 	budget int64 // attachment bytes still allowed
+	size   int64 // of the whole raw message, when the reader tells; 0 if not
 	parts  int
 	plain  []body
 	html   []body
@@ -518,6 +522,11 @@ func (w *walker) attachment(mt string, params map[string]string, filename string
 	hash := sha256.New()
 	var buf bytes.Buffer
 	keep := w.budget
+	// A decoded part is at most about 3/4 of the raw message: growing to
+	// that at once spares a large attachment the doubling copies.
+	if hint := min(keep+1, w.size*3/4+4096); hint > 64<<10 {
+		buf.Grow(int(hint))
+	}
 	n, err := io.Copy(io.MultiWriter(hash, &capWriter{w: &buf, n: keep}), r)
 	a.Size = n
 	a.SHA256 = hex.EncodeToString(hash.Sum(nil))
@@ -526,6 +535,9 @@ func (w *walker) attachment(mt string, params map[string]string, filename string
 	}
 	if n <= keep {
 		a.Content = buf.Bytes()
+		if cap(a.Content) > 2*len(a.Content)+4096 {
+			a.Content = bytes.Clone(a.Content) // do not hold on to the hint
+		}
 		if a.Content == nil {
 			a.Content = []byte{} // kept, and empty
 		}

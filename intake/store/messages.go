@@ -70,14 +70,71 @@ func (tx *Tx) RecordMessage(m *Message) error {
 		caseID = m.CaseID
 	}
 	res, err := tx.exec(`INSERT INTO messages (key, mailbox, uidvalidity, uid, message_id, sha256, kind, reason,
-		case_id, from_addr, subject, conversation, size, raw, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		case_id, from_addr, subject, conversation, size, raw_kept, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.Key, m.Mailbox, m.UIDValidity, m.UID, m.MessageID, m.SHA256, m.Kind, m.Reason, caseID, m.From,
-		m.Subject, m.Conversation, m.Size, m.Raw, ts(m.ReceivedAt))
+		m.Subject, m.Conversation, m.Size, m.Raw != nil, ts(m.ReceivedAt))
 	if err != nil {
 		return fmt.Errorf("store: record message %s: %w", m.Key, err)
 	}
-	m.ID, err = res.LastInsertId()
-	return err
+	if m.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	if m.Raw != nil {
+		return tx.putBlob(blobRaw, m.ID, m.Raw)
+	}
+	return nil
+}
+
+// Blob owners.
+const (
+	blobRaw        = "raw"
+	blobAttachment = "attachment"
+)
+
+// chunkSize is the largest value one insert binds.
+const chunkSize = 1 << 20
+
+// putBlob stores data in chunks.
+func (tx *Tx) putBlob(owner string, ref int64, data []byte) error {
+	for seq := 0; seq == 0 || seq*chunkSize < len(data); seq++ {
+		chunk := data[seq*chunkSize : min((seq+1)*chunkSize, len(data))]
+		if _, err := tx.exec(`INSERT INTO blob_chunks (owner, ref, seq, data) VALUES (?, ?, ?, ?)`, owner, ref, seq, chunk); err != nil {
+			return fmt.Errorf("store: %s %d: %w", owner, ref, err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) blob(ctx context.Context, owner string, ref int64) ([]byte, bool, error) {
+	rows, err := s.rdb.QueryContext(ctx, `SELECT data FROM blob_chunks WHERE owner = ? AND ref = ? ORDER BY seq`, owner, ref)
+	if err != nil {
+		return nil, false, fmt.Errorf("store: %s %d: %w", owner, ref, err)
+	}
+	defer rows.Close()
+	var out []byte
+	found := false
+	for rows.Next() {
+		var chunk []byte
+		if err := rows.Scan(&chunk); err != nil {
+			return nil, false, fmt.Errorf("store: %s %d: %w", owner, ref, err)
+		}
+		out = append(out, chunk...)
+		found = true
+	}
+	if found && out == nil {
+		out = []byte{}
+	}
+	return out, found, rows.Err()
+}
+
+// RawMessage returns the raw message of a ledger row, while it is kept.
+func (s *Store) RawMessage(ctx context.Context, id int64) ([]byte, bool, error) {
+	return s.blob(ctx, blobRaw, id)
+}
+
+// AttachmentContent returns an attachment's content, when it was kept.
+func (s *Store) AttachmentContent(ctx context.Context, id int64) ([]byte, bool, error) {
+	return s.blob(ctx, blobAttachment, id)
 }
 
 // MarkMoved records that the message left INBOX.
@@ -111,13 +168,18 @@ func (tx *Tx) AddAttachment(a *Attachment) error {
 	if a.CaseID != "" {
 		caseID = a.CaseID
 	}
-	res, err := tx.exec(`INSERT INTO attachments (message, case_id, filename, content_type, size, sha256, content, dropped)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.MessageRow, caseID, a.Filename, a.ContentType, a.Size, a.SHA256, a.Content, a.Dropped)
+	res, err := tx.exec(`INSERT INTO attachments (message, case_id, filename, content_type, size, sha256, dropped, kept)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.MessageRow, caseID, a.Filename, a.ContentType, a.Size, a.SHA256, a.Dropped, a.Content != nil)
 	if err != nil {
 		return fmt.Errorf("store: attachment %q: %w", a.Filename, err)
 	}
-	a.ID, err = res.LastInsertId()
-	return err
+	if a.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	if a.Content != nil {
+		return tx.putBlob(blobAttachment, a.ID, a.Content)
+	}
+	return nil
 }
 
 // Attachments returns a case's attachments, without content.
@@ -143,11 +205,23 @@ func (s *Store) Attachments(ctx context.Context, caseID string) ([]Attachment, e
 // PurgeRaw forgets the raw messages received before t (the audit period)
 // and returns how many were purged.
 func (s *Store) PurgeRaw(ctx context.Context, before time.Time) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE messages SET raw = NULL WHERE raw IS NOT NULL AND received_at < ?`, ts(before))
+	var n int64
+	err := s.Tx(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(`DELETE FROM blob_chunks WHERE owner = 'raw' AND ref IN
+			(SELECT id FROM messages WHERE raw_kept = 1 AND received_at < ?)`, ts(before)); err != nil {
+			return err
+		}
+		res, err := tx.exec(`UPDATE messages SET raw_kept = 0 WHERE raw_kept = 1 AND received_at < ?`, ts(before))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("store: purge raw messages: %w", err)
 	}
-	return res.RowsAffected()
+	return n, nil
 }
 
 // Event is one entry of a case's timeline.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -187,5 +188,43 @@ func TestOutboxLifecycle(t *testing.T) {
 	st, _ := s.OutboxStats(ctx)
 	if !called || st.Queued != 0 || st.Failed != 1 {
 		t.Errorf("stats %+v, hook called %v", st, called)
+	}
+}
+
+func TestRawInChunksAndPurge(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "x.db"))
+	ctx := context.Background()
+	raw := make([]byte, 3*chunkSize+17)
+	for i := range raw {
+		raw[i] = byte(i * 7)
+	}
+	old := &Message{Key: "<a@x>", Mailbox: "INBOX", SHA256: "h", Kind: "quarantine", Reason: "r", Size: int64(len(raw)),
+		Raw: raw, ReceivedAt: time.Now().AddDate(0, 0, -100)}
+	recent := &Message{Key: "<b@x>", Mailbox: "INBOX", SHA256: "h2", Kind: "quarantine", Reason: "r", Size: 3,
+		Raw: []byte{}, ReceivedAt: time.Now()}
+	if err := s.Tx(ctx, func(tx *Tx) error {
+		if err := tx.RecordMessage(old); err != nil {
+			return err
+		}
+		return tx.RecordMessage(recent)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, found, err := s.RawMessage(ctx, old.ID)
+	if err != nil || !found || !bytes.Equal(got, raw) {
+		t.Fatalf("RawMessage: %d bytes, found %v, %v; want %d bytes", len(got), found, err, len(raw))
+	}
+	if got, found, _ := s.RawMessage(ctx, recent.ID); !found || len(got) != 0 {
+		t.Errorf("empty raw: %q, %v", got, found)
+	}
+	n, err := s.PurgeRaw(ctx, time.Now().AddDate(0, 0, -90))
+	if err != nil || n != 1 {
+		t.Fatalf("PurgeRaw = %d, %v; want 1", n, err)
+	}
+	if _, found, _ := s.RawMessage(ctx, old.ID); found {
+		t.Error("raw message still there after the audit period")
+	}
+	if _, found, _ := s.RawMessage(ctx, recent.ID); !found {
+		t.Error("a recent raw message was purged")
 	}
 }

@@ -1,7 +1,8 @@
 -- lexheller schema, version 1. Never edit once released: add a new file.
 -- Times are UTC text, 2006-01-02T15:04:05.000Z, so they sort as text.
--- Large blobs are the last column of their table: SQLite reads a row's
--- columns in order, so a column after a blob costs its overflow pages.
+-- Raw messages and attachment contents live in blob_chunks, 1 MiB a row:
+-- SQLite copies a bound value and then builds its record from it, so one
+-- 30 MB value would cost 60 MB of memory on insert, a chunk 2 MiB.
 
 CREATE TABLE meta (
 	key   TEXT PRIMARY KEY,
@@ -67,7 +68,7 @@ CREATE TABLE messages (
 	size         INTEGER NOT NULL,
 	received_at  TEXT NOT NULL,
 	moved_at     TEXT,
-	raw          BLOB                         -- kept for the audit period, then NULL
+	raw_kept     INTEGER NOT NULL DEFAULT 0   -- the raw message is in blob_chunks ('raw', id)
 );
 CREATE INDEX messages_message_id ON messages (message_id) WHERE message_id != '';
 CREATE INDEX messages_case ON messages (case_id);
@@ -84,9 +85,18 @@ CREATE TABLE attachments (
 	size         INTEGER NOT NULL,
 	sha256       TEXT NOT NULL,
 	dropped      TEXT NOT NULL DEFAULT '',    -- why the content was not kept
-	content      BLOB                         -- NULL when over the limit
+	kept         INTEGER NOT NULL DEFAULT 0   -- the content is in blob_chunks ('attachment', id)
 );
 CREATE INDEX attachments_case ON attachments (case_id);
+
+CREATE TABLE blob_chunks (
+	id    INTEGER PRIMARY KEY,
+	owner TEXT NOT NULL,                      -- 'raw' (messages.id) or 'attachment' (attachments.id)
+	ref   INTEGER NOT NULL,
+	seq   INTEGER NOT NULL,
+	data  BLOB NOT NULL,
+	UNIQUE (owner, ref, seq)
+);
 
 -- People on a case besides the förbund's process leaders (who come from
 -- the config): the reporter, and each representative it was sent to.

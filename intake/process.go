@@ -474,7 +474,7 @@ func (p *Processor) bounced(tx *store.Tx, pr *prepared, now time.Time) ([]*store
 		fb := p.forbund("")
 		if out.CaseID != "" {
 			if err := tx.AddEvent(&store.Event{CaseID: out.CaseID, At: now, Kind: store.EventBounced, Actor: pr.msg.From.Address,
-				Role: "system", Outbox: out.ID, Summary: out.Kind + " till " + out.To + " kom i retur"}); err != nil {
+				Role: "system", Outbox: out.ID, Summary: "Mejlet till " + out.To + " kom i retur: " + out.Subject}); err != nil {
 				return nil, err
 			}
 			if full, err := tx.Case(out.CaseID); err == nil {

@@ -110,7 +110,7 @@ func TestCasesAndCaseShow(t *testing.T) {
 		t.Fatalf("cases --json: %v, %d:\n%s", err, code, out)
 	}
 	out, code = runCLI(t, "", "case", "show", cases[0].ID, "--db", db)
-	for _, want := range []string{"Ärende " + cases[0].ID, "Vad hände?", "ÅÅMMDD-XXXX", "Historik", "created", "sent"} {
+	for _, want := range []string{"Ärende " + cases[0].ID, "Vad hände?", "ÅÅMMDD-XXXX", "Historik", "mottaget", "skickat"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("case show lacks %q:\n%s", want, out)
 		}

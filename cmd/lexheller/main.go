@@ -304,6 +304,12 @@ func openStore(ctx context.Context, dbFlag, configPath string) (*store.Store, er
 	return store.Open(ctx, path)
 }
 
+// eventSv names timeline events in Swedish.
+var eventSv = map[string]string{
+	store.EventCreated: "mottaget", store.EventReceived: "inkommet", store.EventQueued: "köat",
+	store.EventSent: "skickat", store.EventFailed: "ej skickat", store.EventBounced: "i retur", store.EventRefused: "avvisat",
+}
+
 var statusSv = map[string]string{
 	store.StatusNew: "mottagen", store.StatusInDialogue: "under utredning", store.StatusForwarded: "vidarebefordrad",
 	store.StatusAnswered: "besvarad", store.StatusClosed: "avslutad",
@@ -433,7 +439,11 @@ func cmdCase(args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintln(stdout, "\nHistorik")
 	for _, e := range timeline {
-		fmt.Fprintf(stdout, "  %s  %-11s %s\n", e.At.Local().Format("2006-01-02 15:04"), e.Kind, e.Summary)
+		kind := eventSv[e.Kind]
+		if kind == "" {
+			kind = e.Kind
+		}
+		fmt.Fprintf(stdout, "  %s  %-11s %s\n", e.At.Local().Format("2006-01-02 15:04"), kind, e.Summary)
 	}
 	return nil
 }

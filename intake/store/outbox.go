@@ -211,7 +211,7 @@ func (s *Store) MarkSent(ctx context.Context, ms []*OutMail, at time.Time) error
 			}
 			if m.CaseID != "" {
 				if err := tx.AddEvent(&Event{CaseID: m.CaseID, At: at, Kind: EventSent, Actor: "lexheller", Role: "system",
-					Outbox: m.ID, Summary: m.Kind + " to " + m.To + ": " + m.Subject}); err != nil {
+					Outbox: m.ID, Summary: "Till " + m.To + ": " + m.Subject}); err != nil {
 					return err
 				}
 			}
@@ -240,7 +240,7 @@ func (s *Store) MarkFailed(ctx context.Context, m *OutMail, at time.Time, errTex
 		}
 		if m.CaseID != "" {
 			if err := tx.AddEvent(&Event{CaseID: m.CaseID, At: at, Kind: EventFailed, Actor: "lexheller", Role: "system",
-				Outbox: m.ID, Summary: m.Kind + " to " + m.To + " failed: " + errText}); err != nil {
+				Outbox: m.ID, Summary: "Kunde inte skickas till " + m.To + ": " + errText}); err != nil {
 				return err
 			}
 		}

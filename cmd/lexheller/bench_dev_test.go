@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"testing"
-	"time"
 
 	"lexheller/cmd/lexheller/devmail"
 )
@@ -30,29 +29,8 @@ func BenchmarkInProcess(b *testing.B) {
 	}
 	defer a.close()
 	b.ResetTimer()
-	start := time.Now()
-	go a.watchers[0].Run(ctx)
-	for {
-		total, unmoved, _ := a.store.LedgerStats(context.Background())
-		moved := total - unmoved
-		if moved >= n {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	ingest := time.Since(start)
-	st, _ := a.store.OutboxStats(context.Background())
-	queued := st.Queued
-	start = time.Now()
-	go a.sender.Run(ctx)
-	for {
-		st, _ = a.store.OutboxStats(context.Background())
-		if st.Queued == 0 {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	sending := time.Since(start)
+	ingest := timeIngest(b, ctx, a, n)
+	queued, sending := timeSending(b, ctx, a)
 	b.ReportMetric(n/ingest.Seconds(), "ingest_msgs/s")
 	b.ReportMetric(float64(queued)/sending.Seconds(), "send_mails/s")
 }

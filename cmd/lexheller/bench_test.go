@@ -65,40 +65,13 @@ func BenchmarkPipeline(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
-	start = time.Now()
-	go a.watchers[0].Run(ctx)
-	for {
-		total, unmoved, _ := a.store.LedgerStats(context.Background())
-		moved := total - unmoved
-		if moved >= backlog {
-			break
-		}
-		if time.Since(start) > 5*time.Minute {
-			b.Fatalf("ingested %d of %d in 5 minutes", moved, backlog)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	ingest := time.Since(start)
+	ingest := timeIngest(b, ctx, a, backlog)
 	cancel()
 	time.Sleep(100 * time.Millisecond)
 
 	// Sending: the outbox worker alone, into Postfix.
-	st, _ := a.store.OutboxStats(context.Background())
-	queued := st.Queued
 	ctx, cancel = context.WithCancel(context.Background())
-	start = time.Now()
-	go a.sender.Run(ctx)
-	for {
-		st, _ = a.store.OutboxStats(context.Background())
-		if st.Queued == 0 {
-			break
-		}
-		if time.Since(start) > 5*time.Minute {
-			b.Fatalf("%d mails still queued after 5 minutes", st.Queued)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	sending := time.Since(start)
+	queued, sending := timeSending(b, ctx, a)
 	cancel()
 	b.StopTimer()
 	a.close()
@@ -168,6 +141,39 @@ figures against Dovecot + Postfix on this machine:
 `, backlog, ingest.Seconds(), ingestRate, len(fetched), bareFetch.Milliseconds(), queued, sending.Seconds(), sendRate, sourceRate,
 		len(lat), ms(p50), ms(p99), len(idleLat), ms(idleLat[len(idleLat)/2]), ms(idleLat[len(idleLat)*99/100]),
 		float64(rssSteady)/1024, float64(rssPeak)/1024)
+}
+
+// timeIngest runs the app's first watcher alone and returns how long it
+// took to record and move n messages.
+func timeIngest(tb testing.TB, ctx context.Context, a *app, n int) time.Duration {
+	start := time.Now()
+	go a.watchers[0].Run(ctx)
+	for {
+		total, unmoved, _ := a.store.LedgerStats(context.Background())
+		if moved := total - unmoved; moved >= n {
+			return time.Since(start)
+		} else if time.Since(start) > 5*time.Minute {
+			tb.Fatalf("ingested %d of %d in 5 minutes", moved, n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// timeSending runs the app's sender alone and returns how many mails were
+// queued and how long it took to send them.
+func timeSending(tb testing.TB, ctx context.Context, a *app) (int, time.Duration) {
+	st, _ := a.store.OutboxStats(context.Background())
+	start := time.Now()
+	go a.sender.Run(ctx)
+	for {
+		now, _ := a.store.OutboxStats(context.Background())
+		if now.Queued == 0 {
+			return st.Queued, time.Since(start)
+		} else if time.Since(start) > 5*time.Minute {
+			tb.Fatalf("%d mails still queued after 5 minutes", now.Queued)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // waitPostfixQueue waits until the test Postfix has delivered everything.

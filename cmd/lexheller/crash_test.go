@@ -81,28 +81,16 @@ func (c *child) term() error {
 // writeConfig writes e's daemon config to a file and returns its path;
 // imapExtra is added to its [imap] table.
 func (e *mailEnv) writeConfig(t testing.TB, dir, imapExtra string) (string, *Config) {
-	cfg := e.Config("")
+	db := filepath.Join(dir, "lexheller.db")
+	text := e.configTOML(db, imapExtra)
+	cfg, err := ParseConfig("lexheller.toml", text)
+	if err != nil {
+		t.Fatal(err)
+	}
 	path := filepath.Join(dir, "lexheller.toml")
-	text := fmt.Sprintf(`database = %q
-address = %q
-[imap]
-address = %q
-security = "none"
-username = %q
-password_env = "LEXHELLER_TEST_PASSWORD"
-%s
-[smtp]
-address = %q
-security = "none"
-[[forbund]]
-slug = "goteborg"
-name = "Samordningsförbundet Göteborg"
-process_leaders = [%q]
-`, filepath.Join(dir, "lexheller.db"), e.Shared, e.IMAP, e.Shared, imapExtra, e.SMTP, e.Addr("processledare"))
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg.Database = filepath.Join(dir, "lexheller.db")
 	return path, cfg
 }
 

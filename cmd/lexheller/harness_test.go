@@ -83,8 +83,19 @@ func (e *mailEnv) Addr(local string) string {
 // to the TOML.
 func (e *mailEnv) Config(extra string) *Config {
 	e.t.Helper()
+	text := e.configTOML(filepath.Join(e.t.TempDir(), "lexheller.db"), `poll_interval = "200ms"`) + extra
+	cfg, err := ParseConfig("test.toml", text)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return cfg
+}
+
+// configTOML is the config file of a daemon on this mail system, with
+// imapExtra in its [imap] table.
+func (e *mailEnv) configTOML(database, imapExtra string) string {
 	os.Setenv("LEXHELLER_TEST_PASSWORD", e.Password)
-	text := fmt.Sprintf(`
+	return fmt.Sprintf(`
 database = %q
 address = %q
 [imap]
@@ -92,7 +103,7 @@ address = %q
 security = "none"
 username = %q
 password_env = "LEXHELLER_TEST_PASSWORD"
-poll_interval = "200ms"
+%s
 [smtp]
 address = %q
 security = "none"
@@ -101,13 +112,7 @@ slug = "goteborg"
 name = "Samordningsförbundet Göteborg"
 process_leaders = [%q]
 representatives = [{ party = "FK", name = "FK", email = %q }]
-%s`, filepath.Join(e.t.TempDir(), "lexheller.db"), e.Shared, e.IMAP, e.Shared, e.SMTP,
-		e.Addr("processledare"), e.Addr("fk"), extra)
-	cfg, err := ParseConfig("test.toml", text)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return cfg
+`, database, e.Shared, e.IMAP, e.Shared, imapExtra, e.SMTP, e.Addr("processledare"), e.Addr("fk"))
 }
 
 // daemon is a running app.

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"lexheller/intake/classify"
 	"lexheller/intake/ident"
@@ -249,7 +248,6 @@ func TestReplyFromOutsiderIsQuarantined(t *testing.T) {
 	if o := reply("pl@goteborg.example", "r4@goteborg.example"); o.Kind != classify.Reply {
 		t.Errorf("process leader's reply = %+v", o)
 	}
-	_ = time.Now
 }
 
 // The reply to an incomplete blanket names exactly what is missing and

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -129,8 +128,6 @@ func TestCasesAndCaseShow(t *testing.T) {
 	if out, code := runCLI(t, "", "cases", "--db", filepath.Join(t.TempDir(), "none.db")); code != 1 || !strings.Contains(out, "no database") {
 		t.Errorf("missing database: exit %d, %q", code, out)
 	}
-	_ = context.Background
-	_ = os.Getenv
 }
 
 func TestCheckConfig(t *testing.T) {

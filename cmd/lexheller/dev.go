@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"lexheller/cmd/lexheller/devmail"
 )
@@ -57,7 +58,7 @@ func startDev(out io.Writer) (*Config, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	_, domain, _ := cutAt(cfg.Address)
+	_, domain, _ := strings.Cut(cfg.Address, "@")
 	srv, err := devmail.Start(devmail.Options{Domain: domain, IMAPAddr: freeOr(cfg.IMAP.Address), SMTPAddr: freeOr(cfg.SMTP.Address)})
 	if err != nil {
 		return nil, nil, err
@@ -79,13 +80,4 @@ Process leader: %s
 		srv.SMTPAddr, domain, cfg.Address, srv.SMTPAddr, domain, cfg.Address,
 		srv.IMAPAddr, domain, cfg.Forbund[0].ProcessLeaders[0])
 	return cfg, func() { srv.Close() }, nil
-}
-
-func cutAt(addr string) (string, string, bool) {
-	for i := len(addr) - 1; i >= 0; i-- {
-		if addr[i] == '@' {
-			return addr[:i], addr[i+1:], true
-		}
-	}
-	return addr, "", false
 }

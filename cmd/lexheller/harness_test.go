@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"log/slog"
 	"mime"
 	"net/smtp"
@@ -283,5 +282,3 @@ func header(raw []byte, key string) string {
 	}
 	return ""
 }
-
-var _ = io.Discard

@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"lexheller/intake/classify"
+	"lexheller/intake/form"
 	"lexheller/intake/ident"
 	"lexheller/intake/parse"
 	"lexheller/intake/store"
@@ -161,7 +162,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	return err
 }
 
-// inspectOptions are the deployment inspect classifies for: the config's,
+// inspectConfig is the deployment inspect classifies for: the config's,
 // or the built-in default's.
 func inspectConfig(path string) (*Config, error) {
 	if path != "" {
@@ -234,7 +235,7 @@ func cmdInspect(args []string, stdin io.Reader, stdout io.Writer) error {
 func Inspect(ctx context.Context, raw []byte, o *classify.Options, lk classify.Lookup) (*classify.Report, error) {
 	m, err := parse.Parse(strings.NewReader(string(raw)), nil)
 	if err != nil {
-		return &classify.Report{Kind: classify.Quarantine, Reason: err.Error(), PII: nil,
+		return &classify.Report{Kind: classify.Quarantine, Reason: err.Error(), PII: []form.PII{},
 			Attachments: []classify.ReportAttachment{}}, nil
 	}
 	res, err := classify.Classify(ctx, m, o, lk)

@@ -178,9 +178,10 @@ func (s *Store) SigningKey(ctx context.Context, newKey func() []byte) ([]byte, e
 
 // Tx is one write transaction.
 type Tx struct {
-	s   *Store
-	tx  *sql.Tx
-	ctx context.Context
+	s     *Store
+	tx    *sql.Tx
+	ctx   context.Context
+	local map[string]*sql.Stmt // prepared in this transaction, closed with it
 }
 
 // Tx runs fn in one transaction, committing when fn returns nil and
@@ -192,7 +193,9 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	defer s.prepareWanted(context.WithoutCancel(ctx))
 	defer sqlTx.Rollback()
-	if err := fn(&Tx{s: s, tx: sqlTx, ctx: ctx}); err != nil {
+	tx := &Tx{s: s, tx: sqlTx, ctx: ctx}
+	defer tx.closeLocal()
+	if err := fn(tx); err != nil {
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
@@ -210,8 +213,27 @@ func (tx *Tx) stmt(q string) (*sql.Stmt, error) {
 	if st, ok := tx.s.stmts.Load(q); ok {
 		return tx.tx.StmtContext(tx.ctx, st.(*sql.Stmt)), nil
 	}
+	if st, ok := tx.local[q]; ok {
+		return st, nil
+	}
 	tx.s.wanted.Store(q, true)
-	return tx.tx.PrepareContext(tx.ctx, q)
+	st, err := tx.tx.PrepareContext(tx.ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if tx.local == nil {
+		tx.local = make(map[string]*sql.Stmt)
+	}
+	tx.local[q] = st
+	return st, nil
+}
+
+// closeLocal closes the statements prepared in the transaction. Each one
+// holds a copy of the values last bound to it (a 1 MiB blob chunk, say).
+func (tx *Tx) closeLocal() {
+	for _, st := range tx.local {
+		st.Close()
+	}
 }
 
 // prepareWanted prepares the statements transactions asked for.

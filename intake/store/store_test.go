@@ -228,3 +228,38 @@ func TestRawInChunksAndPurge(t *testing.T) {
 		t.Error("a recent raw message was purged")
 	}
 }
+
+// A statement not yet in the Store's cache is prepared once per
+// transaction, not once per use: each prepared statement keeps a copy of
+// the last value bound to it (1 MiB for a blob chunk) until it is closed.
+func TestStatementPreparedOncePerTransaction(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "s.db"))
+	q := `SELECT ? + 0`
+	err := s.Tx(context.Background(), func(tx *Tx) error {
+		for i := 0; i < 50; i++ {
+			if _, err := tx.exec(q, i); err != nil {
+				return err
+			}
+		}
+		if len(tx.local) != 1 {
+			t.Errorf("%d statements prepared in the transaction, want 1", len(tx.local))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// After the transaction the statement is in the Store's cache.
+	err = s.Tx(context.Background(), func(tx *Tx) error {
+		if _, err := tx.exec(q, 1); err != nil {
+			return err
+		}
+		if len(tx.local) != 0 {
+			t.Errorf("statement prepared again in a later transaction")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,347 @@
+// Package command reads the commands a process leader writes at the top of
+// a mail ("/nivå organisering", "/vidarebefordra FK", …): their names in
+// Swedish or English, case- and accent-insensitive, their arguments, and
+// the text below them. It knows nothing of cases or the store; what a
+// command may do to a case is decided where it is applied.
+package command
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+
+	"lexheller/intake/form"
+)
+
+// Name is a command's canonical (English) name.
+type Name string
+
+// The commands.
+const (
+	Level    Name = "level"
+	Parties  Name = "parties"
+	Themes   Name = "themes"
+	Forward  Name = "forward"
+	Feedback Name = "feedback"
+	Raise    Name = "raise"
+	Decision Name = "decision"
+	Note     Name = "note"
+	Publish  Name = "publish"
+	Close    Name = "close"
+	Reopen   Name = "reopen"
+	Help     Name = "help"
+)
+
+// Spec describes one command for the help text.
+type Spec struct {
+	Name     Name
+	Swedish  string // the Swedish spelling, as shown in help
+	English  string
+	Args     map[string]string // by language: what follows the command
+	Does     map[string]string // by language
+	TakeText bool              // the text below the commands belongs to it
+}
+
+// Specs lists every command in the order of the help table.
+var Specs = []Spec{
+	{Level, "/nivå", "/level", map[string]string{"sv": "struktur|organisering|individ", "en": "struktur|organisering|individ"},
+		map[string]string{"sv": "sätter ärendets nivå", "en": "sets the level"}, false},
+	{Parties, "/parter", "/parties", map[string]string{"sv": "FK AF Kommun Region Annan", "en": "FK AF Kommun Region Annan"},
+		map[string]string{"sv": "sätter berörda parter", "en": "sets the parties concerned"}, false},
+	{Themes, "/tema", "/themes", map[string]string{"sv": "sjukskrivning aktivitetsstöd … (-tema tar bort)", "en": "sjukskrivning … (-theme removes)"},
+		map[string]string{"sv": "lägger till teman för mönsterrapporten", "en": "themes for the pattern report"}, false},
+	{Forward, "/vidarebefordra", "/forward", map[string]string{"sv": "FK [AF …] [med kontakt] + text", "en": "FK [AF …] [with contact] + text"},
+		map[string]string{"sv": "skickar ärendet avidentifierat till partens representant, med texten som fråga",
+			"en": "sends the case, de-identified, to each party's representative, with the text as the question"}, true},
+	{Feedback, "/återkoppla", "/feedback", map[string]string{"sv": "[med svar] + text", "en": "[with answer] + text"},
+		map[string]string{"sv": "återkoppling till anmälaren (med svar: partens svar citeras)",
+			"en": "feedback to the reporter (with answer: quotes the party's answer)"}, true},
+	{Raise, "/lyft", "/raise", map[string]string{"sv": "+ text", "en": "+ text"},
+		map[string]string{"sv": "tar upp ärendet på nästa möte i beredningsgruppen", "en": "puts the case on the next meeting's agenda"}, true},
+	{Decision, "/beslut", "/decision", map[string]string{"sv": "+ text", "en": "+ text"},
+		map[string]string{"sv": "antecknar ett beslut i ärendets historik", "en": "records a decision on the timeline"}, true},
+	{Note, "/notering", "/note", map[string]string{"sv": "+ text", "en": "+ text"},
+		map[string]string{"sv": "en intern anteckning, skickas inte till någon", "en": "an internal note, sent to nobody"}, true},
+	{Publish, "/publicera", "/publish", map[string]string{"sv": "ja|nej", "en": "yes|no"},
+		map[string]string{"sv": "om ett besvarat ärende får publiceras (om anmälaren har tillåtit det)",
+			"en": "whether an answered case may be published (if the reporter allowed it)"}, false},
+	{Close, "/stäng", "/close", map[string]string{"sv": "", "en": ""},
+		map[string]string{"sv": "avslutar ärendet", "en": "closes the case"}, false},
+	{Reopen, "/öppna", "/reopen", map[string]string{"sv": "", "en": ""},
+		map[string]string{"sv": "öppnar ärendet igen", "en": "reopens the case"}, false},
+	{Help, "/hjälp", "/help", map[string]string{"sv": "", "en": ""},
+		map[string]string{"sv": "svarar med den här tabellen", "en": "replies with this table"}, false},
+}
+
+// names maps every accepted spelling, folded, to its command.
+var names = map[string]Name{
+	"niva": Level, "level": Level,
+	"parter": Parties, "part": Parties, "parties": Parties, "party": Parties,
+	"tema": Themes, "teman": Themes, "theme": Themes, "themes": Themes, "tag": Themes, "tags": Themes,
+	"vidarebefordra": Forward, "forward": Forward, "skicka": Forward,
+	"aterkoppla": Feedback, "aterkoppling": Feedback, "feedback": Feedback,
+	"lyft": Raise, "raise": Raise,
+	"beslut": Decision, "decision": Decision,
+	"notering": Note, "anteckning": Note, "note": Note,
+	"publicera": Publish, "publish": Publish,
+	"stang": Close, "avsluta": Close, "close": Close,
+	"oppna": Reopen, "ateroppna": Reopen, "reopen": Reopen, "open": Reopen,
+	"hjalp": Help, "help": Help,
+}
+
+var contactWords = map[string]bool{"kontakt": true, "kontaktuppgifter": true, "contact": true}
+
+// Command is one command line, read.
+type Command struct {
+	Name Name
+	Line int    // 1-based line of the text it was on
+	Raw  string // the line as written
+	// Text is what the command carries: the rest of its line where that
+	// is free text, then the text below the commands. Only for commands
+	// that take text.
+	Text string
+
+	Level       string   // level: struktur, organisering or individ
+	Parties     []string // parties, forward: party codes
+	AddThemes   []string // themes
+	DropThemes  []string // themes written "-x"
+	WithContact bool     // forward … med kontakt: the reporter's contact details go along
+	WithAnswer  bool     // återkoppla med svar: the party's answer is quoted
+	Publish     bool     // publicera ja
+}
+
+// Error is a command line that could not be read.
+type Error struct {
+	Line int
+	Raw  string
+	What Problem
+	Arg  string // the word at fault, if any
+}
+
+// Problem is why a line could not be read; messages in each language are
+// in Describe.
+type Problem string
+
+// The problems.
+const (
+	Unknown       Problem = "unknown"
+	NoLevel       Problem = "no_level"
+	BadLevel      Problem = "bad_level"
+	NoParties     Problem = "no_parties"
+	BadParty      Problem = "bad_party"
+	NoThemes      Problem = "no_themes"
+	NoText        Problem = "no_text"
+	BadPublish    Problem = "bad_publish"
+	ExtraArgs     Problem = "extra_args"
+	NoParty       Problem = "no_representative" // set where the command is applied
+	NotAllowed    Problem = "publish_not_allowed"
+	NothingToSend Problem = "no_answer" // återkoppla med svar without an answer
+)
+
+func (e Error) Error() string {
+	return fmt.Sprintf("line %d %q: %s", e.Line, e.Raw, Describe(e, "en"))
+}
+
+// Describe says what is wrong and what to write instead, in lang.
+func Describe(e Error, lang string) string {
+	sv := lang != "en"
+	pick := func(s, en string) string {
+		if sv {
+			return s
+		}
+		return en
+	}
+	switch e.What {
+	case Unknown:
+		return pick(fmt.Sprintf("%q är inget kommando. Skriv /hjälp för att få en lista över kommandona.", e.Arg),
+			fmt.Sprintf("%q is not a command. Write /help for the list of commands.", e.Arg))
+	case NoLevel:
+		return pick("nivån saknas. Skriv till exempel: /nivå organisering",
+			"the level is missing. Write, for example: /level organisering")
+	case BadLevel:
+		return pick(fmt.Sprintf("%q är ingen nivå. Skriv /nivå struktur, /nivå organisering eller /nivå individ.", e.Arg),
+			fmt.Sprintf("%q is not a level. Write /level struktur, /level organisering or /level individ.", e.Arg))
+	case NoParties:
+		return pick("parterna saknas. Skriv till exempel: "+e.Arg+" FK AF",
+			"the parties are missing. Write, for example: "+e.Arg+" FK AF")
+	case BadParty:
+		return pick(fmt.Sprintf("%q är ingen part. Parterna är FK, AF, Kommun, Region och Annan.", e.Arg),
+			fmt.Sprintf("%q is not a party. The parties are FK, AF, Kommun, Region and Annan.", e.Arg))
+	case NoThemes:
+		return pick("temat saknas. Skriv till exempel: /tema sjukskrivning aktivitetsstöd (eller /tema -sjukskrivning för att ta bort)",
+			"the theme is missing. Write, for example: /themes sjukskrivning aktivitetsstöd (or /themes -sjukskrivning to remove one)")
+	case NoText:
+		return pick("texten saknas. Skriv texten på raderna under kommandona.",
+			"the text is missing. Write it on the lines below the commands.")
+	case BadPublish:
+		return pick(fmt.Sprintf("%q går inte att läsa. Skriv /publicera ja eller /publicera nej.", e.Arg),
+			fmt.Sprintf("%q cannot be read. Write /publish yes or /publish no.", e.Arg))
+	case ExtraArgs:
+		return pick(fmt.Sprintf("kommandot tar inga ord efter sig (%q). Skriv bara kommandot på raden.", e.Arg),
+			fmt.Sprintf("the command takes nothing after it (%q). Write the command alone on its line.", e.Arg))
+	case NoParty:
+		return pick(fmt.Sprintf("förbundet har ingen representant för %s. Be administratören lägga till en, eller välj en annan part.", e.Arg),
+			fmt.Sprintf("the förbund has no representative for %s. Ask the administrator to add one, or choose another party.", e.Arg))
+	case NotAllowed:
+		return pick("anmälaren har inte gett lov till publicering, så ärendet kan inte publiceras. Skriv /publicera nej eller ta bort raden.",
+			"the reporter did not allow publication, so the case cannot be published. Write /publish no or remove the line.")
+	case NothingToSend:
+		return pick("det finns inget svar från någon part att citera. Skriv /återkoppla utan \"med svar\", eller vänta på svaret.",
+			"there is no answer from a party to quote. Write /feedback without \"with answer\", or wait for the answer.")
+	}
+	return string(e.What)
+}
+
+// Fold lower-cases s and strips its accents: "Nivå" → "niva".
+func Fold(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(strings.ToLower(s)) {
+		if !unicode.Is(unicode.Mn, r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// IsCommandLine reports whether a line is written as a command: a slash
+// and a letter first.
+func IsCommandLine(l string) bool {
+	l = strings.TrimSpace(l)
+	if len(l) < 2 || l[0] != '/' {
+		return false
+	}
+	r := []rune(l[1:])[0]
+	return unicode.IsLetter(r)
+}
+
+// Parse reads the commands at the top of text: every line that starts
+// with "/" before the first line that does not (blank lines between
+// commands are allowed). The rest is the text of the commands that take
+// one. Parse returns the commands it read and an error for every line it
+// could not; a caller applies nothing when there is any error.
+func Parse(text string) ([]Command, []Error) {
+	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
+	var cmds []Command
+	var errs []Error
+	i := 0
+	for ; i < len(lines); i++ {
+		l := strings.TrimSpace(lines[i])
+		if l == "" {
+			continue
+		}
+		if !IsCommandLine(l) {
+			break
+		}
+		c, err := parseLine(l, i+1)
+		if err != nil {
+			errs = append(errs, *err)
+			continue
+		}
+		cmds = append(cmds, c)
+	}
+	body := strings.TrimSpace(strings.Join(lines[i:], "\n"))
+	var out []Command
+	for _, c := range cmds {
+		if takesText(c.Name) {
+			c.Text = strings.TrimSpace(strings.TrimSpace(c.Text) + "\n\n" + body)
+			if c.Text == "" && (c.Name == Feedback && !c.WithAnswer || c.Name == Raise || c.Name == Decision || c.Name == Note) {
+				errs = append(errs, Error{Line: c.Line, Raw: c.Raw, What: NoText})
+				continue
+			}
+		}
+		out = append(out, c)
+	}
+	slices.SortFunc(errs, func(a, b Error) int { return a.Line - b.Line })
+	return out, errs
+}
+
+func takesText(n Name) bool {
+	for _, s := range Specs {
+		if s.Name == n {
+			return s.TakeText
+		}
+	}
+	return false
+}
+
+func parseLine(l string, line int) (Command, *Error) {
+	word, rest, _ := strings.Cut(l[1:], " ")
+	rest = strings.TrimSpace(rest)
+	fail := func(p Problem, arg string) (Command, *Error) {
+		return Command{}, &Error{Line: line, Raw: l, What: p, Arg: arg}
+	}
+	name, ok := names[Fold(strings.TrimRight(word, ":.,"))]
+	if !ok {
+		return fail(Unknown, "/"+word)
+	}
+	c := Command{Name: name, Line: line, Raw: l}
+	args := strings.FieldsFunc(rest, func(r rune) bool { return unicode.IsSpace(r) || r == ',' })
+	switch name {
+	case Level:
+		if len(args) == 0 {
+			return fail(NoLevel, "")
+		}
+		if c.Level = form.NormalizeLevel(rest); c.Level == "" || len(args) > 1 {
+			return fail(BadLevel, rest)
+		}
+	case Parties, Forward:
+		for k := 0; k < len(args); k++ {
+			a := Fold(args[k])
+			if name == Forward && (a == "med" || a == "with") && k+1 < len(args) && contactWords[Fold(args[k+1])] {
+				c.WithContact = true
+				k++
+				continue
+			}
+			code, known := form.PartyCode(args[k])
+			if !known && a != "annan" && a != "other" {
+				return fail(BadParty, args[k])
+			}
+			if !slices.Contains(c.Parties, code) {
+				c.Parties = append(c.Parties, code)
+			}
+		}
+		if len(c.Parties) == 0 {
+			return fail(NoParties, "/"+word)
+		}
+	case Themes:
+		for _, a := range args {
+			t := strings.ToLower(strings.Trim(a, ".;"))
+			if strings.HasPrefix(t, "-") {
+				if t = strings.TrimLeft(t, "-"); t != "" {
+					c.DropThemes = append(c.DropThemes, t)
+				}
+			} else if t != "" && !slices.Contains(c.AddThemes, t) {
+				c.AddThemes = append(c.AddThemes, t)
+			}
+		}
+		if len(c.AddThemes)+len(c.DropThemes) == 0 {
+			return fail(NoThemes, "")
+		}
+	case Publish:
+		v, ok := form.YesNo(rest)
+		if rest == "" || !ok {
+			return fail(BadPublish, rest)
+		}
+		c.Publish = v
+	case Feedback:
+		f := Fold(rest)
+		for _, p := range []string{"med svar", "with answer", "with answers", "med svaret", "med svaren"} {
+			if f == p || strings.HasPrefix(f, p+" ") {
+				c.WithAnswer = true
+				rest = strings.TrimSpace(rest[len(p):])
+				break
+			}
+		}
+		c.Text = rest
+	case Raise, Decision, Note:
+		c.Text = rest
+	case Close, Reopen, Help:
+		if rest != "" {
+			return fail(ExtraArgs, rest)
+		}
+	}
+	return c, nil
+}

@@ -1,0 +1,116 @@
+package command
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		want []Command
+		errs []Problem
+	}{
+		{"level, accent-insensitive", "/niva Organisering", []Command{{Name: Level, Line: 1, Level: "organisering"}}, nil},
+		{"level Swedish", "/NIVÅ struktur\n", []Command{{Name: Level, Line: 1, Level: "struktur"}}, nil},
+		{"level English", "/level individ", []Command{{Name: Level, Line: 1, Level: "individ"}}, nil},
+		{"level unknown", "/nivå hög", nil, []Problem{BadLevel}},
+		{"level missing", "/nivå", nil, []Problem{NoLevel}},
+		{"parties", "/parter FK, AF kommun", []Command{{Name: Parties, Line: 1, Parties: []string{"FK", "AF", "Kommun"}}}, nil},
+		{"parties long names", "/parter Försäkringskassan Arbetsförmedlingen", []Command{{Name: Parties, Line: 1, Parties: []string{"FK", "AF"}}}, nil},
+		{"party unknown", "/parter FK Skatteverket", nil, []Problem{BadParty}},
+		{"themes add and drop", "/tema sjukskrivning Aktivitetsstöd -intyg", []Command{{Name: Themes, Line: 1,
+			AddThemes: []string{"sjukskrivning", "aktivitetsstöd"}, DropThemes: []string{"intyg"}}}, nil},
+		{"forward with text", "/vidarebefordra FK AF\n\nKan ni svara på detta?\nTack.", []Command{{Name: Forward, Line: 1,
+			Parties: []string{"FK", "AF"}, Text: "Kan ni svara på detta?\nTack."}}, nil},
+		{"forward with contact", "/vidarebefordra FK med kontakt", []Command{{Name: Forward, Line: 1, Parties: []string{"FK"}, WithContact: true}}, nil},
+		{"forward English", "/forward fk with contact\nQuestion?", []Command{{Name: Forward, Line: 1, Parties: []string{"FK"},
+			WithContact: true, Text: "Question?"}}, nil},
+		{"forward no party", "/vidarebefordra\ntext", nil, []Problem{NoParties}},
+		{"feedback with answer", "/återkoppla med svar\nHär är svaret.", []Command{{Name: Feedback, Line: 1, WithAnswer: true,
+			Text: "Här är svaret."}}, nil},
+		{"feedback with answer, no text", "/aterkoppla med svar", []Command{{Name: Feedback, Line: 1, WithAnswer: true}}, nil},
+		{"feedback text on the line", "/feedback Thanks for telling us.", []Command{{Name: Feedback, Line: 1,
+			Text: "Thanks for telling us."}}, nil},
+		{"feedback without text", "/återkoppla\n\n", nil, []Problem{NoText}},
+		{"note", "/notering ringde FK\nmer text", []Command{{Name: Note, Line: 1, Text: "ringde FK\n\nmer text"}}, nil},
+		{"raise needs text", "/lyft", nil, []Problem{NoText}},
+		{"publish yes", "/publicera ja", []Command{{Name: Publish, Line: 1, Publish: true}}, nil},
+		{"publish no English", "/publish no", []Command{{Name: Publish, Line: 1}}, nil},
+		{"publish unreadable", "/publicera kanske", nil, []Problem{BadPublish}},
+		{"close and reopen", "/stäng\n/Öppna", []Command{{Name: Close, Line: 1}, {Name: Reopen, Line: 2}}, nil},
+		{"close with words", "/stäng nu", nil, []Problem{ExtraArgs}},
+		{"help", "/hjälp", []Command{{Name: Help, Line: 1}}, nil},
+		{"unknown", "/nivå individ\n/foo bar", []Command{{Name: Level, Line: 1, Level: "individ"}}, []Problem{Unknown}},
+		{"blank lines between, then text", "\n/nivå individ\n\n/tema intyg\nText /stäng here", []Command{
+			{Name: Level, Line: 2, Level: "individ"}, {Name: Themes, Line: 4, AddThemes: []string{"intyg"}}}, nil},
+		{"a slash later is not a command", "Hej\n/stäng", nil, nil},
+		{"a path is not a command", "/ 2 st", nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cmds, errs := Parse(tt.text)
+			for i := range cmds {
+				cmds[i].Raw = ""
+			}
+			if !reflect.DeepEqual(cmds, tt.want) {
+				t.Errorf("commands\n got %+v\nwant %+v", cmds, tt.want)
+			}
+			var got []Problem
+			for _, e := range errs {
+				got = append(got, e.What)
+				if e.Line == 0 || e.Raw == "" {
+					t.Errorf("error without its line: %+v", e)
+				}
+			}
+			if !reflect.DeepEqual(got, tt.errs) {
+				t.Errorf("errors: got %v, want %v", got, tt.errs)
+			}
+		})
+	}
+}
+
+func TestDescribeNamesTheFix(t *testing.T) {
+	for _, p := range []Problem{Unknown, NoLevel, BadLevel, NoParties, BadParty, NoThemes, NoText, BadPublish, ExtraArgs, NoParty, NotAllowed, NothingToSend} {
+		for _, lang := range []string{"sv", "en"} {
+			d := Describe(Error{Line: 1, Raw: "/x", What: p, Arg: "/parter"}, lang)
+			if d == string(p) || len(d) < 30 {
+				t.Errorf("%s/%s: no description: %q", p, lang, d)
+			}
+			if lang == "sv" && !strings.ContainsAny(d, "/") && p != NoText && p != BadParty && p != ExtraArgs && p != NoParty {
+				t.Errorf("%s: the Swedish description shows no command to write: %q", p, d)
+			}
+		}
+	}
+}
+
+func TestEverySpecHasAName(t *testing.T) {
+	for _, s := range Specs {
+		for _, sp := range []string{s.Swedish, s.English} {
+			if n := names[Fold(strings.TrimPrefix(sp, "/"))]; n != s.Name {
+				t.Errorf("%s resolves to %q, want %q", sp, n, s.Name)
+			}
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"/nivå organisering\n/vidarebefordra FK med kontakt\nFråga", "/tema -x y", "/återkoppla med svar", "/", "/ä"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		cmds, errs := Parse(s)
+		for _, c := range cmds {
+			if c.Line < 1 || c.Name == "" {
+				t.Fatalf("bad command %+v", c)
+			}
+		}
+		for _, e := range errs {
+			if e.Line < 1 {
+				t.Fatalf("bad error %+v", e)
+			}
+		}
+	})
+}

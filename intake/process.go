@@ -25,6 +25,7 @@ import (
 	"lexheller/intake/parse"
 	"lexheller/intake/store"
 	"lexheller/notify"
+	"lexheller/templates"
 )
 
 // Folders a processed message is moved to, by outcome.
@@ -67,6 +68,8 @@ type Processor struct {
 	Now     func() time.Time
 	// Queued is called after a commit that queued mail; it may be nil.
 	Queued func()
+	// Schedule of reminders and agendas; nil means the defaults.
+	Schedule *Schedule
 }
 
 // Incoming is one raw message and where it was found.
@@ -288,8 +291,18 @@ func (p *Processor) record(tx *store.Tx, pr *prepared) ([]*store.OutMail, error)
 	}
 	var more []*store.OutMail
 	switch res.Kind {
-	case classify.Reply, classify.Command:
-		more, err = p.reply(tx, pr, row, now)
+	case classify.Reply:
+		more, err = p.dialogue(tx, pr, row, now)
+	case classify.Command:
+		more, err = p.commands(tx, pr, row, now)
+	case classify.Quarantine:
+		if res.Refused && res.Case != "" {
+			// A process leader's address that the organisation's server
+			// did not vouch for: kept in Karantän and noted on the case.
+			err = tx.AddEvent(&store.Event{CaseID: res.Case, At: now, Kind: store.EventRefused, Actor: strings.ToLower(m.From.Address),
+				Role: "unverified", Message: row.ID, Summary: p.say("Mejl i processledarens namn avvisat (%s); det ligger i Karantän",
+					"Mail in a process leader's name refused (%s); it is in Karantän", res.Reason)})
+		}
 	case classify.FormRequest:
 		more, err = p.compose(notify.Request{Kind: notify.KindForm, To: []string{m.From.Address}, InReplyTo: m.MessageID,
 			ForbundName: p.forbundName(res.Forbund), Now: now})
@@ -329,7 +342,7 @@ func (p *Processor) forbundName(slug string) string {
 func (p *Processor) newCase(tx *store.Tx, pr *prepared, row *store.Message, now time.Time) ([]*store.OutMail, error) {
 	res, m := pr.res, pr.msg
 	f := res.Form.Fields
-	year := now.In(stockholm).Year()
+	year := now.In(templates.Stockholm).Year()
 	seq, err := tx.NextCaseSeq(year)
 	if err != nil {
 		return nil, err
@@ -409,37 +422,6 @@ func (p *Processor) attachments(tx *store.Tx, m *parse.Message, row *store.Messa
 		}
 	}
 	return nil
-}
-
-// reply records a reply on its case and tells the process leaders when it
-// came from someone else.
-func (p *Processor) reply(tx *store.Tx, pr *prepared, row *store.Message, now time.Time) ([]*store.OutMail, error) {
-	res, m := pr.res, pr.msg
-	from := strings.ToLower(m.From.Address)
-	fb := p.forbund(res.Forbund)
-	role := "participant"
-	if slices.Contains(fb.ProcessLeaders, from) {
-		role = "process_leader"
-	}
-	text := form.MaskPII(res.Text)
-	pii := len(form.FindPII(res.Text)) > 0
-	summary := "Svar från " + from
-	if res.Kind == classify.Command {
-		summary = "Kommandon från " + from
-	}
-	if err := tx.AddEvent(&store.Event{CaseID: res.Case, At: now, Kind: store.EventReceived, Actor: from, Role: role,
-		Message: row.ID, Summary: summary, Body: text}); err != nil {
-		return nil, err
-	}
-	if role == "process_leader" || len(fb.ProcessLeaders) == 0 {
-		return nil, nil
-	}
-	c := &store.Case{ID: res.Case, Forbund: res.Forbund}
-	if full, err := tx.Case(res.Case); err == nil {
-		c = full
-	}
-	return p.compose(notify.Request{Kind: notify.KindReplyNotice, To: fb.ProcessLeaders, Case: c, ForbundName: fb.Name,
-		From: displayName(m.From), Text: text, PIIMasked: pii, InReplyTo: m.MessageID, References: m.References, Now: now})
 }
 
 // bounced marks the outbox rows a bounce returns and tells the process
@@ -533,10 +515,3 @@ func (p *Processor) FailureNotice() func(tx *store.Tx, m *store.OutMail) error {
 		return nil
 	}
 }
-
-var stockholm = func() *time.Location {
-	if l, err := time.LoadLocation("Europe/Stockholm"); err == nil {
-		return l
-	}
-	return time.UTC
-}()

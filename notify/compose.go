@@ -31,7 +31,22 @@ const (
 	KindReplyNotice  = "reply_notice"
 	KindSendFailed   = "send_failed"
 	KindBounceNotice = "bounce_notice"
+	// The case's life.
+	KindQuestion      = "question"       // a process leader's question, to the reporter
+	KindForward       = "forward"        // the case, de-identified, to a party's representative
+	KindAnswerNotice  = "answer_notice"  // a party's answer, to the process leaders
+	KindFeedback      = "feedback"       // feedback, to the reporter
+	KindCommandResult = "command_result" // what a command mail did, to its sender
+	KindRefused       = "refused"        // commands from someone who may not give them
+	KindReminder      = "reminder"       // an unanswered forward, to the representative (copy to the process leaders)
+	KindQuiet         = "quiet"          // a case with no event for a while, to the process leaders
+	KindAgenda        = "agenda"         // the meeting's agenda, to the förbundschef
 )
+
+// deidentified are the kinds that go to a party: their case fields leave
+// out the reporter, and every text is scanned for identity numbers once
+// more before it is sent.
+var deidentified = map[string]bool{KindForward: true, KindReminder: true}
 
 // autoReplied are the kinds sent in answer to someone's mail: they carry
 // Auto-Submitted: auto-replied and count against the recipient's ladder.
@@ -71,6 +86,36 @@ type Request struct {
 	Failed      *store.OutMail
 	Reason      string
 	Now         time.Time
+
+	// The case's life.
+	Forward     *store.Forward   // forward, reminder, answer_notice: the one concerned
+	Answers     []*store.Forward // feedback with answers; the agenda's and notices' lists
+	Open        []*store.Forward // forwards still waiting for an answer
+	Changes     []string         // command_result: what changed, one line each
+	Problems    []string         // command_result: why nothing was applied
+	Help        []HelpRow        // command_result, refused: the command table
+	Copy        bool             // reminder: this one is the process leaders' copy
+	Days        int              // reminder, quiet: days waited
+	Agenda      *Agenda
+	WithContact bool // forward: the reporter's contact details go along
+}
+
+// HelpRow is one command in the help table.
+type HelpRow struct{ Command, Args, Does string }
+
+// Agenda is what the förbundschef gets ahead of a meeting.
+type Agenda struct {
+	Meeting  time.Time
+	Since    time.Time     // answers received since (the last meeting)
+	Raised   []*store.Case // marked /lyft
+	Waiting  []AgendaItem  // forwards still unanswered
+	Answered []AgendaItem  // answers received since the last meeting
+}
+
+// AgendaItem is a case with one of its forwards.
+type AgendaItem struct {
+	Case    *store.Case
+	Forward *store.Forward
 }
 
 // Field is one labelled value in a mail.
@@ -95,6 +140,17 @@ type Data struct {
 	Text        string
 	Failed      *store.OutMail
 	Reason      string
+
+	Forward     *store.Forward
+	Answers     []*store.Forward
+	Open        []*store.Forward
+	Changes     []string
+	Problems    []string
+	Help        []HelpRow
+	Copy        bool
+	Days        int
+	Agenda      *Agenda
+	WithContact bool
 }
 
 // Compose renders req into one outbox row per recipient.
@@ -103,9 +159,13 @@ func (c *Composer) Compose(req Request) ([]*store.OutMail, error) {
 	d := Data{
 		Case: req.Case, ForbundName: req.ForbundName, PIIMasked: req.PIIMasked, Attachments: req.Attachments,
 		Name: req.Name, Address: c.Address, Form: c.Templates.Form(lang), From: req.From, Text: req.Text,
-		Failed: req.Failed, Reason: req.Reason,
+		Failed: req.Failed, Reason: req.Reason, Forward: req.Forward, Answers: req.Answers, Open: req.Open,
+		Changes: req.Changes, Problems: req.Problems, Help: req.Help, Copy: req.Copy, Days: req.Days, Agenda: req.Agenda,
+		WithContact: req.WithContact,
 	}
 	switch {
+	case req.Case != nil && deidentified[req.Kind]:
+		d.Fields = partyFields(lang, req.Case, req.WithContact)
 	case req.Case != nil:
 		d.Fields = caseFields(lang, req.Case)
 	case req.Fields != nil:
@@ -117,6 +177,11 @@ func (c *Composer) Compose(req Request) ([]*store.OutMail, error) {
 	r, err := c.Templates.Render(lang, req.Kind, d)
 	if err != nil {
 		return nil, fmt.Errorf("notify: %w", err)
+	}
+	if deidentified[req.Kind] {
+		// Stored text is masked already; this catches what a template or
+		// a question added.
+		r.Subject, r.Text, r.HTML = form.MaskPII(r.Subject), form.MaskPII(r.Text), form.MaskPII(r.HTML)
 	}
 	now := req.Now
 	if now.IsZero() {
@@ -295,6 +360,29 @@ func caseFields(lang string, c *store.Case) []Field {
 		ContactOK: c.ContactOK, PublishOK: c.PublishOK,
 	}
 	return formFields(lang, f, nil)
+}
+
+// partyFields are the fields a party's representative sees: what
+// happened and what it led to, never who reported it, unless the reporter
+// allowed contact and the process leader sent the contact details along.
+func partyFields(lang string, c *store.Case, withContact bool) []Field {
+	f := &form.Fields{
+		EventDate: c.EventDate, Parties: c.Parties, OtherParty: c.OtherParty, Level: c.Level,
+		Description: form.MaskPII(c.Description), Consequence: form.MaskPII(c.Consequence), Suggestion: form.MaskPII(c.Suggestion),
+	}
+	keys := []string{form.EventDate, form.Parties, form.Level, form.Description, form.Consequence, form.Suggestion}
+	if withContact && c.ContactOK {
+		f.ReporterName, f.ReporterOrg = c.ReporterName, c.ReporterOrg
+		keys = append(keys, form.ReporterName, form.ReporterOrg)
+		out := formFields(lang, f, keys)
+		for _, kv := range [][2]string{{form.ReporterEmail, c.ReporterEmail}, {form.ReporterPhone, c.ReporterPhone}} {
+			if kv[1] != "" {
+				out = append(out, Field{Label: Label(lang, kv[0]), Value: kv[1]})
+			}
+		}
+		return out
+	}
+	return formFields(lang, f, keys)
 }
 
 // formFields lists the fields of f that have a value and, when written is

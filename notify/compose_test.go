@@ -40,12 +40,30 @@ const (
 var allKinds = []string{
 	notify.KindAck, notify.KindNotifyNew, notify.KindIncomplete, notify.KindForm,
 	notify.KindReplyNotice, notify.KindSendFailed, notify.KindBounceNotice,
+	notify.KindQuestion, notify.KindForward, notify.KindAnswerNotice, notify.KindFeedback,
+	notify.KindCommandResult, notify.KindRefused, notify.KindReminder, notify.KindQuiet, notify.KindAgenda,
 }
 
 // caseKinds are the kinds that are about a case in the fixtures below.
 var caseKinds = map[string]bool{
 	notify.KindAck: true, notify.KindNotifyNew: true, notify.KindReplyNotice: true,
 	notify.KindSendFailed: true, notify.KindBounceNotice: true,
+	notify.KindQuestion: true, notify.KindForward: true, notify.KindAnswerNotice: true, notify.KindFeedback: true,
+	notify.KindCommandResult: true, notify.KindRefused: true, notify.KindReminder: true, notify.KindQuiet: true,
+}
+
+const fkRepTo = "fia.karlsson@forsakringskassan.se"
+
+func fixtureForward(answered bool) *store.Forward {
+	f := &store.Forward{ID: 3, CaseID: testCaseID, Party: form.FK, Address: fkRepTo, Name: "Fia Karlsson",
+		Question: "Varför fattades besluten utan att myndigheterna talade med varandra?", By: leaderTo,
+		MessageID: "LH-2026-0042.forward.abcdefghijklm.abcdefghijkl@" + testDomain, At: fixedCreated, Reminders: 1}
+	if answered {
+		at := fixedNow
+		f.AnsweredAt = &at
+		f.Answer = "Vi har gått igenom ärendet. Beslutet följde gällande regler, men vi inför\nen rutin för avstämning med AF innan sjukpenning dras in."
+	}
+	return f
 }
 
 var (
@@ -141,6 +159,57 @@ func request(kind, lang string) notify.Request {
 			"avstämningsmöte med Arbetsförmedlingen vecka 12. Jag återkommer med tid.\n\n" +
 			"Vänliga hälsningar\nBjörn Åberg\nFörsäkringskassan"
 		r.PIIMasked = true
+	case notify.KindQuestion:
+		r.To = []string{reporterTo}
+		r.Case = fixtureCase()
+		r.Text = "Hej Anna,\n\nvet du vilket kontor på Försäkringskassan som fattade beslutet?\n\nHälsningar\nPer Persson, processledare"
+	case notify.KindForward, notify.KindReminder:
+		r.To = []string{fkRepTo}
+		r.Case = fixtureCase()
+		r.Case.Description += "\nPersonnummer enligt kollegan: 19850312-1231."
+		r.Forward = fixtureForward(false)
+		r.Text = r.Forward.Question
+		if kind == notify.KindReminder {
+			r.Days = 14
+			r.InReplyTo = r.Forward.MessageID
+		}
+	case notify.KindAnswerNotice:
+		r.To = []string{leaderTo}
+		r.Case = fixtureCase()
+		r.Forward = fixtureForward(true)
+		r.Text = r.Forward.Answer
+		r.Open = []*store.Forward{{Party: form.AF, Address: "af.rep@arbetsformedlingen.se", At: fixedCreated}}
+		r.InReplyTo = inReplyTo
+	case notify.KindFeedback:
+		r.To = []string{reporterTo}
+		r.Case = fixtureCase()
+		r.Text = "Tack för din anmälan. Försäkringskassan har svarat, och frågan tas upp i\nberedningsgruppen i april."
+		r.Answers = []*store.Forward{fixtureForward(true)}
+	case notify.KindCommandResult:
+		r.To = []string{leaderTo}
+		r.Case = fixtureCase()
+		r.Case.Themes = []string{"sjukskrivning", "aktivitetsstöd"}
+		r.InReplyTo = inReplyTo
+		r.Changes = []string{"Nivå: organisering", "Vidarebefordrat till FK"}
+		r.Help = []notify.HelpRow{{Command: "/nivå", Args: "struktur|organisering|individ", Does: "sätter ärendets nivå"},
+			{Command: "/stäng", Does: "avslutar ärendet"}}
+	case notify.KindRefused:
+		r.To = []string{reporterTo}
+		r.Case = fixtureCase()
+		r.InReplyTo = inReplyTo
+		r.Text = "/stäng"
+	case notify.KindQuiet:
+		r.To = []string{leaderTo}
+		r.Case = fixtureCase()
+		r.Days = 30
+		r.Open = []*store.Forward{fixtureForward(false)}
+	case notify.KindAgenda:
+		r.To = []string{"forbundschef@finsamgoteborg.se"}
+		raised := fixtureCase()
+		raised.Raised, raised.RaisedAt = "Samma mönster som i tre tidigare ärenden.", &fixedCreated
+		r.Agenda = &notify.Agenda{Meeting: time.Date(2026, 3, 26, 0, 0, 0, 0, templates.Stockholm), Since: time.Date(2026, 1, 22, 0, 0, 0, 0, templates.Stockholm),
+			Raised: []*store.Case{raised}, Waiting: []notify.AgendaItem{{Case: fixtureCase(), Forward: fixtureForward(false)}},
+			Answered: []notify.AgendaItem{{Case: fixtureCase(), Forward: fixtureForward(true)}}}
 	case notify.KindSendFailed:
 		r.To = []string{leaderTo}
 		r.Case = fixtureCase()

@@ -82,14 +82,14 @@ func Load(dir string) (*Set, error) {
 			}
 			key := lang + "/" + strings.TrimSuffix(base, ".html")
 			if strings.HasSuffix(base, ".html") {
-				t, err := htmltemplate.New(n).Funcs(htmltemplate.FuncMap(funcs)).Parse(string(shared) + string(body))
+				t, err := htmltemplate.New(n).Funcs(htmltemplate.FuncMap(funcsFor(lang))).Parse(string(shared) + string(body))
 				if err != nil {
 					return nil, fmt.Errorf("templates: %w", err)
 				}
 				s.html[key] = t
 				continue
 			}
-			t, err := template.New(n).Funcs(funcs).Option("missingkey=error").Parse(string(shared) + string(body))
+			t, err := template.New(n).Funcs(funcsFor(lang)).Option("missingkey=error").Parse(string(shared) + string(body))
 			if err != nil {
 				return nil, fmt.Errorf("templates: %w", err)
 			}
@@ -197,9 +197,28 @@ var funcs = template.FuncMap{
 		}
 		return cut + "…"
 	},
-	"date": func(t time.Time) string {
-		return t.In(stockholm).Format("2006-01-02 15:04")
+	// date shows a time in Swedish time, with its hour unless it is
+	// midnight there (a date only).
+	"date": func(v any) string {
+		var t time.Time
+		switch v := v.(type) {
+		case time.Time:
+			t = v
+		case *time.Time:
+			if v == nil {
+				return ""
+			}
+			t = *v
+		default:
+			return fmt.Sprint(v)
+		}
+		t = t.In(Stockholm)
+		if t.Hour() == 0 && t.Minute() == 0 {
+			return t.Format("2006-01-02")
+		}
+		return t.Format("2006-01-02 15:04")
 	},
+	"join": strings.Join,
 	"size": func(n int64) string {
 		switch {
 		case n >= 1<<20:
@@ -211,7 +230,48 @@ var funcs = template.FuncMap{
 	},
 }
 
-var stockholm = func() *time.Location {
+// Names of statuses and levels, by language.
+var (
+	statusNames = map[string]map[string]string{
+		"sv": {"new": "mottagen", "in_dialogue": "under utredning", "forwarded": "vidarebefordrad", "answered": "besvarad", "closed": "avslutad"}, // DESIGN.md
+		"en": {"new": "received", "in_dialogue": "being looked into", "forwarded": "forwarded", "answered": "answered", "closed": "closed"},
+	}
+	levelNames = map[string]map[string]string{
+		"sv": {"struktur": "struktur", "organisering": "organisering", "individ": "individ", "": "nivå ej satt"},
+		"en": {"struktur": "structure", "organisering": "organisation", "individ": "individual", "": "level not set"},
+	}
+)
+
+// StatusName is a case status as a person reads it in lang.
+func StatusName(lang, status string) string {
+	if n, ok := statusNames[Lang(lang)][status]; ok {
+		return n
+	}
+	return status
+}
+
+// LevelName is a level as a person reads it in lang.
+func LevelName(lang, level string) string {
+	if n, ok := levelNames[Lang(lang)][level]; ok {
+		return n
+	}
+	return level
+}
+
+// funcsFor returns the template functions with those that speak lang.
+func funcsFor(lang string) template.FuncMap {
+	m := template.FuncMap{
+		"status": func(s string) string { return StatusName(lang, s) },
+		"level":  func(s string) string { return LevelName(lang, s) },
+	}
+	for k, v := range funcs {
+		m[k] = v
+	}
+	return m
+}
+
+// Stockholm is the time zone of every date a person reads.
+var Stockholm = func() *time.Location {
 	if l, err := time.LoadLocation("Europe/Stockholm"); err == nil {
 		return l
 	}

@@ -59,6 +59,12 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		SuppressFor: cfg.Limits.BounceSuppressFor.Duration,
 		KeepRaw:     true,
 		Logger:      log.With("component", "intake"),
+		Schedule: &intake.Schedule{
+			ForwardAfter: time.Duration(cfg.Reminders.ForwardDays) * 24 * time.Hour,
+			ForwardMax:   cfg.Reminders.ForwardMax,
+			QuietAfter:   time.Duration(cfg.Reminders.QuietDays) * 24 * time.Hour,
+			AgendaBefore: time.Duration(cfg.Reminders.AgendaDays) * 24 * time.Hour,
+		},
 	}
 	a.sender = &notify.Sender{
 		Store: st,
@@ -93,10 +99,19 @@ func (a *app) watcher(name string, s *Server, forbund string) *intake.Watcher {
 }
 
 func classifyOptions(cfg *Config, signer *ident.Signer) *classify.Options {
-	o := &classify.Options{Address: cfg.Address, Signer: signer}
+	o := &classify.Options{Address: cfg.Address, Signer: signer, AuthservID: cfg.Commands.AuthservID}
 	for _, f := range cfg.Forbund {
-		o.Forbund = append(o.Forbund, classify.Forbund{Slug: f.Slug, Name: f.Name, Aliases: f.Aliases,
-			Addresses: f.Addresses, ProcessLeaders: f.ProcessLeaders})
+		cf := classify.Forbund{Slug: f.Slug, Name: f.Name, Aliases: f.Aliases,
+			Addresses: f.Addresses, ProcessLeaders: f.ProcessLeaders, Chief: f.Chief}
+		for _, m := range f.Meetings {
+			if t, err := time.ParseInLocation(time.DateOnly, m, templates.Stockholm); err == nil {
+				cf.Meetings = append(cf.Meetings, t)
+			}
+		}
+		for _, r := range f.Representatives {
+			cf.Representatives = append(cf.Representatives, classify.Representative{Party: r.Party, Name: r.Name, Email: r.Email})
+		}
+		o.Forbund = append(o.Forbund, cf)
 	}
 	return o
 }
@@ -120,6 +135,7 @@ func (a *app) run(ctx context.Context) error {
 		start("mailbox "+w.Name, w.Run)
 	}
 	start("retention", a.housekeeping)
+	start("reminders", a.reminders)
 	wg.Wait()
 	close(errc)
 	var errs []error
@@ -142,6 +158,23 @@ func (a *app) housekeeping(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-time.After(time.Hour):
+		}
+	}
+}
+
+// reminders queues the reminders and agendas that fall due, once a
+// minute.
+func (a *app) reminders(ctx context.Context) error {
+	for {
+		if n, err := a.processor.Remind(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			a.log.Error("reminders", "err", err)
+		} else if n > 0 {
+			a.log.Info("reminders queued", "mails", n)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(time.Minute):
 		}
 	}
 }

@@ -34,6 +34,8 @@ type Config struct {
 	Retention    Retention `toml:"retention"`
 	Forbund      []Forbund `toml:"forbund"`
 	Log          LogConfig `toml:"log"`
+	Commands     Commands  `toml:"commands"`
+	Reminders    Reminders `toml:"reminders"`
 
 	path string
 }
@@ -64,6 +66,22 @@ type Limits struct {
 // Retention says how long what is kept.
 type Retention struct {
 	RawMessageDays int `toml:"raw_message_days"`
+}
+
+// Commands governs process leaders' commands by mail.
+type Commands struct {
+	// AuthservID is the authserv-id of the organisation's inbound mail
+	// server; when set, mail from a process leader's address counts only
+	// when that server's Authentication-Results header vouches for it.
+	AuthservID string `toml:"authserv_id"`
+}
+
+// Reminders says when the daemon reminds and sends agendas.
+type Reminders struct {
+	ForwardDays int `toml:"forward_days"` // an unanswered forward is reminded after this many days (14)
+	ForwardMax  int `toml:"forward_max"`  // and again every forward_days, at most this many times (3)
+	QuietDays   int `toml:"quiet_days"`   // a case with no event this long: the process leaders are reminded (30)
+	AgendaDays  int `toml:"agenda_days"`  // the agenda goes to the förbundschef this many days before a meeting (14)
 }
 
 // LogConfig sets the log format and level.
@@ -160,7 +178,8 @@ var knownKeys = []string{"database", "address", "domain", "language", "case_pref
 	"imap", "smtp", "limits", "retention", "forbund", "log", "security", "username", "password_file",
 	"password_env", "mailbox", "poll_interval", "idle", "helo", "connections", "attachment_mb", "retry_for", "bounce_suppress_for",
 	"raw_message_days", "format", "level", "slug", "name", "aliases", "addresses", "process_leaders", "chief",
-	"meetings", "representatives", "party", "email"}
+	"meetings", "representatives", "party", "email", "commands", "authserv_id", "reminders", "forward_days",
+	"forward_max", "quiet_days", "agenda_days"}
 
 // suggest returns the known key closest to the last part of k.
 func suggest(k toml.Key, known []string) string {
@@ -263,6 +282,19 @@ func (c *Config) check(text string) []error {
 	if c.Retention.RawMessageDays <= 0 {
 		c.Retention.RawMessageDays = 90
 	}
+	for _, d := range []struct {
+		key string
+		v   *int
+		def int
+	}{{"reminders.forward_days", &c.Reminders.ForwardDays, 14}, {"reminders.forward_max", &c.Reminders.ForwardMax, 3},
+		{"reminders.quiet_days", &c.Reminders.QuietDays, 30}, {"reminders.agenda_days", &c.Reminders.AgendaDays, 14}} {
+		switch {
+		case *d.v == 0:
+			*d.v = d.def
+		case *d.v < 0 || *d.v > 365:
+			bad(d.key, "%d: write a number of days from 1 to 365 (default %d)", *d.v, d.def)
+		}
+	}
 	errs = append(errs, c.IMAP.check("imap", c.path, text, true)...)
 	errs = append(errs, c.SMTP.check("smtp", c.path, text, false)...)
 	if len(c.Forbund) == 0 {
@@ -305,6 +337,12 @@ func (c *Config) check(text string) []error {
 		for _, m := range f.Meetings {
 			if _, err := time.Parse("2006-01-02", m); err != nil {
 				bad("forbund.meetings", "%s: %q: write dates as \"2027-01-21\"", where, m)
+			}
+		}
+		slices.Sort(f.Meetings)
+		if f.Chief != "" {
+			if _, err := mail.ParseAddress(f.Chief); err != nil {
+				bad("forbund.chief", "%s: %q is not an e-mail address", where, f.Chief)
 			}
 		}
 		if f.IMAP != nil {

@@ -8,6 +8,8 @@
 //	lexheller inspect [--json] [--db PATH] FILE.eml|-
 //	lexheller cases [--json] [--status S] [--forbund F]
 //	lexheller case show ID [--json]
+//	lexheller case set|forward|feedback|note|close|reopen ID …
+//	lexheller agenda [--forbund X] [--meeting DATE]
 //	lexheller form [--lang sv|en]         print the blank form
 //	lexheller check-config FILE
 //	lexheller version
@@ -49,6 +51,12 @@ Commands:
   inspect [--json] [--db PATH] FILE|-    show how one raw message would be handled (nothing is sent)
   cases [--json] [--status S] [--forbund F] [--party P]
   case show ID [--json]                  a case and its timeline
+  case set ID [--level L] [--parties "FK AF"] [--themes "t1 -t2"]
+  case forward ID --to "FK AF" [--question-file F] [--with-contact]
+  case feedback ID --file F [--with-answer]
+  case note ID --text T | --file F
+  case close ID | case reopen ID         the process leaders' mail commands, from the command line
+  agenda [--forbund X] [--meeting DATE]  the agenda the förbundschef gets before a meeting
   form [--lang sv|en]                    print the blank form
   check-config FILE                      check a config file
   version
@@ -69,7 +77,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "cases":
 		err = cmdCases(args[1:], stdout)
 	case "case":
-		err = cmdCase(args[1:], stdout)
+		err = cmdCase(args[1:], stdin, stdout)
+	case "agenda":
+		err = cmdAgenda(args[1:], stdout)
 	case "form":
 		err = cmdForm(args[1:], stdout)
 	case "check-config":
@@ -268,6 +278,11 @@ func printReport(w io.Writer, r *classify.Report) {
 	}
 }
 
+// valueFlags are the flags that take a value.
+var valueFlags = map[string]bool{"db": true, "config": true, "status": true, "forbund": true, "party": true, "lang": true,
+	"since": true, "level": true, "parties": true, "themes": true, "to": true, "question-file": true, "file": true,
+	"text": true, "meeting": true}
+
 // reorder moves flags before positional arguments, so that
 // "inspect FILE --json" works as well as "inspect --json FILE".
 func reorder(args []string) []string {
@@ -279,7 +294,7 @@ func reorder(args []string) []string {
 			continue
 		}
 		flags = append(flags, a)
-		if (a == "--db" || a == "-db" || a == "--config" || a == "-config" || a == "--status" || a == "--forbund" || a == "--party" || a == "--lang") && i+1 < len(args) {
+		if valueFlags[strings.TrimLeft(a, "-")] && !strings.Contains(a, "=") && i+1 < len(args) {
 			flags = append(flags, args[i+1])
 			i++
 		}
@@ -303,17 +318,6 @@ func openStore(ctx context.Context, dbFlag, configPath string) (*store.Store, er
 		return nil, fmt.Errorf("no database at %s (give --db or --config)", path)
 	}
 	return store.Open(ctx, path)
-}
-
-// eventSv names timeline events in Swedish.
-var eventSv = map[string]string{
-	store.EventCreated: "mottaget", store.EventReceived: "inkommet", store.EventQueued: "köat",
-	store.EventSent: "skickat", store.EventFailed: "ej skickat", store.EventBounced: "i retur", store.EventRefused: "avvisat",
-}
-
-var statusSv = map[string]string{
-	store.StatusNew: "mottagen", store.StatusInDialogue: "under utredning", store.StatusForwarded: "vidarebefordrad",
-	store.StatusAnswered: "besvarad", store.StatusClosed: "avslutad",
 }
 
 func cmdCases(args []string, stdout io.Writer) error {
@@ -360,7 +364,7 @@ func cmdCases(args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%-13s  %-10s  %-16s  %-10s  %-14s  %s\n", "Ärende", "Mottaget", "Status", "Förbund", "Parter", "Beskrivning")
 	for _, c := range cases {
-		fmt.Fprintf(stdout, "%-13s  %-10s  %-16s  %-10s  %-14s  %s\n", c.ID, c.CreatedAt.Format(time.DateOnly), statusSv[c.Status],
+		fmt.Fprintf(stdout, "%-13s  %-10s  %-16s  %-10s  %-14s  %s\n", c.ID, c.CreatedAt.Format(time.DateOnly), templates.StatusName("sv", c.Status),
 			c.Forbund, strings.Join(c.Parties, ","), oneLine(c.Description, 50))
 	}
 	return nil
@@ -374,9 +378,12 @@ func oneLine(s string, n int) string {
 	return s
 }
 
-func cmdCase(args []string, stdout io.Writer) error {
-	if len(args) == 0 || args[0] != "show" {
-		return errors.New("case: write \"lexheller case show ID\"")
+func cmdCase(args []string, stdin io.Reader, stdout io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("case: write \"lexheller case show ID\" (or set, forward, feedback, note, close, reopen)")
+	}
+	if args[0] != "show" {
+		return cmdCaseAct(args[0], args[1:], stdin, stdout)
 	}
 	fs := flag.NewFlagSet("case show", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -411,6 +418,10 @@ func cmdCase(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	forwards, err := st.Forwards(ctx, id)
+	if err != nil {
+		return err
+	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -418,13 +429,20 @@ func cmdCase(args []string, stdout io.Writer) error {
 			*store.Case
 			Participants []store.Participant `json:"participants"`
 			Attachments  []store.Attachment  `json:"attachments"`
+			Forwards     []*store.Forward    `json:"forwards"`
 			Timeline     []store.Event       `json:"timeline"`
-		}{c, nonNil(parts), nonNil(atts), nonNil(timeline)})
+		}{c, nonNil(parts), nonNil(atts), nonNil(forwards), nonNil(timeline)})
 	}
-	fmt.Fprintf(stdout, "Ärende %s (%s), förbund %s\n", c.ID, statusSv[c.Status], c.Forbund)
+	fmt.Fprintf(stdout, "Ärende %s (%s), förbund %s\n", c.ID, templates.StatusName("sv", c.Status), c.Forbund)
 	fmt.Fprintf(stdout, "Mottaget:  %s\nAnmälare:  %s, %s <%s>\nParter:    %s\nNivå:      %s\nTeman:     %s\n",
-		c.CreatedAt.Local().Format("2006-01-02 15:04"), c.ReporterName, c.ReporterOrg, c.ReporterEmail,
-		strings.Join(c.Parties, ", "), c.Level, strings.Join(c.Themes, ", "))
+		c.CreatedAt.In(templates.Stockholm).Format("2006-01-02 15:04"), c.ReporterName, c.ReporterOrg, c.ReporterEmail,
+		strings.Join(c.Parties, ", "), templates.LevelName("sv", c.Level), strings.Join(c.Themes, ", "))
+	if c.RaisedAt != nil {
+		fmt.Fprintf(stdout, "Lyft:      %s, %s\n", c.RaisedAt.In(templates.Stockholm).Format(time.DateOnly), oneLine(c.Raised, 60))
+	}
+	if c.Publish {
+		fmt.Fprintln(stdout, "Publiceras: ja")
+	}
 	fmt.Fprintf(stdout, "\nVad hände?\n%s\n", indent(c.Description))
 	if c.Consequence != "" {
 		fmt.Fprintf(stdout, "\nKonsekvens för individen\n%s\n", indent(c.Consequence))
@@ -438,13 +456,26 @@ func cmdCase(args []string, stdout io.Writer) error {
 			fmt.Fprintf(stdout, "  %s (%s, %d byte)\n", a.Filename, a.ContentType, a.Size)
 		}
 	}
+	if len(forwards) > 0 {
+		fmt.Fprintln(stdout, "\nVidarebefordrat")
+		for _, f := range forwards {
+			state := "väntar på svar"
+			if f.AnsweredAt != nil {
+				state = "besvarat " + f.AnsweredAt.In(templates.Stockholm).Format("2006-01-02 15:04")
+			}
+			fmt.Fprintf(stdout, "  %s till %s, %s: %s", f.Party, f.Address, f.At.In(templates.Stockholm).Format("2006-01-02 15:04"), state)
+			if f.Reminders > 0 {
+				fmt.Fprintf(stdout, ", %d påminnelser", f.Reminders)
+			}
+			fmt.Fprintln(stdout)
+		}
+	}
 	fmt.Fprintln(stdout, "\nHistorik")
 	for _, e := range timeline {
-		kind := eventSv[e.Kind]
-		if kind == "" {
-			kind = e.Kind
+		fmt.Fprintf(stdout, "  %s  %-15s %s\n", e.At.In(templates.Stockholm).Format("2006-01-02 15:04"), eventName("sv", e.Kind), e.Summary)
+		if body := strings.TrimSpace(e.Body); body != "" {
+			fmt.Fprintf(stdout, "%s\n", indentBy(body, "      "))
 		}
-		fmt.Fprintf(stdout, "  %s  %-11s %s\n", e.At.Local().Format("2006-01-02 15:04"), kind, e.Summary)
 	}
 	return nil
 }
@@ -456,8 +487,10 @@ func nonNil[T any](l []T) []T {
 	return l
 }
 
-func indent(s string) string {
-	return "  " + strings.ReplaceAll(s, "\n", "\n  ")
+func indent(s string) string { return indentBy(s, "  ") }
+
+func indentBy(s, prefix string) string {
+	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
 }
 
 func cmdForm(args []string, stdout io.Writer) error {

@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"lexheller/intake/form"
 	"lexheller/intake/ident"
@@ -49,6 +50,26 @@ type Forbund struct {
 	Aliases        []string // other names a reporter may write, lower-case
 	Addresses      []string // addresses (or plus tags) that route to it
 	ProcessLeaders []string // lower-case addresses
+	// The people the case's life needs beyond classification.
+	Chief           string // the förbundschef, who gets the agenda
+	Meetings        []time.Time
+	Representatives []Representative
+}
+
+// Representative is a party's member of the förbund's beredningsgrupp.
+type Representative struct {
+	Party, Name, Email string
+}
+
+// RepresentativesOf returns the förbund's representatives of party.
+func (f *Forbund) RepresentativesOf(party string) []Representative {
+	var out []Representative
+	for _, r := range f.Representatives {
+		if strings.EqualFold(r.Party, party) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Options describe the deployment.
@@ -59,6 +80,10 @@ type Options struct {
 	// MailboxForbund is the förbund of the mailbox being read, when each
 	// förbund has its own; "" for a shared mailbox.
 	MailboxForbund string
+	// AuthservID, when set, is the authserv-id of the organisation's
+	// inbound server: mail from a process leader's address is theirs only
+	// when that server's Authentication-Results vouches for it (Verified).
+	AuthservID string
 }
 
 // Lookup answers questions about stored cases. Implementations return
@@ -88,6 +113,9 @@ type Result struct {
 	Bounced []string
 	// Conversation is the Outlook Thread-Index conversation key, if any.
 	Conversation string
+	// Refused is set on a quarantined message that named a case but came
+	// from a process leader's address the inbound server did not vouch for.
+	Refused bool
 }
 
 // Classify decides what m is. lk may be nil (no store): cases are then
@@ -238,6 +266,12 @@ func (r *Result) thread(ctx context.Context, m *parse.Message, o *Options, lk Lo
 	}
 	r.Forbund = fb
 	if o.isProcessLeader(from, fb) {
+		if o.AuthservID != "" {
+			if ok, why := Verified(m.Header.Values("Authentication-Results"), o.AuthservID, from); !ok {
+				r.Refused = true
+				r.set(Quarantine, fmt.Sprintf("from a process leader's address on %s, but not verified: %s", r.Case, why))
+			}
+		}
 		return nil
 	}
 	ok, err := lk.IsParticipant(ctx, r.Case, from)

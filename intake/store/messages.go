@@ -247,6 +247,17 @@ const (
 	EventFailed   = "send_failed"
 	EventBounced  = "bounced"
 	EventRefused  = "refused"
+	// The case's life (commands, dialogue, forwards).
+	EventChanged   = "changed"   // level, parties, themes, publication
+	EventStatus    = "status"    // closed, reopened
+	EventQuestion  = "question"  // a process leader's question to the reporter
+	EventForwarded = "forwarded" // sent to a party's representative
+	EventAnswer    = "answer"    // a party's answer
+	EventFeedback  = "feedback"  // feedback to the reporter
+	EventRaised    = "raised"    // on the next meeting's agenda
+	EventDecision  = "decision"
+	EventNote      = "note"
+	EventReminder  = "reminder"
 )
 
 // AddEvent appends to a case's timeline.

@@ -270,6 +270,15 @@ func (tx *Tx) queryRow(q string, args ...any) *sql.Row {
 	return st.QueryRowContext(tx.ctx, args...)
 }
 
+// query is QueryContext with a prepared statement.
+func (tx *Tx) query(q string, args ...any) (*sql.Rows, error) {
+	st, err := tx.stmt(q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(tx.ctx, args...)
+}
+
 // NextCaseID takes the next sequence number of year and returns it.
 func (tx *Tx) NextCaseSeq(year int) (int, error) {
 	var seq int

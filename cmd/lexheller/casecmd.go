@@ -1,0 +1,257 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"lexheller/intake/command"
+	"lexheller/intake/store"
+	"lexheller/templates"
+)
+
+// openApp builds the daemon's parts for a command-line action on the
+// store: the config's (or the dev default's), with db in place of its
+// database when given. Nothing is started.
+func openApp(ctx context.Context, configPath, db string) (*app, error) {
+	cfg, err := inspectConfig(configPath)
+	if err != nil {
+		return nil, err
+	}
+	if db != "" {
+		cfg.Database = db
+	} else if configPath == "" {
+		cfg.Database = devDatabase()
+	}
+	if _, err := os.Stat(cfg.Database); err != nil {
+		return nil, fmt.Errorf("no database at %s (give --db or --config)", cfg.Database)
+	}
+	return newApp(ctx, cfg, slog.New(slog.DiscardHandler))
+}
+
+// cmdCaseAct runs "case set|forward|feedback|note|close|reopen ID": the
+// same commands a process leader writes by mail, through the same code,
+// sending the same mails (queued; the running daemon sends them).
+func cmdCaseAct(verb string, args []string, stdin io.Reader, stdout io.Writer) error {
+	fs := flag.NewFlagSet("case "+verb, flag.ContinueOnError)
+	dbPath := fs.String("db", "", "database file")
+	configPath := fs.String("config", os.Getenv("LEXHELLER_CONFIG"), "config file")
+	var level, parties, themes, to, questionFile, file, text *string
+	var withContact, withAnswer *bool
+	switch verb {
+	case "set":
+		level = fs.String("level", "", "struktur, organisering or individ")
+		parties = fs.String("parties", "", "party codes, e.g. \"FK AF\"")
+		themes = fs.String("themes", "", "themes to add (\"-x\" removes x)")
+	case "forward":
+		to = fs.String("to", "", "party codes, e.g. \"FK AF\"")
+		questionFile = fs.String("question-file", "", "file with the question (- for standard input)")
+		withContact = fs.Bool("with-contact", false, "send the reporter's contact details along (if they allowed contact)")
+	case "feedback":
+		file = fs.String("file", "", "file with the feedback (- for standard input)")
+		withAnswer = fs.Bool("with-answer", false, "quote the parties' answers")
+	case "note":
+		file = fs.String("file", "", "file with the note (- for standard input)")
+		text = fs.String("text", "", "the note")
+	case "close", "reopen":
+	default:
+		return fmt.Errorf("case: unknown action %q; write show, set, forward, feedback, note, close or reopen", verb)
+	}
+	if err := fs.Parse(reorder(args)); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("case %s: name one case, e.g. LH-2026-0042", verb)
+	}
+	id := strings.ToUpper(fs.Arg(0))
+	read := func(name string) (string, error) {
+		if name == "" {
+			return "", nil
+		}
+		var b []byte
+		var err error
+		if name == "-" {
+			b, err = io.ReadAll(stdin)
+		} else {
+			b, err = os.ReadFile(name)
+		}
+		return string(b), err
+	}
+
+	// The command lines a process leader would write.
+	var lines []string
+	body := ""
+	var err error
+	switch verb {
+	case "set":
+		if *level != "" {
+			lines = append(lines, "/nivå "+*level)
+		}
+		if *parties != "" {
+			lines = append(lines, "/parter "+*parties)
+		}
+		if *themes != "" {
+			lines = append(lines, "/tema "+*themes)
+		}
+		if len(lines) == 0 {
+			return errors.New("case set: give --level, --parties or --themes")
+		}
+	case "forward":
+		if *to == "" {
+			return errors.New("case forward: give --to, e.g. --to FK")
+		}
+		l := "/vidarebefordra " + *to
+		if *withContact {
+			l += " med kontakt"
+		}
+		lines = append(lines, l)
+		body, err = read(*questionFile)
+	case "feedback":
+		l := "/återkoppla"
+		if *withAnswer {
+			l += " med svar"
+		}
+		lines = append(lines, l)
+		body, err = read(*file)
+	case "note":
+		lines = append(lines, "/notering")
+		body = *text
+		if *file != "" {
+			body, err = read(*file)
+		}
+	case "close":
+		lines = append(lines, "/stäng")
+	case "reopen":
+		lines = append(lines, "/öppna")
+	}
+	if err != nil {
+		return err
+	}
+	cmds, errs := command.Parse(strings.Join(lines, "\n") + "\n\n" + body)
+
+	ctx := context.Background()
+	a, err := openApp(ctx, *configPath, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	lang := a.cfg.Language
+	var res = struct {
+		changes []string
+		errs    []command.Error
+		mails   int
+	}{errs: errs}
+	if len(errs) == 0 {
+		applied, err := a.processor.Apply(ctx, id, cmds)
+		if err != nil {
+			return err
+		}
+		res.changes, res.errs, res.mails = applied.Changes, applied.Errors, len(applied.Mails)
+	}
+	if len(res.errs) > 0 {
+		for _, e := range res.errs {
+			fmt.Fprintf(stdout, "%s: %s\n", id, command.Describe(e, lang))
+		}
+		return errors.New(say(lang, "inget är ändrat", "nothing was changed"))
+	}
+	for _, c := range res.changes {
+		fmt.Fprintf(stdout, "%s: %s\n", id, c)
+	}
+	if res.mails > 0 {
+		fmt.Fprintln(stdout, say(lang, fmt.Sprintf("%d mejl köade; lexheller serve skickar dem inom en minut.", res.mails),
+			fmt.Sprintf("%d mails queued; lexheller serve sends them within a minute.", res.mails)))
+	}
+	return nil
+}
+
+func say(lang, sv, en string) string {
+	if templates.Lang(lang) == "en" {
+		return en
+	}
+	return sv
+}
+
+// cmdAgenda prints the agenda the förbundschef gets before a meeting.
+func cmdAgenda(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("agenda", flag.ContinueOnError)
+	dbPath := fs.String("db", "", "database file")
+	configPath := fs.String("config", os.Getenv("LEXHELLER_CONFIG"), "config file")
+	slug := fs.String("forbund", "", "the förbund (slug)")
+	meeting := fs.String("meeting", "", "the meeting's date (default: the next one in the config)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ctx := context.Background()
+	a, err := openApp(ctx, *configPath, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	if *slug == "" {
+		if len(a.cfg.Forbund) != 1 {
+			return errors.New("agenda: name the förbund with --forbund")
+		}
+		*slug = a.cfg.Forbund[0].Slug
+	}
+	var fb *Forbund
+	for i := range a.cfg.Forbund {
+		if a.cfg.Forbund[i].Slug == *slug {
+			fb = &a.cfg.Forbund[i]
+		}
+	}
+	if fb == nil {
+		return fmt.Errorf("agenda: no förbund %q in the config", *slug)
+	}
+	now := time.Now()
+	var when time.Time
+	if *meeting != "" {
+		if when, err = time.ParseInLocation(time.DateOnly, *meeting, templates.Stockholm); err != nil {
+			return fmt.Errorf("--meeting %q: write a date like 2027-01-21", *meeting)
+		}
+	} else {
+		today := now.In(templates.Stockholm).Format(time.DateOnly)
+		for _, m := range fb.Meetings {
+			if m >= today {
+				when, _ = time.ParseInLocation(time.DateOnly, m, templates.Stockholm)
+				break
+			}
+		}
+		if when.IsZero() {
+			return fmt.Errorf("agenda: %s has no meeting ahead in the config; give --meeting DATE", *slug)
+		}
+	}
+	m, err := a.processor.AgendaMail(ctx, *slug, when, now)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s\n\n%s", m.Subject, m.Body)
+	return nil
+}
+
+// eventNames names timeline events for a person.
+var eventNames = map[string][2]string{
+	store.EventCreated: {"mottaget", "received"}, store.EventReceived: {"inkommet", "mail in"},
+	store.EventQueued: {"köat", "queued"}, store.EventSent: {"skickat", "sent"}, store.EventFailed: {"ej skickat", "not sent"},
+	store.EventBounced: {"i retur", "bounced"}, store.EventRefused: {"avvisat", "refused"}, store.EventChanged: {"ändrat", "changed"},
+	store.EventStatus: {"status", "status"}, store.EventQuestion: {"fråga", "question"},
+	store.EventForwarded: {"vidarebefordrat", "forwarded"}, store.EventAnswer: {"svar", "answer"},
+	store.EventFeedback: {"återkoppling", "feedback"}, store.EventRaised: {"lyft", "raised"},
+	store.EventDecision: {"beslut", "decision"}, store.EventNote: {"notering", "note"}, store.EventReminder: {"påminnelse", "reminder"},
+}
+
+func eventName(lang, kind string) string {
+	n, ok := eventNames[kind]
+	if !ok {
+		return kind
+	}
+	if templates.Lang(lang) == "en" {
+		return n[1]
+	}
+	return n[0]
+}

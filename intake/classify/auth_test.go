@@ -1,0 +1,42 @@
+package classify
+
+import "testing"
+
+func TestVerified(t *testing.T) {
+	const id = "mx.goteborg.example"
+	tests := []struct {
+		name   string
+		values []string
+		addr   string
+		want   bool
+	}{
+		{"dkim pass", []string{id + "; dkim=pass header.d=goteborg.example header.s=s1"}, "pl@goteborg.example", true},
+		{"dkim pass, parent domain", []string{id + "; dkim=pass (2048-bit key) header.d=goteborg.example"}, "pl@mail.goteborg.example", true},
+		{"spf pass", []string{id + ";\n spf=pass (sender SPF authorized) smtp.mailfrom=pl@goteborg.example"}, "pl@goteborg.example", true},
+		{"dmarc pass", []string{id + "; dmarc=pass header.from=goteborg.example"}, "pl@goteborg.example", true},
+		{"authserv-id case-insensitive, version", []string{"MX.Goteborg.Example 1; dkim=pass header.d=goteborg.example"}, "pl@goteborg.example", true},
+		{"dkim for another domain", []string{id + "; dkim=pass header.d=evil.example"}, "pl@goteborg.example", false},
+		{"a domain that only ends the same", []string{id + "; dkim=pass header.d=borg.example"}, "pl@goteborg.example", false},
+		{"fail", []string{id + "; dkim=fail header.d=goteborg.example; spf=softfail smtp.mailfrom=goteborg.example"}, "pl@goteborg.example", false},
+		{"another server's header", []string{"mx.evil.example; dkim=pass header.d=goteborg.example"}, "pl@goteborg.example", false},
+		{"none", nil, "pl@goteborg.example", false},
+		{"none result", []string{id + "; none"}, "pl@goteborg.example", false},
+		{"pass in a comment only", []string{id + "; dkim=fail (dkim=pass header.d=goteborg.example) header.d=goteborg.example"}, "pl@goteborg.example", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, why := Verified(tt.values, id, tt.addr)
+			if got != tt.want || why == "" {
+				t.Errorf("Verified = %v (%s), want %v", got, why, tt.want)
+			}
+		})
+	}
+}
+
+func FuzzVerified(f *testing.F) {
+	f.Add("mx; dkim=pass header.d=a.example", "x@a.example")
+	f.Add("mx (c(d)); spf=pass smtp.mailfrom=", "@")
+	f.Fuzz(func(t *testing.T, v, addr string) {
+		Verified([]string{v}, "mx", addr)
+	})
+}

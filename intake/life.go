@@ -1,0 +1,519 @@
+package intake
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"lexheller/intake/classify"
+	"lexheller/intake/command"
+	"lexheller/intake/form"
+	"lexheller/intake/store"
+	"lexheller/notify"
+	"lexheller/templates"
+)
+
+// Actor is who acts on a case: a process leader by mail, or the
+// administrator on the command line.
+type Actor struct {
+	Address string // lower-case; "" for the command line
+	Message int64  // the ledger row of the mail that carried the commands
+}
+
+func (a Actor) who() string {
+	if a.Address == "" {
+		return "lexheller (kommandoraden)"
+	}
+	return a.Address
+}
+
+func (a Actor) role() string {
+	if a.Address == "" {
+		return "admin"
+	}
+	return "process_leader"
+}
+
+// Applied is what a set of commands did to a case.
+type Applied struct {
+	Case    *store.Case
+	Changes []string        // one line each, in the deployment's language
+	Errors  []command.Error // when there are any, nothing was applied
+	Help    bool
+	Mails   []*store.OutMail // the mails the commands send (forwards, feedback)
+}
+
+// Apply applies commands to a case in a transaction of its own and queues
+// the mails they send: the command line's way to do what a process
+// leader does by mail. Nothing is applied when Errors is not empty.
+func (p *Processor) Apply(ctx context.Context, caseID string, cmds []command.Command) (*Applied, error) {
+	var a *Applied
+	err := p.Store.Tx(ctx, func(tx *store.Tx) error {
+		c, err := tx.Case(caseID)
+		if err != nil {
+			return err
+		}
+		if a, err = p.apply(tx, c, Actor{}, cmds, p.now()); err != nil || len(a.Errors) > 0 {
+			return err
+		}
+		return p.queue(tx, a.Mails)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(a.Mails) > 0 && p.Queued != nil {
+		p.Queued()
+	}
+	return a, nil
+}
+
+func (p *Processor) queue(tx *store.Tx, mails []*store.OutMail) error {
+	for _, m := range mails {
+		if _, err := tx.QueueMail(m, p.Queue); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// say is a line in the deployment's language.
+func (p *Processor) say(sv, en string, args ...any) string {
+	if templates.Lang(p.Lang) == "en" {
+		return fmt.Sprintf(en, args...)
+	}
+	return fmt.Sprintf(sv, args...)
+}
+
+// apply checks every command against the case and the förbund first, and
+// applies them only when all can be: the commands of one mail apply
+// together or not at all.
+func (p *Processor) apply(tx *store.Tx, c *store.Case, actor Actor, cmds []command.Command, now time.Time) (*Applied, error) {
+	a := &Applied{Case: c}
+	fb := p.forbund(c.Forbund)
+	forwards, err := tx.Forwards(c.ID)
+	if err != nil {
+		return nil, err
+	}
+	if a.Errors = check(c, fb, forwards, cmds); len(a.Errors) > 0 {
+		return a, nil
+	}
+
+	event := func(kind, summary, body string) error {
+		return tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: kind, Actor: actor.who(), Role: actor.role(),
+			Message: actor.Message, Summary: summary, Body: form.MaskPII(body)})
+	}
+	changed := func(summary string) error {
+		a.Changes = append(a.Changes, summary)
+		return event(store.EventChanged, summary, "")
+	}
+	for _, cmd := range cmds {
+		var err error
+		switch cmd.Name {
+		case command.Level:
+			c.Level = cmd.Level
+			err = changed(p.say("Nivå: %s", "Level: %s", templates.LevelName(p.Lang, c.Level)))
+		case command.Parties:
+			c.Parties = cmd.Parties
+			if !slices.Contains(c.Parties, form.Annan) {
+				c.OtherParty = ""
+			}
+			err = changed(p.say("Berörda parter: %s", "Parties: %s", strings.Join(c.Parties, ", ")))
+		case command.Themes:
+			for _, t := range cmd.AddThemes {
+				if !slices.Contains(c.Themes, t) {
+					c.Themes = append(c.Themes, t)
+				}
+			}
+			c.Themes = slices.DeleteFunc(c.Themes, func(t string) bool { return slices.Contains(cmd.DropThemes, t) })
+			err = changed(p.say("Teman: %s", "Themes: %s", orNone(p, c.Themes)))
+		case command.Forward:
+			var mails []*store.OutMail
+			mails, err = p.forward(tx, c, fb, cmd, actor, now)
+			a.Mails = append(a.Mails, mails...)
+			if err == nil {
+				c.Status = store.StatusForwarded
+				a.Changes = append(a.Changes, p.say("Vidarebefordrat till %s", "Forwarded to %s", strings.Join(cmd.Parties, ", ")))
+			}
+		case command.Feedback:
+			var answers []*store.Forward
+			if cmd.WithAnswer {
+				answers = answered(forwards)
+			}
+			var mails []*store.OutMail
+			mails, err = p.toReporter(tx, c, fb, notify.Request{Kind: notify.KindFeedback, Text: form.MaskPII(cmd.Text), Answers: answers, Now: now})
+			a.Mails = append(a.Mails, mails...)
+			if err == nil {
+				summary := p.say("Återkoppling till anmälaren", "Feedback to the reporter")
+				if len(answers) > 0 {
+					summary += p.say(", med svar från %s", ", with the answer of %s", parties(answers))
+				}
+				a.Changes = append(a.Changes, summary)
+				err = event(store.EventFeedback, summary, cmd.Text)
+			}
+		case command.Raise:
+			c.Raised, c.RaisedAt = form.MaskPII(cmd.Text), &now
+			summary := p.say("Lyft till nästa möte", "Raised at the next meeting")
+			if next := nextMeeting(fb, now); !next.IsZero() {
+				summary += p.say(" (%s)", " (%s)", next.Format(time.DateOnly))
+			}
+			a.Changes = append(a.Changes, summary)
+			err = event(store.EventRaised, summary, cmd.Text)
+		case command.Decision:
+			a.Changes = append(a.Changes, p.say("Beslut antecknat", "Decision recorded"))
+			err = event(store.EventDecision, p.say("Beslut", "Decision"), cmd.Text)
+		case command.Note:
+			a.Changes = append(a.Changes, p.say("Intern notering sparad", "Internal note kept"))
+			err = event(store.EventNote, p.say("Notering", "Note"), cmd.Text)
+		case command.Publish:
+			c.Publish = cmd.Publish
+			if c.Publish {
+				err = changed(p.say("Får publiceras", "May be published"))
+			} else {
+				err = changed(p.say("Publiceras inte", "Not to be published"))
+			}
+		case command.Close:
+			if c.Status == store.StatusClosed {
+				a.Changes = append(a.Changes, p.say("Ärendet var redan avslutat", "The case was closed already"))
+				continue
+			}
+			c.Status, c.ClosedAt = store.StatusClosed, &now
+			summary := p.say("Ärendet avslutat", "Case closed")
+			a.Changes = append(a.Changes, summary)
+			err = event(store.EventStatus, summary, "")
+		case command.Reopen:
+			if c.Status != store.StatusClosed {
+				a.Changes = append(a.Changes, p.say("Ärendet var redan öppet", "The case was open already"))
+				continue
+			}
+			c.Status, c.ClosedAt = reopened(forwards), nil
+			summary := p.say("Ärendet öppnat igen", "Case reopened")
+			a.Changes = append(a.Changes, summary)
+			err = event(store.EventStatus, summary, "")
+		case command.Help:
+			a.Help = true
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	c.UpdatedAt = now
+	if err := tx.UpdateCase(c); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// check finds the commands that cannot be applied to the case: a party
+// with no representative, publication the reporter did not allow, an
+// answer to quote that is not there.
+func check(c *store.Case, fb *classify.Forbund, forwards []*store.Forward, cmds []command.Command) []command.Error {
+	var errs []command.Error
+	for _, cmd := range cmds {
+		fail := func(what command.Problem, arg string) {
+			errs = append(errs, command.Error{Line: cmd.Line, Raw: cmd.Raw, What: what, Arg: arg})
+		}
+		switch cmd.Name {
+		case command.Forward:
+			for _, party := range cmd.Parties {
+				if len(fb.RepresentativesOf(party)) == 0 {
+					fail(command.NoParty, party)
+				}
+			}
+		case command.Publish:
+			if cmd.Publish && !c.PublishOK {
+				fail(command.NotAllowed, "")
+			}
+		case command.Feedback:
+			if cmd.WithAnswer && len(answered(forwards)) == 0 {
+				fail(command.NothingToSend, "")
+			}
+		}
+	}
+	return errs
+}
+
+func orNone(p *Processor, l []string) string {
+	if len(l) == 0 {
+		return p.say("inga", "none")
+	}
+	return strings.Join(l, ", ")
+}
+
+func answered(fs []*store.Forward) []*store.Forward {
+	var out []*store.Forward
+	for _, f := range fs {
+		if f.AnsweredAt != nil {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func unanswered(fs []*store.Forward) []*store.Forward {
+	var out []*store.Forward
+	for _, f := range fs {
+		if f.AnsweredAt == nil {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func parties(fs []*store.Forward) string {
+	var out []string
+	for _, f := range fs {
+		if !slices.Contains(out, f.Party) {
+			out = append(out, f.Party)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// reopened is the status a reopened case returns to.
+func reopened(fs []*store.Forward) string {
+	switch {
+	case len(unanswered(fs)) > 0:
+		return store.StatusForwarded
+	case len(fs) > 0:
+		return store.StatusAnswered
+	}
+	return store.StatusInDialogue
+}
+
+// forward sends the case, de-identified, to each representative of each
+// party in cmd, and makes them participants so that their answers thread.
+func (p *Processor) forward(tx *store.Tx, c *store.Case, fb *classify.Forbund, cmd command.Command, actor Actor, now time.Time) ([]*store.OutMail, error) {
+	var mails []*store.OutMail
+	question := form.MaskPII(cmd.Text)
+	withContact := cmd.WithContact && c.ContactOK
+	for _, party := range cmd.Parties {
+		for _, rep := range fb.RepresentativesOf(party) {
+			f := &store.Forward{CaseID: c.ID, Party: party, Address: strings.ToLower(rep.Email), Name: rep.Name,
+				Question: question, WithContact: withContact, By: actor.who(), At: now}
+			ms, err := p.compose(notify.Request{Kind: notify.KindForward, To: []string{rep.Email}, Case: c,
+				ForbundName: fb.Name, Forward: f, Text: question, WithContact: withContact, Now: now})
+			if err != nil {
+				return nil, err
+			}
+			f.MessageID = ms[0].MessageID
+			if err := tx.AddForward(f); err != nil {
+				return nil, err
+			}
+			if err := tx.AddParticipant(c.ID, rep.Email, "representative", party, now); err != nil {
+				return nil, err
+			}
+			summary := p.say("Vidarebefordrat till %s (%s)", "Forwarded to %s (%s)", party, rep.Email)
+			if withContact {
+				summary += p.say(", med anmälarens kontaktuppgifter", ", with the reporter's contact details")
+			}
+			if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: store.EventForwarded, Actor: actor.who(),
+				Role: actor.role(), Message: actor.Message, Summary: summary, Body: question}); err != nil {
+				return nil, err
+			}
+			mails = append(mails, ms...)
+		}
+	}
+	return mails, nil
+}
+
+// toReporter composes req to the address the blanket came from.
+func (p *Processor) toReporter(tx *store.Tx, c *store.Case, fb *classify.Forbund, req notify.Request) ([]*store.OutMail, error) {
+	to, err := tx.Reporter(c.ID)
+	if err != nil {
+		return nil, err
+	}
+	req.To, req.Case, req.ForbundName = []string{to}, c, fb.Name
+	return p.compose(req)
+}
+
+// commands handles a process leader's mail of commands on a case: it
+// applies them (all or none) and answers with what was done or what was
+// not understood.
+func (p *Processor) commands(tx *store.Tx, pr *prepared, row *store.Message, now time.Time) ([]*store.OutMail, error) {
+	res, m := pr.res, pr.msg
+	from := strings.ToLower(m.From.Address)
+	if err := tx.AddEvent(&store.Event{CaseID: res.Case, At: now, Kind: store.EventReceived, Actor: from, Role: "process_leader",
+		Message: row.ID, Summary: p.say("Kommandon från %s", "Commands from %s", from), Body: form.MaskPII(res.Text)}); err != nil {
+		return nil, err
+	}
+	c, err := tx.Case(res.Case)
+	if err != nil {
+		return nil, err
+	}
+	fb := p.forbund(c.Forbund)
+	cmds, errs := command.Parse(res.Text)
+	forwards, err := tx.Forwards(c.ID)
+	if err != nil {
+		return nil, err
+	}
+	errs = append(errs, check(c, fb, forwards, cmds)...)
+	slices.SortStableFunc(errs, func(a, b command.Error) int { return a.Line - b.Line })
+	a := &Applied{Case: c, Errors: errs}
+	if len(errs) == 0 {
+		if a, err = p.apply(tx, c, Actor{Address: from, Message: row.ID}, cmds, now); err != nil {
+			return nil, err
+		}
+	}
+	req := notify.Request{Kind: notify.KindCommandResult, To: []string{from}, Case: c, ForbundName: fb.Name,
+		InReplyTo: m.MessageID, References: m.References, Changes: a.Changes, Now: now}
+	for _, e := range a.Errors {
+		req.Problems = append(req.Problems, p.say("rad %d, %q: %s", "line %d, %q: %s", e.Line, e.Raw, command.Describe(e, p.Lang)))
+	}
+	if len(a.Errors) > 0 {
+		if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: store.EventRefused, Actor: from, Role: "process_leader",
+			Message: row.ID, Summary: p.say("Kommandona genomfördes inte", "The commands were not carried out"),
+			Body: strings.Join(req.Problems, "\n")}); err != nil {
+			return nil, err
+		}
+	}
+	if a.Help || len(a.Errors) > 0 && hasUnknown(a.Errors) {
+		req.Help = HelpTable(p.Lang)
+	}
+	result, err := p.compose(req)
+	if err != nil {
+		return nil, err
+	}
+	return append(a.Mails, result...), nil
+}
+
+func hasUnknown(errs []command.Error) bool {
+	return slices.ContainsFunc(errs, func(e command.Error) bool { return e.What == command.Unknown })
+}
+
+// HelpTable is the command table in lang.
+func HelpTable(lang string) []notify.HelpRow {
+	lang = templates.Lang(lang)
+	var out []notify.HelpRow
+	for _, s := range command.Specs {
+		name := s.Swedish
+		if lang == "en" {
+			name = s.English
+		}
+		out = append(out, notify.HelpRow{Command: name, Args: s.Args[lang], Does: s.Does[lang]})
+	}
+	return out
+}
+
+// dialogue handles a reply on a case that carries no commands: a process
+// leader's text goes to the reporter as a question, a representative's
+// is their party's answer, and anything else (the reporter's, mostly)
+// goes to the process leaders.
+func (p *Processor) dialogue(tx *store.Tx, pr *prepared, row *store.Message, now time.Time) ([]*store.OutMail, error) {
+	res, m := pr.res, pr.msg
+	from := strings.ToLower(m.From.Address)
+	c, err := tx.Case(res.Case)
+	if err != nil {
+		return nil, err
+	}
+	fb := p.forbund(c.Forbund)
+	text := form.MaskPII(res.Text)
+	pii := len(form.FindPII(res.Text)) > 0
+	role, party, err := tx.Role(c.ID, from)
+	if err != nil {
+		return nil, err
+	}
+	if slices.Contains(fb.ProcessLeaders, from) {
+		role = "process_leader"
+	}
+	ev := &store.Event{CaseID: c.ID, At: now, Kind: store.EventReceived, Actor: from, Role: role, Message: row.ID, Body: text}
+	var mails []*store.OutMail
+	switch {
+	case role == "process_leader":
+		if strings.TrimSpace(text) == "" {
+			ev.Summary = p.say("Tomt svar från %s, inget skickat", "Empty reply from %s, nothing sent", from)
+			break
+		}
+		ev.Kind = store.EventQuestion
+		ev.Summary = p.say("Fråga till anmälaren från %s", "Question to the reporter from %s", from)
+		mails, err = p.toReporter(tx, c, fb, notify.Request{Kind: notify.KindQuestion, Text: text, Now: now})
+		if err != nil {
+			return nil, err
+		}
+		if c.Status == store.StatusNew {
+			c.Status = store.StatusInDialogue
+		}
+	case role == "representative":
+		f, err := tx.AnswerForward(c.ID, from, text, now)
+		if err != nil {
+			return nil, err
+		}
+		fs, err := tx.Forwards(c.ID)
+		if err != nil {
+			return nil, err
+		}
+		open := unanswered(fs)
+		if len(open) == 0 && c.Status != store.StatusClosed {
+			c.Status = store.StatusAnswered
+		}
+		ev.Kind = store.EventAnswer
+		ev.Summary = p.say("Svar från %s (%s)", "Answer from %s (%s)", party, from)
+		if len(fb.ProcessLeaders) > 0 {
+			mails, err = p.compose(notify.Request{Kind: notify.KindAnswerNotice, To: fb.ProcessLeaders, Case: c,
+				ForbundName: fb.Name, Forward: f, Open: open, Text: text, PIIMasked: pii,
+				InReplyTo: m.MessageID, References: m.References, Now: now})
+			if err != nil {
+				return nil, err
+			}
+		}
+	default:
+		ev.Summary = p.say("Svar från %s", "Reply from %s", from)
+		if len(fb.ProcessLeaders) > 0 {
+			mails, err = p.compose(notify.Request{Kind: notify.KindReplyNotice, To: fb.ProcessLeaders, Case: c,
+				ForbundName: fb.Name, From: displayName(m.From), Text: text, PIIMasked: pii,
+				InReplyTo: m.MessageID, References: m.References, Now: now})
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := tx.AddEvent(ev); err != nil {
+		return nil, err
+	}
+	c.UpdatedAt = now
+	if err := tx.UpdateCase(c); err != nil {
+		return nil, err
+	}
+	// Commands from someone who may not give them: refused, recorded, and
+	// the sender told; the text itself went on as a reply.
+	if role != "process_leader" && startsWithCommand(res.Text) {
+		line := firstLine(res.Text)
+		if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: store.EventRefused, Actor: from, Role: role,
+			Message: row.ID, Summary: p.say("Kommandon från %s avvisade: bara processledare får ge kommandon",
+				"Commands from %s refused: only process leaders may give commands", from)}); err != nil {
+			return nil, err
+		}
+		refused, err := p.compose(notify.Request{Kind: notify.KindRefused, To: []string{from}, Case: c, ForbundName: fb.Name,
+			Text: form.MaskPII(line), InReplyTo: m.MessageID, References: m.References, Now: now})
+		if err != nil {
+			return nil, err
+		}
+		mails = append(mails, refused...)
+	}
+	return mails, nil
+}
+
+func startsWithCommand(text string) bool {
+	return command.IsCommandLine(firstLine(text))
+}
+
+func firstLine(text string) string {
+	for _, l := range strings.Split(text, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			return l
+		}
+	}
+	return ""
+}
+
+// nextMeeting is the förbund's first meeting on or after now's date.
+func nextMeeting(fb *classify.Forbund, now time.Time) time.Time {
+	day := now.In(templates.Stockholm).Format(time.DateOnly)
+	for _, m := range fb.Meetings {
+		if m.Format(time.DateOnly) >= day {
+			return m
+		}
+	}
+	return time.Time{}
+}

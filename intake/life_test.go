@@ -1,0 +1,423 @@
+package intake
+
+import (
+	"context"
+	"fmt"
+	"mime"
+	"net/mail"
+	"strings"
+	"testing"
+	"time"
+
+	"lexheller/intake/classify"
+	"lexheller/intake/form"
+	"lexheller/intake/store"
+	"lexheller/notify"
+)
+
+const (
+	leader   = "pl@goteborg.example"
+	reporter = "anna@af.example"
+	fkRep    = "fk.rep@fk.example"
+	afRep    = "af.rep@af.example"
+	chief    = "chef@goteborg.example"
+)
+
+// lifeProcessor is newProcessor with representatives, a chief, a meeting
+// and a clock the test sets.
+func lifeProcessor(t *testing.T, now *time.Time) *Processor {
+	p := newProcessor(t)
+	fb := &p.Classify.Forbund[0]
+	fb.Chief = chief
+	fb.Meetings = []time.Time{time.Date(2027, 1, 21, 0, 0, 0, 0, time.UTC)}
+	fb.Representatives = []classify.Representative{{Party: "FK", Name: "Fia Karlsson", Email: fkRep}, {Party: "AF", Email: afRep}}
+	p.Now = func() time.Time { return *now }
+	return p
+}
+
+// reply is a reply from "from" to m, the way a mail client writes it: to
+// the Reply-To, with In-Reply-To and the quoted original below.
+func reply(t *testing.T, m *store.OutMail, from, body string) string {
+	t.Helper()
+	msg, err := mail.ReadMessage(strings.NewReader(string(m.Raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := msg.Header.Get("Reply-To")
+	id := fmt.Sprintf("r%d.%d@%s", time.Now().UnixNano(), len(body), strings.SplitN(from, "@", 2)[1])
+	quoted := "> " + strings.ReplaceAll(strings.TrimSpace(m.Body), "\n", "\n> ")
+	return fmt.Sprintf("From: <%s>\r\nTo: %s\r\nSubject: SV: %s\r\nMessage-ID: <%s>\r\nIn-Reply-To: <%s>\r\nReferences: <%s>\r\n"+
+		"Content-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n\r\nDen 12 nov. 2026 skrev Lex Heller <lexheller@finsam.example>:\r\n%s\r\n",
+		from, to, mimeWord(m.Subject), id, m.MessageID, m.MessageID, strings.ReplaceAll(body, "\n", "\r\n"), strings.ReplaceAll(quoted, "\n", "\r\n"))
+}
+
+func mimeWord(s string) string { return mime.QEncoding.Encode("utf-8", s) }
+
+// mails returns the outbox rows queued since the last call.
+type mailLog struct {
+	t    *testing.T
+	p    *Processor
+	seen int
+}
+
+func (l *mailLog) next() []*store.OutMail {
+	l.t.Helper()
+	all := outbox(l.t, l.p)
+	out := all[l.seen:]
+	l.seen = len(all)
+	return out
+}
+
+// only returns the one mail of kind to rcpt among ms, failing otherwise.
+func only(t *testing.T, ms []*store.OutMail, kind, rcpt string) *store.OutMail {
+	t.Helper()
+	var found *store.OutMail
+	for _, m := range ms {
+		if m.Kind == kind && m.To == rcpt {
+			if found != nil {
+				t.Fatalf("two %s mails to %s", kind, rcpt)
+			}
+			found = m
+		}
+	}
+	if found == nil {
+		var got []string
+		for _, m := range ms {
+			got = append(got, m.Kind+"→"+m.To)
+		}
+		t.Fatalf("no %s mail to %s; queued: %v", kind, rcpt, got)
+	}
+	return found
+}
+
+func caseNow(t *testing.T, p *Processor, id string) *store.Case {
+	t.Helper()
+	c, err := p.Store.Case(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestCaseLife(t *testing.T) {
+	now := time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC)
+	p := lifeProcessor(t, &now)
+	log := &mailLog{t: t, p: p}
+
+	outs := process(t, p, blanketMsg(reporter, "blanket@af.example"))
+	id := outs[0].Case
+	first := log.next()
+	ack := only(t, first, notify.KindAck, reporter)
+	notice := only(t, first, notify.KindNotifyNew, leader)
+
+	// The process leader asks; the reporter gets the question, threaded.
+	outs = process(t, p, reply(t, notice, leader, "Vilken handläggare på FK hade ärendet?"))
+	if outs[0].Kind != classify.Reply {
+		t.Fatalf("leader's question: %+v", outs[0])
+	}
+	q := only(t, log.next(), notify.KindQuestion, reporter)
+	if !strings.Contains(q.Body, "Vilken handläggare på FK") || strings.Contains(q.Body, "> ") {
+		t.Errorf("question body:\n%s", q.Body)
+	}
+	if c := caseNow(t, p, id); c.Status != store.StatusInDialogue {
+		t.Errorf("status %s after the question, want in_dialogue", c.Status)
+	}
+	_ = ack
+
+	// The reporter answers; the leaders get it.
+	process(t, p, reply(t, q, reporter, "Det var handläggaren i Angered."))
+	rn := only(t, log.next(), notify.KindReplyNotice, leader)
+	if !strings.Contains(rn.Body, "handläggaren i Angered") {
+		t.Errorf("reply notice:\n%s", rn.Body)
+	}
+
+	// Commands: level and a forward to FK.
+	outs = process(t, p, reply(t, rn, leader, "/nivå organisering\n/vidarebefordra FK\nKan ni förklara varför?"))
+	if outs[0].Kind != classify.Command {
+		t.Fatalf("commands: %+v", outs[0])
+	}
+	ms := log.next()
+	fwd := only(t, ms, notify.KindForward, fkRep)
+	res := only(t, ms, notify.KindCommandResult, leader)
+	if !strings.Contains(fwd.Body, "Kan ni förklara varför?") || strings.Contains(fwd.Body, "Anna") ||
+		strings.Contains(fwd.Body, reporter) || strings.Contains(fwd.Body, "850312") {
+		t.Errorf("forward is not de-identified or lacks the question:\n%s", fwd.Body)
+	}
+	if !strings.Contains(res.Body, "Nivå: organisering") || !strings.Contains(res.Body, "Vidarebefordrat till FK") {
+		t.Errorf("confirmation:\n%s", res.Body)
+	}
+	if c := caseNow(t, p, id); c.Status != store.StatusForwarded || c.Level != "organisering" {
+		t.Errorf("after the commands: status %s level %q", c.Status, c.Level)
+	}
+
+	// FK answers; the leaders get the answer; the case is answered.
+	process(t, p, reply(t, fwd, fkRep, "Beslutet fattades enligt gällande regler, men vi ser över rutinen."))
+	an := only(t, log.next(), notify.KindAnswerNotice, leader)
+	if !strings.Contains(an.Body, "ser över rutinen") || !strings.Contains(an.Subject, "FK") {
+		t.Errorf("answer notice %q:\n%s", an.Subject, an.Body)
+	}
+	if c := caseNow(t, p, id); c.Status != store.StatusAnswered {
+		t.Errorf("status %s after the answer", c.Status)
+	}
+
+	// Feedback with the answer, then close.
+	process(t, p, reply(t, an, leader, "/återkoppla med svar\nTack för anmälan. FK har svarat."))
+	ms = log.next()
+	fb := only(t, ms, notify.KindFeedback, reporter)
+	only(t, ms, notify.KindCommandResult, leader)
+	if !strings.Contains(fb.Body, "Tack för anmälan") || !strings.Contains(fb.Body, "ser över rutinen") {
+		t.Errorf("feedback:\n%s", fb.Body)
+	}
+	process(t, p, reply(t, an, leader, "/stäng"))
+	only(t, log.next(), notify.KindCommandResult, leader)
+	c := caseNow(t, p, id)
+	if c.Status != store.StatusClosed || c.ClosedAt == nil {
+		t.Errorf("after /stäng: %s", c.Status)
+	}
+
+	tl, err := p.Store.Timeline(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, e := range tl {
+		kinds = append(kinds, e.Kind)
+	}
+	want := []string{store.EventCreated, store.EventQuestion, store.EventReceived, store.EventReceived, store.EventChanged,
+		store.EventForwarded, store.EventAnswer, store.EventReceived, store.EventFeedback, store.EventReceived, store.EventStatus}
+	if strings.Join(kinds, " ") != strings.Join(want, " ") {
+		t.Errorf("timeline\n got %v\nwant %v", kinds, want)
+	}
+}
+
+func TestCommandsAllOrNothing(t *testing.T) {
+	now := time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC)
+	p := lifeProcessor(t, &now)
+	log := &mailLog{t: t, p: p}
+	id := process(t, p, blanketMsg(reporter, "b2@af.example"))[0].Case
+	notice := only(t, log.next(), notify.KindNotifyNew, leader)
+
+	// A good line, a party without a representative, an unknown command.
+	process(t, p, reply(t, notice, leader, "/nivå struktur\n/vidarebefordra Region\n/flytta FK"))
+	res := only(t, log.next(), notify.KindCommandResult, leader)
+	for _, want := range []string{"rad 2", "/vidarebefordra Region", "ingen representant för Region",
+		"rad 3", "\"/flytta\" är inget kommando", "/hjälp"} {
+		if !strings.Contains(res.Body, want) {
+			t.Errorf("the answer lacks %q:\n%s", want, res.Body)
+		}
+	}
+	if c := caseNow(t, p, id); c.Level != "" || c.Status != store.StatusNew {
+		t.Errorf("something was applied: level %q status %s", c.Level, c.Status)
+	}
+	// Parse errors are refused the same way, naming the line.
+	process(t, p, reply(t, notice, leader, "/tema sjukskrivning\n/återkoppla"))
+	res = only(t, log.next(), notify.KindCommandResult, leader)
+	if !strings.Contains(res.Body, "rad 2") || !strings.Contains(res.Body, "texten saknas") {
+		t.Errorf("the answer:\n%s", res.Body)
+	}
+	if c := caseNow(t, p, id); len(c.Themes) != 0 {
+		t.Errorf("themes applied: %v", c.Themes)
+	}
+	// /publicera ja needs the reporter's leave (the blanket gave none).
+	process(t, p, reply(t, notice, leader, "/publicera ja"))
+	if res := only(t, log.next(), notify.KindCommandResult, leader); !strings.Contains(res.Body, "inte gett lov") {
+		t.Errorf("publish refused? %s", res.Body)
+	}
+	// /hjälp answers with the table.
+	process(t, p, reply(t, notice, leader, "/hjälp"))
+	res = only(t, log.next(), notify.KindCommandResult, leader)
+	for _, cmd := range []string{"/nivå", "/parter", "/tema", "/vidarebefordra", "/återkoppla", "/lyft", "/beslut", "/notering", "/publicera", "/stäng", "/öppna"} {
+		if !strings.Contains(res.Body, cmd) {
+			t.Errorf("help lacks %s", cmd)
+		}
+	}
+}
+
+func TestCommandsFromOthersAreRefused(t *testing.T) {
+	now := time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC)
+	p := lifeProcessor(t, &now)
+	log := &mailLog{t: t, p: p}
+	id := process(t, p, blanketMsg(reporter, "b3@af.example"))[0].Case
+	ack := only(t, log.next(), notify.KindAck, reporter)
+
+	// The reporter tries to close the case.
+	outs := process(t, p, reply(t, ack, reporter, "/stäng\nJag vill stänga."))
+	if outs[0].Kind != classify.Reply {
+		t.Errorf("reporter's command mail is %s", outs[0].Kind)
+	}
+	ms := log.next()
+	only(t, ms, notify.KindRefused, reporter)
+	only(t, ms, notify.KindReplyNotice, leader)
+	if c := caseNow(t, p, id); c.Status == store.StatusClosed {
+		t.Error("the reporter closed the case")
+	}
+	tl, _ := p.Store.Timeline(context.Background(), id)
+	if tl[len(tl)-1].Kind != store.EventRefused {
+		t.Errorf("last event %s, want refused", tl[len(tl)-1].Kind)
+	}
+
+	// An outsider with the case's plus address: quarantined.
+	outs = process(t, p, reply(t, ack, "mallory@evil.example", "/stäng"))
+	if outs[0].Kind != classify.Quarantine {
+		t.Errorf("outsider: %+v", outs[0])
+	}
+	if len(log.next()) != 0 {
+		t.Error("mail sent for an outsider's message")
+	}
+
+	// A process leader's address not vouched for by the inbound server.
+	p.Classify.AuthservID = "mx.goteborg.example"
+	forged := reply(t, ack, leader, "/stäng")
+	outs = process(t, p, forged)
+	if outs[0].Kind != classify.Quarantine || !strings.Contains(outs[0].Reason, "not verified") {
+		t.Errorf("forged: %+v", outs[0])
+	}
+	if c := caseNow(t, p, id); c.Status == store.StatusClosed {
+		t.Error("a forged command closed the case")
+	}
+	tl, _ = p.Store.Timeline(context.Background(), id)
+	if e := tl[len(tl)-1]; e.Kind != store.EventRefused || !strings.Contains(e.Summary, "Karantän") {
+		t.Errorf("last event %+v", e)
+	}
+	// The same with the server's pass: accepted.
+	verified := strings.Replace(reply(t, ack, leader, "/stäng"), "\r\n\r\n",
+		"\r\nAuthentication-Results: mx.goteborg.example; dkim=pass header.d=goteborg.example header.s=s1; spf=pass smtp.mailfrom=pl@goteborg.example\r\n\r\n", 1)
+	if outs = process(t, p, verified); outs[0].Kind != classify.Command {
+		t.Errorf("verified: %+v", outs[0])
+	}
+	if c := caseNow(t, p, id); c.Status != store.StatusClosed {
+		t.Errorf("verified /stäng: status %s", c.Status)
+	}
+}
+
+// Redaction: a blanket with identity numbers in several spellings,
+// forwarded to two parties with a question that has one more: nothing
+// Luhn-valid reaches either representative.
+func TestForwardsCarryNoPersonnummer(t *testing.T) {
+	now := time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC)
+	p := lifeProcessor(t, &now)
+	log := &mailLog{t: t, p: p}
+	body := "Namn: Anna Andersson\nOrganisation: AF\nBerörda parter: FK, AF\nVad hände?:\n" +
+		"Personen 850312-1231 (även skrivet 8503121231, 19850312-1231 och 198503121231) och\n" +
+		"samordningsnummer 850372-1239 fick inget beslut.\nKonsekvens för individen: 850312 1231 står utan pengar.\n"
+	raw := fmt.Sprintf("From: <%s>\r\nTo: lexheller@finsam.example\r\nSubject: Anmälan\r\nMessage-ID: <pii@af.example>\r\n\r\n%s",
+		reporter, strings.ReplaceAll(body, "\n", "\r\n"))
+	if n := len(form.FindPII(body)); n < 5 {
+		t.Fatalf("the test's blanket has %d identity numbers the scanner finds, want ≥ 5", n)
+	}
+	process(t, p, raw)
+	notice := only(t, log.next(), notify.KindNotifyNew, leader)
+	process(t, p, reply(t, notice, leader, "/vidarebefordra FK AF med kontakt\nGäller 19850312-1231, kan ni svara?"))
+	ms := log.next()
+	for _, to := range []string{fkRep, afRep} {
+		m := only(t, ms, notify.KindForward, to)
+		if pii := form.FindPII(string(m.Raw) + m.Body + m.Subject); len(pii) > 0 {
+			t.Errorf("forward to %s carries %v", to, pii)
+		}
+	}
+	// Their reminders neither.
+	now = now.Add(15 * 24 * time.Hour)
+	if _, err := p.Remind(context.Background(), now); err != nil {
+		t.Fatal(err)
+	}
+	ms = log.next()
+	for _, to := range []string{fkRep, afRep} {
+		m := only(t, ms, notify.KindReminder, to)
+		if pii := form.FindPII(string(m.Raw) + m.Body); len(pii) > 0 {
+			t.Errorf("reminder to %s carries %v", to, pii)
+		}
+	}
+}
+
+func TestRemindersOncePerDueDate(t *testing.T) {
+	start := time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC)
+	now := start
+	p := lifeProcessor(t, &now)
+	p.Classify.Forbund[0].Meetings = []time.Time{time.Date(2026, 12, 17, 0, 0, 0, 0, time.UTC)}
+	log := &mailLog{t: t, p: p}
+	id := process(t, p, blanketMsg(reporter, "b4@af.example"))[0].Case
+	notice := only(t, log.next(), notify.KindNotifyNew, leader)
+	process(t, p, reply(t, notice, leader, "/vidarebefordra FK\nFråga?\n/lyft"))
+	log.next()
+	process(t, p, reply(t, notice, leader, "/lyft Tas upp i beredningsgruppen"))
+	log.next()
+
+	remind := func(at time.Time) []*store.OutMail {
+		t.Helper()
+		now = at
+		if _, err := p.Remind(context.Background(), at); err != nil {
+			t.Fatal(err)
+		}
+		return log.next()
+	}
+	day := 24 * time.Hour
+	if ms := remind(start.Add(13 * day)); len(ms) != 0 {
+		t.Errorf("day 13: %d mails", len(ms))
+	}
+	ms := remind(start.Add(14*day + time.Minute))
+	only(t, ms, notify.KindReminder, fkRep)
+	cp := only(t, ms, notify.KindReminder, leader)
+	if !strings.Contains(cp.Body, "Kopia till processledarna") {
+		t.Errorf("copy:\n%s", cp.Body)
+	}
+	if ms := remind(start.Add(14*day + time.Hour)); len(ms) != 0 {
+		t.Errorf("reminded twice for one due date: %d mails", len(ms))
+	}
+	// The agenda: 14 days before the meeting of 2026-12-17.
+	ag := only(t, remind(start.Add(21*day)), notify.KindAgenda, chief)
+	for _, want := range []string{id, "Ärenden att lyfta (1)", "Tas upp i beredningsgruppen", "Väntar på svar från en part (1)", "till FK"} {
+		if !strings.Contains(ag.Body, want) {
+			t.Errorf("agenda lacks %q:\n%s", want, ag.Body)
+		}
+	}
+	// A restart: a new Processor on the same store sends nothing again.
+	p2 := lifeProcessor(t, &now)
+	p2.Store, p2.Classify.Forbund[0].Meetings = p.Store, p.Classify.Forbund[0].Meetings
+	if n, err := p2.Remind(context.Background(), now); err != nil || n != 0 {
+		t.Errorf("after a restart: %d mails, %v", n, err)
+	}
+	log.next()
+	// Second and third reminders, then no more (at most 3).
+	only(t, remind(start.Add(28*day+time.Minute)), notify.KindReminder, fkRep)
+	ms = remind(start.Add(100 * day))
+	only(t, ms, notify.KindReminder, fkRep)
+	for _, m := range remind(start.Add(200 * day)) {
+		if m.Kind == notify.KindReminder && m.To == fkRep {
+			t.Errorf("a fourth reminder")
+		}
+	}
+	fs, _ := p.Store.Forwards(context.Background(), id)
+	if fs[0].Reminders != 3 {
+		t.Errorf("reminders recorded: %d, want 3", fs[0].Reminders)
+	}
+}
+
+func TestQuietCaseReminder(t *testing.T) {
+	start := time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC)
+	now := start
+	p := lifeProcessor(t, &now)
+	p.Classify.Forbund[0].Chief = "" // no agenda in this test
+	log := &mailLog{t: t, p: p}
+	id := process(t, p, blanketMsg(reporter, "b5@af.example"))[0].Case
+	log.next()
+	day := 24 * time.Hour
+	for _, d := range []time.Duration{29 * day, 31 * day, 31*day + time.Hour, 45 * day, 62 * day} {
+		now = start.Add(d)
+		if _, err := p.Remind(context.Background(), now); err != nil {
+			t.Fatal(err)
+		}
+		ms := log.next()
+		want := 0
+		if d == 31*day || d == 62*day { // 30 days after the blanket, then 30 after the reminder
+			want = 1
+		}
+		if len(ms) != want {
+			t.Errorf("day %d: %d mails, want %d", int(d/day), len(ms), want)
+		}
+		for _, m := range ms {
+			if m.Kind != notify.KindQuiet || m.To != leader || !strings.Contains(m.Body, id) {
+				t.Errorf("day %d: %s to %s", int(d/day), m.Kind, m.To)
+			}
+		}
+	}
+}

@@ -1,0 +1,250 @@
+package intake
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"lexheller/intake/classify"
+	"lexheller/intake/store"
+	"lexheller/notify"
+	"lexheller/templates"
+)
+
+// Schedule says when reminders and agendas are due. Zero fields take the
+// defaults in brackets.
+type Schedule struct {
+	ForwardAfter time.Duration // an unanswered forward is reminded after this [14 days]
+	ForwardMax   int           // and again every ForwardAfter, at most this many times [3]
+	QuietAfter   time.Duration // a case with no event this long: its process leaders are reminded [30 days]
+	AgendaBefore time.Duration // the agenda goes to the förbundschef this long before a meeting [14 days]
+}
+
+const day = 24 * time.Hour
+
+func (p *Processor) schedule() Schedule {
+	s := Schedule{}
+	if p.Schedule != nil {
+		s = *p.Schedule
+	}
+	if s.ForwardAfter <= 0 {
+		s.ForwardAfter = 14 * day
+	}
+	if s.ForwardMax <= 0 {
+		s.ForwardMax = 3
+	}
+	if s.QuietAfter <= 0 {
+		s.QuietAfter = 30 * day
+	}
+	if s.AgendaBefore <= 0 {
+		s.AgendaBefore = 14 * day
+	}
+	return s
+}
+
+// Remind queues the reminders and agendas due at now. Each is recorded in
+// the transaction that queues it, so none is sent twice for the same due
+// date, across restarts. It returns how many mails it queued.
+func (p *Processor) Remind(ctx context.Context, now time.Time) (int, error) {
+	sch := p.schedule()
+	queued := 0
+	count := func(n int, err error) error {
+		queued += n
+		return err
+	}
+	open, err := p.Store.OpenForwards(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, f := range open {
+		if err := count(p.remindForward(ctx, f.CaseID, f.ID, sch, now)); err != nil {
+			return queued, err
+		}
+	}
+	quiet, err := p.Store.QuietCases(ctx, now.Add(-sch.QuietAfter))
+	if err != nil {
+		return queued, err
+	}
+	for _, c := range quiet {
+		if err := count(p.remindQuiet(ctx, c.ID, sch, now)); err != nil {
+			return queued, err
+		}
+	}
+	for i := range p.Classify.Forbund {
+		fb := &p.Classify.Forbund[i]
+		if fb.Chief == "" {
+			continue
+		}
+		for _, m := range fb.Meetings {
+			// Due from AgendaBefore ahead until the meeting's day is over.
+			if now.Before(m.Add(-sch.AgendaBefore)) || !now.Before(m.Add(day)) {
+				continue
+			}
+			if err := count(p.sendAgenda(ctx, fb, m, now)); err != nil {
+				return queued, err
+			}
+		}
+	}
+	if queued > 0 && p.Queued != nil {
+		p.Queued()
+	}
+	return queued, nil
+}
+
+func (p *Processor) remindForward(ctx context.Context, caseID string, id int64, sch Schedule, now time.Time) (int, error) {
+	n := 0
+	err := p.Store.Tx(ctx, func(tx *store.Tx) error {
+		fs, err := tx.Forwards(caseID)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(fs, func(f *store.Forward) bool { return f.ID == id })
+		if i < 0 || fs[i].AnsweredAt != nil {
+			return nil
+		}
+		f := fs[i]
+		due := min(int(now.Sub(f.At)/sch.ForwardAfter), sch.ForwardMax)
+		if due <= f.Reminders {
+			return nil
+		}
+		c, err := tx.Case(caseID)
+		if err != nil || c.Status == store.StatusClosed {
+			return err
+		}
+		fb := p.forbund(c.Forbund)
+		req := notify.Request{Kind: notify.KindReminder, To: []string{f.Address}, Case: c, ForbundName: fb.Name,
+			Forward: f, WithContact: f.WithContact, Days: int(now.Sub(f.At) / day), InReplyTo: f.MessageID, Now: now}
+		mails, err := p.compose(req)
+		if err != nil {
+			return err
+		}
+		if len(fb.ProcessLeaders) > 0 {
+			req.To, req.Copy = fb.ProcessLeaders, true
+			copies, err := p.compose(req)
+			if err != nil {
+				return err
+			}
+			mails = append(mails, copies...)
+		}
+		if err := tx.SetReminders(f.ID, due); err != nil {
+			return err
+		}
+		if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: store.EventReminder, Actor: "lexheller", Role: "system",
+			Summary: p.say("Påminnelse %d av %d till %s (%s), obesvarat sedan %s", "Reminder %d of %d to %s (%s), unanswered since %s",
+				due, sch.ForwardMax, f.Party, f.Address, f.At.In(templates.Stockholm).Format(time.DateOnly))}); err != nil {
+			return err
+		}
+		n = len(mails)
+		return p.queue(tx, mails)
+	})
+	return n, err
+}
+
+func (p *Processor) remindQuiet(ctx context.Context, caseID string, sch Schedule, now time.Time) (int, error) {
+	n := 0
+	err := p.Store.Tx(ctx, func(tx *store.Tx) error {
+		c, err := tx.Case(caseID)
+		if err != nil {
+			return err
+		}
+		if c.Status == store.StatusClosed || now.Sub(c.UpdatedAt) < sch.QuietAfter {
+			return nil
+		}
+		// The reminder's event starts the next quiet period; the key
+		// guards against a clock set back.
+		if first, err := tx.MarkDone("quiet/"+c.ID+"/"+c.UpdatedAt.UTC().Format(time.RFC3339), now); err != nil || !first {
+			return err
+		}
+		fb := p.forbund(c.Forbund)
+		if len(fb.ProcessLeaders) == 0 {
+			return nil
+		}
+		fs, err := tx.Forwards(c.ID)
+		if err != nil {
+			return err
+		}
+		days := int(now.Sub(c.UpdatedAt) / day)
+		mails, err := p.compose(notify.Request{Kind: notify.KindQuiet, To: fb.ProcessLeaders, Case: c, ForbundName: fb.Name,
+			Open: unanswered(fs), Days: days, Now: now})
+		if err != nil {
+			return err
+		}
+		if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: store.EventReminder, Actor: "lexheller", Role: "system",
+			Summary: p.say("Påminnelse till processledarna: ingen händelse på %d dagar", "Reminder to the process leaders: no event for %d days", days)}); err != nil {
+			return err
+		}
+		n = len(mails)
+		return p.queue(tx, mails)
+	})
+	return n, err
+}
+
+func (p *Processor) sendAgenda(ctx context.Context, fb *classify.Forbund, meeting, now time.Time) (int, error) {
+	m, err := p.AgendaMail(ctx, fb.Slug, meeting, now)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	err = p.Store.Tx(ctx, func(tx *store.Tx) error {
+		first, err := tx.MarkDone("agenda/"+fb.Slug+"/"+meeting.Format(time.DateOnly), now)
+		if err != nil || !first {
+			return err
+		}
+		n = 1
+		return p.queue(tx, []*store.OutMail{m})
+	})
+	return n, err
+}
+
+// AgendaMail composes the agenda of the förbund's meeting to its
+// förbundschef (or, when it has none, its first process leader): the
+// cases raised since the meeting before, the forwards still unanswered,
+// and the answers received since the meeting before.
+func (p *Processor) AgendaMail(ctx context.Context, slug string, meeting, now time.Time) (*store.OutMail, error) {
+	fb := p.forbund(slug)
+	to := fb.Chief
+	if to == "" && len(fb.ProcessLeaders) > 0 {
+		to = fb.ProcessLeaders[0]
+	}
+	if to == "" {
+		return nil, fmt.Errorf("agenda: förbund %q has neither chief nor process leaders", slug)
+	}
+	since := meeting.AddDate(-1, 0, 0)
+	for _, m := range fb.Meetings {
+		if m.Before(meeting) {
+			since = m
+		}
+	}
+	cases, err := p.Store.Cases(ctx, store.CaseFilter{Forbund: slug})
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]*store.Case{}
+	a := &notify.Agenda{Meeting: meeting, Since: since}
+	for _, c := range cases {
+		byID[c.ID] = c
+		if c.RaisedAt != nil && !c.RaisedAt.Before(since) && c.Status != store.StatusClosed {
+			a.Raised = append(a.Raised, c)
+		}
+	}
+	fs, err := p.Store.ForwardsOf(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range fs {
+		c := byID[f.CaseID]
+		switch {
+		case c == nil:
+		case f.AnsweredAt == nil && c.Status != store.StatusClosed:
+			a.Waiting = append(a.Waiting, notify.AgendaItem{Case: c, Forward: f})
+		case f.AnsweredAt != nil && !f.AnsweredAt.Before(since):
+			a.Answered = append(a.Answered, notify.AgendaItem{Case: c, Forward: f})
+		}
+	}
+	ms, err := p.compose(notify.Request{Kind: notify.KindAgenda, To: []string{to}, ForbundName: fb.Name, Agenda: a, Now: now})
+	if err != nil {
+		return nil, err
+	}
+	return ms[0], nil
+}

@@ -203,7 +203,9 @@ func (e *mailEnv) Messages(addr, mailbox string) [][]byte {
 		return nil
 	}
 	section := &imap.FetchItemBodySection{Peek: true}
-	msgs, err := c.Fetch(imap.SeqSetNum(1, sel.NumMessages), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}}).Collect()
+	var all imap.SeqSet
+	all.AddRange(1, sel.NumMessages) // 1:N; SeqSetNum(1, N) would be just 1 and N
+	msgs, err := c.Fetch(all, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}}).Collect()
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -244,7 +246,12 @@ func (e *mailEnv) WaitFor(addr, mailbox, substr string, n int) [][]byte {
 			return found
 		}
 		if time.Now().After(deadline) {
-			e.t.Fatalf("%s/%s: %d messages containing %q after 20 s, want %d", addr, mailbox, len(found), substr, n)
+			var subjects []string
+			for _, m := range e.Messages(addr, mailbox) {
+				s, _ := new(mime.WordDecoder).DecodeHeader(header(m, "Subject"))
+				subjects = append(subjects, s)
+			}
+			e.t.Fatalf("%s/%s: %d messages containing %q after 20 s, want %d; subjects: %q", addr, mailbox, len(found), substr, n, subjects)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

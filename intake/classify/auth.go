@@ -13,7 +13,8 @@ var commentRe = regexp.MustCompile(`\([^()]*\)`)
 // smtp.mailfrom in it, or DMARC passed for header.from that domain. The
 // inbound server must remove headers that claim its name (RFC 8601,
 // section 5); headers of any other server are ignored. why says what was
-// found, for the reason a person reads.
+// found, for the reason a person reads. Only the first (topmost) header
+// of that server counts: the one it added on receipt.
 func Verified(values []string, authservID, addr string) (ok bool, why string) {
 	_, domain, _ := strings.Cut(strings.ToLower(addr), "@")
 	if domain == "" {
@@ -26,6 +27,9 @@ func Verified(values []string, authservID, addr string) (ok bool, why string) {
 		id := strings.Fields(parts[0])
 		if len(id) == 0 || !strings.EqualFold(id[0], authservID) {
 			continue
+		}
+		if seen {
+			break
 		}
 		seen = true
 		for _, res := range parts[1:] {

@@ -40,3 +40,12 @@ func FuzzVerified(f *testing.F) {
 		Verified([]string{v}, "mx", addr)
 	})
 }
+
+// A forger's header below the server's own does not count.
+func TestVerifiedTopmostOnly(t *testing.T) {
+	values := []string{"mx.goteborg.example; dkim=none; spf=fail smtp.mailfrom=goteborg.example",
+		"mx.goteborg.example; dkim=pass header.d=goteborg.example"}
+	if ok, why := Verified(values, "mx.goteborg.example", "pl@goteborg.example"); ok {
+		t.Errorf("accepted a lower header: %s", why)
+	}
+}

@@ -36,6 +36,10 @@ security = "none"
 [[forbund]]
 slug = "Göteborg"
 process_leaders = ["not an address"]
+chief = "chef at goteborg"
+[reminders]
+forward_days = -3
+quiet_dayz = 30
 `
 	_, err := ParseConfig("bad.toml", text)
 	if err == nil {
@@ -47,6 +51,9 @@ process_leaders = ["not an address"]
 		`bad.toml:8: smtp.address: "smtp.example.org": write host:port`,
 		`bad.toml:11: forbund.slug`,
 		`bad.toml:12: forbund.process_leaders`,
+		`bad.toml:13: forbund.chief: forbund 1: "chef at goteborg" is not an e-mail address`,
+		`bad.toml:15: reminders.forward_days: -3: write a number of days from 1 to 365 (default 14)`,
+		`bad.toml:16: unknown key "reminders.quiet_dayz" (did you mean "quiet_days"?)`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"lexheller/cmd/lexheller/devmail"
+	"lexheller/intake/store"
+	"lexheller/notify"
+)
+
+// The administrator's case commands go through the same code as the
+// process leaders' mail: the same checks, the same mails queued, the same
+// timeline.
+func TestCaseCommandsCLI(t *testing.T) {
+	e := newDevEnv(t, devmail.Options{})
+	cfg := lifeConfig(t, e, "")
+	text := e.configTOML(cfg.Database, "") // the same deployment, as a file
+	text = strings.Replace(text, "representatives = [", "chief = \""+e.Addr("chef")+"\"\nmeetings = [\"2099-01-21\"]\nrepresentatives = [", 1)
+	path := filepath.Join(t.TempDir(), "lexheller.toml")
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d := startDaemon(t, cfg, nil)
+	r := e.Addr("anna")
+	e.Send(r, e.Shared, blanket(r, e.Shared, "cli-life-"+e.tag+"@x", "FK och AF gav motstridiga besked."))
+	e.WaitFor(r, "INBOX", "Vi har tagit emot", 1)
+	d.stop()
+	id := regexp.MustCompile(`\[(LH-\d{4}-\d{4})\]`).FindStringSubmatch(decoded(e.WaitFor(r, "INBOX", "Vi har tagit emot", 1)[0]))[1]
+
+	cli := func(stdin string, args ...string) (string, int) {
+		t.Helper()
+		return runCLI(t, stdin, append(args, "--config", path)...)
+	}
+	steps := []struct {
+		stdin string
+		args  []string
+		code  int
+		want  string
+	}{
+		{"", []string{"case", "set", id, "--level", "struktur", "--parties", "FK AF", "--themes", "sjukskrivning intyg"}, 0, "Nivå: struktur"},
+		{"", []string{"case", "set", id, "--themes", "-intyg"}, 0, "Teman: sjukskrivning"},
+		{"", []string{"case", "set", id, "--level", "hög"}, 1, "\"hög\" är ingen nivå"},
+		{"", []string{"case", "feedback", id, "--with-answer"}, 1, "inget svar från någon part"},
+		{"Hur ser ni på detta?", []string{"case", "forward", id, "--to", "FK", "--question-file", "-"}, 0, "Vidarebefordrat till FK"},
+		{"", []string{"case", "forward", id, "--to", "Region"}, 1, "ingen representant för Region"},
+		{"", []string{"case", "note", id, "--text", "Ringde FK, de återkommer."}, 0, "Intern notering sparad"},
+		{"Tack, vi har tagit upp det med FK.", []string{"case", "feedback", id, "--file", "-"}, 0, "Återkoppling till anmälaren"},
+		{"", []string{"case", "close", id}, 0, "Ärendet avslutat"},
+		{"", []string{"case", "reopen", id}, 0, "Ärendet öppnat igen"},
+		{"", []string{"agenda", "--forbund", "goteborg"}, 0, "Väntar på svar från en part (1)"},
+		{"", []string{"case", "frobnicate", id}, 1, "unknown action"},
+	}
+	for _, s := range steps {
+		out, code := cli(s.stdin, s.args...)
+		if code != s.code || !strings.Contains(out, s.want) {
+			t.Errorf("%v: exit %d, want %d with %q:\n%s", s.args, code, s.code, s.want, out)
+		}
+	}
+
+	st, err := store.Open(context.Background(), cfg.Database)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	c, err := st.Case(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Level != "struktur" || strings.Join(c.Themes, ",") != "sjukskrivning" || c.Status != store.StatusForwarded {
+		t.Errorf("case after the commands: level %q themes %v status %s", c.Level, c.Themes, c.Status)
+	}
+	mails, err := st.Outbox(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for _, m := range mails {
+		kinds[m.Kind]++
+	}
+	if kinds[notify.KindForward] != 1 || kinds[notify.KindFeedback] != 1 {
+		t.Errorf("queued by the CLI: %v, want one forward and one feedback", kinds)
+	}
+	// The queued mails go out when the daemon runs.
+	d = startDaemon(t, cfg, nil)
+	e.WaitFor(e.Addr("fk"), "INBOX", "Hur ser ni på detta?", 1)
+	e.WaitFor(r, "INBOX", "Tack, vi har tagit upp det med FK.", 1)
+	d.stop()
+}

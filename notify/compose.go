@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/wneessen/go-mail"
@@ -61,6 +62,19 @@ type Composer struct {
 	Signer    *ident.Signer
 	Address   string // our shared address
 	Name      string // display name of From, e.g. "Lex Heller"
+
+	reloaded atomic.Pointer[templates.Set]
+}
+
+// SetTemplates replaces the templates while the Composer is in use (a
+// reload on SIGHUP).
+func (c *Composer) SetTemplates(s *templates.Set) { c.reloaded.Store(s) }
+
+func (c *Composer) templates() *templates.Set {
+	if s := c.reloaded.Load(); s != nil {
+		return s
+	}
+	return c.Templates
 }
 
 // Request is one mail to compose, to one or more recipients (one outbox
@@ -156,9 +170,10 @@ type Data struct {
 // Compose renders req into one outbox row per recipient.
 func (c *Composer) Compose(req Request) ([]*store.OutMail, error) {
 	lang := templates.Lang(req.Lang)
+	tpl := c.templates()
 	d := Data{
 		Case: req.Case, ForbundName: req.ForbundName, PIIMasked: req.PIIMasked, Attachments: req.Attachments,
-		Name: req.Name, Address: c.Address, Form: c.Templates.Form(lang), From: req.From, Text: req.Text,
+		Name: req.Name, Address: c.Address, Form: tpl.Form(lang), From: req.From, Text: req.Text,
 		Failed: req.Failed, Reason: req.Reason, Forward: req.Forward, Answers: req.Answers, Open: req.Open,
 		Changes: req.Changes, Problems: req.Problems, Help: req.Help, Copy: req.Copy, Days: req.Days, Agenda: req.Agenda,
 		WithContact: req.WithContact,
@@ -174,7 +189,7 @@ func (c *Composer) Compose(req Request) ([]*store.OutMail, error) {
 	for _, k := range req.Missing {
 		d.Missing = append(d.Missing, Label(lang, k))
 	}
-	r, err := c.Templates.Render(lang, req.Kind, d)
+	r, err := tpl.Render(lang, req.Kind, d)
 	if err != nil {
 		return nil, fmt.Errorf("notify: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"lexheller/intake"
@@ -25,9 +26,11 @@ type app struct {
 	store     *store.Store
 	signer    *ident.Signer
 	templates *templates.Set
+	composer  *notify.Composer
 	processor *intake.Processor
 	sender    *notify.Sender
 	watchers  []*intake.Watcher
+	httpAddr  atomic.Pointer[string] // where /healthz and /metrics listen, once they do
 }
 
 // newApp opens the store and builds every part; it starts nothing.
@@ -49,11 +52,11 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		st.Close()
 		return nil, err
 	}
-	composer := &notify.Composer{Templates: a.templates, Signer: a.signer, Address: cfg.Address, Name: cfg.FromName}
+	a.composer = &notify.Composer{Templates: a.templates, Signer: a.signer, Address: cfg.Address, Name: cfg.FromName}
 	a.processor = &intake.Processor{
 		Store:       st,
 		Classify:    classifyOptions(cfg, a.signer),
-		Composer:    composer,
+		Composer:    a.composer,
 		Lang:        cfg.Language,
 		Parse:       &parse.Options{MaxAttachmentBytes: int64(cfg.Limits.AttachmentMB) << 20},
 		SuppressFor: cfg.Limits.BounceSuppressFor.Duration,
@@ -136,6 +139,13 @@ func (a *app) run(ctx context.Context) error {
 	}
 	start("retention", a.housekeeping)
 	start("reminders", a.reminders)
+	start("http", func(ctx context.Context) error {
+		if err := a.serveHTTP(ctx); err != nil {
+			// Health and metrics are for the operator; the mail goes on.
+			a.log.Error("health and metrics not served", "err", err)
+		}
+		return nil
+	})
 	wg.Wait()
 	close(errc)
 	var errs []error
@@ -160,6 +170,18 @@ func (a *app) housekeeping(ctx context.Context) error {
 		case <-time.After(time.Hour):
 		}
 	}
+}
+
+// reload reads the templates again (SIGHUP): an operator's edited
+// override files take effect without a restart. A template that does not
+// parse leaves the ones in use in place.
+func (a *app) reload() error {
+	set, err := templates.Load(a.cfg.TemplatesDir)
+	if err != nil {
+		return err
+	}
+	a.composer.SetTemplates(set)
+	return nil
 }
 
 // reminders queues the reminders and agendas that fall due, once a

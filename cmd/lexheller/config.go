@@ -35,6 +35,7 @@ type Config struct {
 	Forbund      []Forbund `toml:"forbund"`
 	Log          LogConfig `toml:"log"`
 	Commands     Commands  `toml:"commands"`
+	HTTP         HTTP      `toml:"http"`
 	Reminders    Reminders `toml:"reminders"`
 
 	path string
@@ -74,6 +75,11 @@ type Commands struct {
 	// server; when set, mail from a process leader's address counts only
 	// when that server's Authentication-Results header vouches for it.
 	AuthservID string `toml:"authserv_id"`
+}
+
+// HTTP is where /healthz and /metrics are served.
+type HTTP struct {
+	Address string `toml:"address"` // host:port, default 127.0.0.1:9180; "off" serves nothing
 }
 
 // Reminders says when the daemon reminds and sends agendas.
@@ -179,7 +185,7 @@ var knownKeys = []string{"database", "address", "domain", "language", "case_pref
 	"password_env", "mailbox", "poll_interval", "idle", "helo", "connections", "attachment_mb", "retry_for", "bounce_suppress_for",
 	"raw_message_days", "format", "level", "slug", "name", "aliases", "addresses", "process_leaders", "chief",
 	"meetings", "representatives", "party", "email", "commands", "authserv_id", "reminders", "forward_days",
-	"forward_max", "quiet_days", "agenda_days"}
+	"forward_max", "quiet_days", "agenda_days", "http"}
 
 // suggest returns the known key closest to the last part of k.
 func suggest(k toml.Key, known []string) string {
@@ -294,6 +300,13 @@ func (c *Config) check(text string) []error {
 		case *d.v < 0 || *d.v > 365:
 			bad(d.key, "%d: write a number of days from 1 to 365 (default %d)", *d.v, d.def)
 		}
+	}
+	switch _, _, err := net.SplitHostPort(c.HTTP.Address); {
+	case c.HTTP.Address == "":
+		c.HTTP.Address = "127.0.0.1:9180"
+	case c.HTTP.Address == "off":
+	case err != nil:
+		bad("http.address", "%q: write host:port, e.g. \"127.0.0.1:9180\", or \"off\"", c.HTTP.Address)
 	}
 	errs = append(errs, c.IMAP.check("imap", c.path, text, true)...)
 	errs = append(errs, c.SMTP.check("smtp", c.path, text, false)...)

@@ -63,7 +63,7 @@ func startDev(out io.Writer) (*Config, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	cfg.IMAP.Address, cfg.SMTP.Address = srv.IMAPAddr, srv.SMTPAddr
+	cfg.IMAP.Address, cfg.SMTP.Address, cfg.HTTP.Address = srv.IMAPAddr, srv.SMTPAddr, freeOr(cfg.HTTP.Address)
 	fmt.Fprintf(out, `lexheller dev mode: no --config given, so a built-in mail system runs on loopback only.
   IMAP  %s  (log in as any @%s address, any password, no TLS)
   SMTP  %s  (delivers every @%s address into its own mailbox)

@@ -111,6 +111,8 @@ slug = "goteborg"
 name = "Samordningsförbundet Göteborg"
 process_leaders = [%q]
 representatives = [{ party = "FK", name = "FK", email = %q }]
+[http]
+address = "127.0.0.1:0"
 `, database, e.Shared, e.IMAP, e.Shared, imapExtra, e.SMTP, e.Addr("processledare"), e.Addr("fk"))
 }
 

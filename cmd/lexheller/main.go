@@ -167,6 +167,18 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	defer a.close()
 	log.Info("lexheller started", "version", version, "address", cfg.Address, "database", cfg.Database,
 		"forbund", len(cfg.Forbund), "mailboxes", len(a.watchers))
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for range hup {
+			if err := a.reload(); err != nil {
+				log.Error("SIGHUP: templates not reloaded; the ones in use stay", "err", err)
+				continue
+			}
+			log.Info("SIGHUP: templates reloaded (other config changes need a restart)", "dir", cfg.TemplatesDir)
+		}
+	}()
 	err = a.run(ctx)
 	log.Info("lexheller stopped")
 	return err

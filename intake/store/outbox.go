@@ -292,6 +292,7 @@ func (s *Store) Outbox(ctx context.Context, caseID string) ([]*OutMail, error) {
 type OutboxStats struct {
 	Queued      int
 	OldestQueue time.Time // zero when nothing is queued
+	NextDue     time.Time // the earliest next attempt of a queued mail; zero when none
 	Failed      int
 	Bounced     int
 }
@@ -299,13 +300,17 @@ type OutboxStats struct {
 // OutboxStats counts the outbox by status.
 func (s *Store) OutboxStats(ctx context.Context) (OutboxStats, error) {
 	var st OutboxStats
-	var oldest sql.NullString
-	err := s.rdb.QueryRowContext(ctx, `SELECT count(*), min(created_at) FROM outbox WHERE status = 'queued'`).Scan(&st.Queued, &oldest)
+	var oldest, due sql.NullString
+	err := s.rdb.QueryRowContext(ctx, `SELECT count(*), min(created_at), min(next_attempt_at) FROM outbox WHERE status = 'queued'`).
+		Scan(&st.Queued, &oldest, &due)
 	if err != nil {
 		return st, fmt.Errorf("store: outbox stats: %w", err)
 	}
 	if oldest.Valid {
 		st.OldestQueue = parseTS(oldest.String)
+	}
+	if due.Valid {
+		st.NextDue = parseTS(due.String)
 	}
 	err = s.rdb.QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM outbox WHERE status = 'failed'),
@@ -314,4 +319,30 @@ func (s *Store) OutboxStats(ctx context.Context) (OutboxStats, error) {
 		return st, fmt.Errorf("store: outbox stats: %w", err)
 	}
 	return st, nil
+}
+
+// Counts returns the number of rows of a table grouped by one column:
+// the ledger by kind ("messages", "kind"), the cases by status ("cases",
+// "status"), the outbox by status ("outbox", "status").
+func (s *Store) Counts(ctx context.Context, table, column string) (map[string]int, error) {
+	switch table + "." + column {
+	case "messages.kind", "cases.status", "outbox.status", "outbox.kind":
+	default:
+		return nil, fmt.Errorf("store: no counts of %s.%s", table, column)
+	}
+	rows, err := s.rdb.QueryContext(ctx, `SELECT `+column+`, count(*) FROM `+table+` GROUP BY `+column)
+	if err != nil {
+		return nil, fmt.Errorf("store: counts of %s: %w", table, err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, err
+		}
+		out[k] = n
+	}
+	return out, rows.Err()
 }

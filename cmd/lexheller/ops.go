@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"lexheller/intake/classify"
+	"lexheller/intake/store"
+)
+
+// overdue is how late a due mail may be before the outbox counts as
+// stuck: the sender looks at least once a minute.
+const overdue = 5 * time.Minute
+
+// health says what is wrong, one line each; none means healthy.
+func (a *app) health(ctx context.Context) []string {
+	var problems []string
+	for _, w := range a.watchers {
+		st := w.Status()
+		if !st.Connected {
+			p := fmt.Sprintf("mailbox %s: not connected to %s", w.Name, w.IMAP.Address)
+			if st.LastError != "" {
+				p += ": " + st.LastError
+			}
+			problems = append(problems, p)
+		}
+	}
+	ob, err := a.store.OutboxStats(ctx)
+	switch {
+	case err != nil:
+		problems = append(problems, "store: "+err.Error())
+	case !ob.NextDue.IsZero() && time.Since(ob.NextDue) > overdue:
+		problems = append(problems, fmt.Sprintf("outbox: stuck: %d mails queued, one due since %s (more than %s ago); is %s reachable?",
+			ob.Queued, ob.NextDue.Format(time.RFC3339), overdue, a.cfg.SMTP.Address))
+	}
+	return problems
+}
+
+func (a *app) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if p := a.health(ctx); len(p) > 0 {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintln(w, strings.Join(p, "\n"))
+		return
+	}
+	fmt.Fprintln(w, "ok")
+}
+
+// metrics reads the daemon's figures when Prometheus scrapes: counts from
+// the store (which survive restarts) and the mailbox watchers' state.
+type metrics struct {
+	a *app
+
+	messages, cases, outbox, outboxAge, outboxMails, reconnects, lastSync, connected *prometheus.Desc
+}
+
+func newMetrics(a *app) *metrics {
+	d := func(name, help string, labels ...string) *prometheus.Desc {
+		return prometheus.NewDesc("lexheller_"+name, help, labels, nil)
+	}
+	return &metrics{a: a,
+		messages:    d("messages_total", "Messages handled, by kind (the ledger).", "kind"),
+		cases:       d("cases", "Cases, by status.", "status"),
+		outbox:      d("outbox_queued", "Mails queued and not yet sent."),
+		outboxAge:   d("outbox_oldest_age_seconds", "Age of the oldest queued mail; 0 when none."),
+		outboxMails: d("outbox_mails_total", "Mails in the outbox by status: sent, failed (send failures), bounced, suppressed.", "status"),
+		reconnects:  d("imap_reconnects_total", "IMAP connections lost and made again.", "mailbox"),
+		lastSync:    d("imap_last_sync_timestamp_seconds", "When the mailbox was last read completely (IDLE or poll).", "mailbox"),
+		connected:   d("imap_connected", "1 when the IMAP session is up.", "mailbox"),
+	}
+}
+
+func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{m.messages, m.cases, m.outbox, m.outboxAge, m.outboxMails, m.reconnects, m.lastSync, m.connected} {
+		ch <- d
+	}
+}
+
+func (m *metrics) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	counts := func(desc *prometheus.Desc, vt prometheus.ValueType, table, column string, all []string) {
+		c, err := m.a.store.Counts(ctx, table, column)
+		if err != nil {
+			ch <- prometheus.NewInvalidMetric(desc, err)
+			return
+		}
+		for _, k := range all {
+			if _, ok := c[k]; !ok {
+				c[k] = 0
+			}
+		}
+		for k, n := range c {
+			ch <- prometheus.MustNewConstMetric(desc, vt, float64(n), k)
+		}
+	}
+	counts(m.messages, prometheus.CounterValue, "messages", "kind", []string{string(classify.NewCase), string(classify.Reply),
+		string(classify.Command), string(classify.FormRequest), string(classify.InvalidForm), string(classify.IgnoreAuto),
+		string(classify.IgnoreBounce), string(classify.IgnoreLoop), string(classify.Quarantine)})
+	counts(m.cases, prometheus.GaugeValue, "cases", "status", []string{store.StatusNew, store.StatusInDialogue,
+		store.StatusForwarded, store.StatusAnswered, store.StatusClosed})
+	ob, err := m.a.store.OutboxStats(ctx)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(m.outbox, err)
+	} else {
+		ch <- prometheus.MustNewConstMetric(m.outbox, prometheus.GaugeValue, float64(ob.Queued))
+		age := 0.0
+		if !ob.OldestQueue.IsZero() {
+			age = time.Since(ob.OldestQueue).Seconds()
+		}
+		ch <- prometheus.MustNewConstMetric(m.outboxAge, prometheus.GaugeValue, age)
+	}
+	if c, err := m.a.store.Counts(ctx, "outbox", "status"); err != nil {
+		ch <- prometheus.NewInvalidMetric(m.outboxMails, err)
+	} else {
+		for _, s := range []string{store.OutSent, store.OutFailed, store.OutBounced, store.OutSuppressed} {
+			ch <- prometheus.MustNewConstMetric(m.outboxMails, prometheus.CounterValue, float64(c[s]), s)
+		}
+	}
+	for _, w := range m.a.watchers {
+		st := w.Status()
+		ch <- prometheus.MustNewConstMetric(m.reconnects, prometheus.CounterValue, float64(st.Reconnects), w.Name)
+		last := 0.0
+		if !st.LastSync.IsZero() {
+			last = float64(st.LastSync.UnixMilli()) / 1000
+		}
+		ch <- prometheus.MustNewConstMetric(m.lastSync, prometheus.GaugeValue, last, w.Name)
+		up := 0.0
+		if st.Connected {
+			up = 1
+		}
+		ch <- prometheus.MustNewConstMetric(m.connected, prometheus.GaugeValue, up, w.Name)
+	}
+}
+
+// serveHTTP serves /healthz and /metrics on the configured address until
+// ctx is done.
+func (a *app) serveHTTP(ctx context.Context) error {
+	if a.cfg.HTTP.Address == "" || a.cfg.HTTP.Address == "off" {
+		return nil
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(newMetrics(a), collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", a.healthz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	ln, err := net.Listen("tcp", a.cfg.HTTP.Address)
+	if err != nil {
+		return fmt.Errorf("http: %w (set [http] address to a free port, or \"off\")", err)
+	}
+	addr := ln.Addr().String()
+	a.httpAddr.Store(&addr)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx)
+	}()
+	a.log.Info("health and metrics", "healthz", "http://"+addr+"/healthz", "metrics", "http://"+addr+"/metrics")
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"lexheller/cmd/lexheller/devmail"
+	"lexheller/intake/store"
+)
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// waitHTTP returns the daemon's health and metrics address once it
+// listens.
+func waitHTTP(t *testing.T, d *daemon) string {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if p := d.httpAddr.Load(); p != nil {
+			return "http://" + *p
+		}
+	}
+	t.Fatal("/healthz not served within 10 s")
+	return ""
+}
+
+func TestHealthAndMetricsScraped(t *testing.T) {
+	e := newDevEnv(t, devmail.Options{})
+	d := startDaemon(t, e.Config(""), nil)
+	base := waitHTTP(t, d)
+	r := e.Addr("anna")
+	e.Send(r, e.Shared, blanket(r, e.Shared, "ops-"+e.tag+"@x", "FK och AF talade inte med varandra."))
+	e.WaitFor(r, "INBOX", "Vi har tagit emot", 1)
+
+	var code int
+	var body string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if code, body = get(t, base+"/healthz"); code == 200 {
+			break
+		}
+	}
+	if code != 200 || strings.TrimSpace(body) != "ok" {
+		t.Errorf("/healthz: %d %q", code, body)
+	}
+	// The notification to the process leader may still be on its way.
+	e.WaitFor(e.Addr("processledare"), "INBOX", "Nytt ärende", 1)
+	code, body = get(t, base+"/metrics")
+	if code != 200 {
+		t.Fatalf("/metrics: %d", code)
+	}
+	for _, want := range []string{
+		`lexheller_messages_total{kind="new_case"} 1`,
+		`lexheller_messages_total{kind="quarantine"} 0`,
+		`lexheller_cases{status="new"} 1`,
+		`lexheller_outbox_queued 0`,
+		`lexheller_outbox_mails_total{status="sent"} 2`,
+		`lexheller_outbox_mails_total{status="failed"} 0`,
+		`lexheller_imap_connected{mailbox="shared"} 1`,
+		`lexheller_imap_reconnects_total{mailbox="shared"} 0`,
+		`lexheller_imap_last_sync_timestamp_seconds{mailbox="shared"} 1.`,
+		`go_goroutines `,
+		`process_resident_memory_bytes `,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	// The IMAP server goes away: unhealthy, and the body says why.
+	e.Dev.Close()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if code, body = get(t, base+"/healthz"); code != 200 {
+			break
+		}
+	}
+	if code != 503 || !strings.Contains(body, "mailbox shared: not connected to "+e.IMAP) {
+		t.Errorf("/healthz with the IMAP server gone: %d %q", code, body)
+	}
+}
+
+// A mail due long ago and not sent means the outbox is stuck.
+func TestHealthSeesAStuckOutbox(t *testing.T) {
+	e := newDevEnv(t, devmail.Options{})
+	cfg := e.Config("")
+	a, err := newApp(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.close()
+	long := time.Now().Add(-time.Hour)
+	err = a.store.Tx(context.Background(), func(tx *store.Tx) error {
+		_, err := tx.QueueMail(&store.OutMail{Kind: "form", MessageID: "stuck@x", From: cfg.Address, To: "anna@x.example",
+			Subject: "s", Body: "b", Raw: []byte("x"), CreatedAt: long, NextAttemptAt: long}, nil)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := strings.Join(a.health(context.Background()), "\n")
+	for _, want := range []string{"mailbox shared: not connected", "outbox: stuck: 1 mails queued", cfg.SMTP.Address} {
+		if !strings.Contains(p, want) {
+			t.Errorf("health lacks %q:\n%s", want, p)
+		}
+	}
+}
+
+// SIGHUP reads the templates again; SIGTERM stops the daemon with exit
+// status 0 well within 10 s.
+func TestSIGHUPReloadsTemplatesAndSIGTERMExits(t *testing.T) {
+	e := newDevEnv(t, devmail.Options{})
+	dir := t.TempDir()
+	tdir := filepath.Join(dir, "templates")
+	if err := os.MkdirAll(filepath.Join(tdir, "sv"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ack := func(version string) {
+		text := `{{define "subject"}}{{tag .Case.ID}} Mottaget, ` + version + `{{end}}
+{{define "text"}}Tack, {{.Case.ReporterName}}.
+{{end}}
+`
+		if err := os.WriteFile(filepath.Join(tdir, "sv", "ack.tmpl"), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ack("version 1")
+	path, _ := e.writeConfig(t, dir, `poll_interval = "100ms"`)
+	b, _ := os.ReadFile(path)
+	text := strings.Replace(string(b), "[imap]", fmt.Sprintf("templates_dir = %q\n[imap]", tdir), 1)
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := startChild(t, path, filepath.Join(dir, "daemon.log"))
+	r := e.Addr("anna")
+	e.Send(r, e.Shared, blanket(r, e.Shared, "hup1-"+e.tag+"@x", "Första."))
+	e.WaitFor(r, "INBOX", "Mottaget, version 1", 1)
+
+	ack("version 2")
+	if err := c.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if log, _ := os.ReadFile(filepath.Join(dir, "daemon.log")); strings.Contains(string(log), "templates reloaded") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no reload logged within 10 s of SIGHUP")
+		}
+	}
+	e.Send(r, e.Shared, blanket(r, e.Shared, "hup2-"+e.tag+"@x", "Andra."))
+	e.WaitFor(r, "INBOX", "Mottaget, version 2", 1)
+
+	start := time.Now()
+	if err := c.term(); err != nil {
+		t.Errorf("exit after SIGTERM: %v", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("stopped %v after SIGTERM, want within 10 s", d)
+	}
+}

@@ -91,3 +91,25 @@ func TestCaseCommandsCLI(t *testing.T) {
 	e.WaitFor(r, "INBOX", "Tack, vi har tagit upp det med FK.", 1)
 	d.stop()
 }
+
+// lexheller backup copies the database while the daemon writes to it.
+func TestBackupWhileRunning(t *testing.T) {
+	e := newDevEnv(t, devmail.Options{})
+	cfg := e.Config("")
+	startDaemon(t, cfg, nil)
+	r := e.Addr("anna")
+	e.Send(r, e.Shared, blanket(r, e.Shared, "bak-"+e.tag+"@x", "FK och AF."))
+	e.WaitFor(r, "INBOX", "Vi har tagit emot", 1)
+	dest := filepath.Join(t.TempDir(), "backup.db")
+	out, code := runCLI(t, "", "backup", "--db", cfg.Database, dest)
+	if code != 0 || !strings.Contains(out, "Säkerhetskopia skriven") {
+		t.Fatalf("backup: exit %d\n%s", code, out)
+	}
+	out, code = runCLI(t, "", "cases", "--db", dest)
+	if code != 0 || !strings.Contains(out, "LH-") {
+		t.Errorf("the backup's cases: exit %d\n%s", code, out)
+	}
+	if _, code := runCLI(t, "", "backup", "--db", cfg.Database, dest); code == 0 {
+		t.Error("backup overwrote its earlier file")
+	}
+}

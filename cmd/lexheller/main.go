@@ -10,6 +10,7 @@
 //	lexheller case show ID [--json]
 //	lexheller case set|forward|feedback|note|close|reopen ID …
 //	lexheller agenda [--forbund X] [--meeting DATE]
+//	lexheller backup FILE
 //	lexheller form [--lang sv|en]         print the blank form
 //	lexheller check-config FILE
 //	lexheller version
@@ -57,6 +58,7 @@ Commands:
   case note ID --text T | --file F
   case close ID | case reopen ID         the process leaders' mail commands, from the command line
   agenda [--forbund X] [--meeting DATE]  the agenda the förbundschef gets before a meeting
+  backup [--db PATH|--config FILE] FILE  copy the database (safe while the daemon runs)
   form [--lang sv|en]                    print the blank form
   check-config FILE                      check a config file
   version
@@ -80,6 +82,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = cmdCase(args[1:], stdin, stdout)
 	case "agenda":
 		err = cmdAgenda(args[1:], stdout)
+	case "backup":
+		err = cmdBackup(args[1:], stdout)
 	case "form":
 		err = cmdForm(args[1:], stdout)
 	case "check-config":
@@ -517,6 +521,34 @@ func cmdForm(args []string, stdout io.Writer) error {
 	}
 	_, err = io.WriteString(stdout, t.Form(*lang))
 	return err
+}
+
+func cmdBackup(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
+	dbPath := fs.String("db", "", "database file")
+	configPath := fs.String("config", os.Getenv("LEXHELLER_CONFIG"), "config file")
+	if err := fs.Parse(reorder(args)); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("backup: name the file to write, e.g. lexheller backup /var/backups/lexheller-2026-11-26.db")
+	}
+	ctx := context.Background()
+	st, err := openStore(ctx, *dbPath, *configPath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	start := time.Now()
+	if err := st.Backup(ctx, fs.Arg(0)); err != nil {
+		return err
+	}
+	info, err := os.Stat(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Säkerhetskopia skriven: %s (%d kB på %s).\n", fs.Arg(0), info.Size()>>10, time.Since(start).Round(time.Millisecond))
+	return nil
 }
 
 func cmdCheckConfig(args []string, stdout io.Writer) error {

@@ -27,7 +27,7 @@ import (
 	"sync"
 	"time"
 
-	_ "github.com/mattn/go-sqlite3" // the database/sql driver "sqlite3"
+	"github.com/mattn/go-sqlite3" // the database/sql driver "sqlite3", and its online backup
 )
 
 //go:embed migrations/*.sql
@@ -48,6 +48,7 @@ func parseTS(s string) time.Time {
 
 // Store is an open database. It is safe for concurrent use.
 type Store struct {
+	path   string
 	db     *sql.DB  // the writer: one connection
 	rdb    *sql.DB  // readers: WAL lets them run beside the writer
 	stmts  sync.Map // query text → *sql.Stmt prepared on db
@@ -77,14 +78,18 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// One writing connection: SQLite has one writer anyway, and a single
 	// connection means no "database is locked" between our own goroutines.
 	db.SetMaxOpenConns(1)
-	s := &Store{db: db}
+	s := &Store{db: db, path: path}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
-	if err := os.Chmod(path, 0o600); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("store: %w", err)
+	// Only the daemon's user may read the cases (and SQLite's side files,
+	// made before this chmod, with the umask's mode).
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			db.Close()
+			return nil, fmt.Errorf("store: %w", err)
+		}
 	}
 	if s.rdb, err = sql.Open("sqlite3", dsn(true)); err != nil {
 		db.Close()
@@ -125,6 +130,10 @@ func (s *Store) migrate(ctx context.Context) error {
 		all = append(all, mig{v, n})
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].version < all[j].version })
+	applied, err := s.SchemaVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("store: read migrations: %w", err)
+	}
 	for _, m := range all {
 		var n int
 		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
@@ -137,6 +146,17 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if applied > 0 {
+			// An upgrade: keep the database as it was before changing it.
+			dest := fmt.Sprintf("%s.before-v%d.bak", s.path, m.version)
+			if _, err := os.Stat(dest); err == nil {
+				dest = fmt.Sprintf("%s.before-v%d.%s.bak", s.path, m.version, time.Now().UTC().Format("20060102T150405"))
+			}
+			if err := s.backup(ctx, s.db, dest); err != nil {
+				return fmt.Errorf("store: backup before migration %s: %w", m.name, err)
+			}
+			applied = 0 // one backup before the first pending migration
+		}
 		err = s.Tx(ctx, func(tx *Tx) error {
 			if _, err := tx.tx.ExecContext(ctx, string(body)); err != nil {
 				return err
@@ -147,6 +167,56 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("store: apply migration %s: %w", m.name, err)
 		}
+	}
+	return nil
+}
+
+// Backup copies the database to dest, a file that must not exist yet,
+// with SQLite's online backup: consistent, and safe while the daemon runs.
+func (s *Store) Backup(ctx context.Context, dest string) error {
+	if _, err := os.Stat(dest); err == nil {
+		return fmt.Errorf("store: backup: %s exists; name a new file", dest)
+	}
+	return s.backup(ctx, s.rdb, dest)
+}
+
+func (s *Store) backup(ctx context.Context, from *sql.DB, dest string) error {
+	f, err := os.OpenFile(dest, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("store: backup: %w", err)
+	}
+	f.Close()
+	dst, err := sql.Open("sqlite3", "file:"+dest)
+	if err != nil {
+		return err
+	}
+	defer dst.Close()
+	dconn, err := dst.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: backup to %s: %w", dest, err)
+	}
+	defer dconn.Close()
+	sconn, err := from.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: backup: %w", err)
+	}
+	defer sconn.Close()
+	err = dconn.Raw(func(d any) error {
+		return sconn.Raw(func(src any) error {
+			b, err := d.(*sqlite3.SQLiteConn).Backup("main", src.(*sqlite3.SQLiteConn), "main")
+			if err != nil {
+				return err
+			}
+			if _, err := b.Step(-1); err != nil {
+				b.Close()
+				return err
+			}
+			return b.Finish()
+		})
+	})
+	if err != nil {
+		os.Remove(dest)
+		return fmt.Errorf("store: backup to %s: %w", dest, err)
 	}
 	return nil
 }

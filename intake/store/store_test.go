@@ -3,8 +3,10 @@ package store
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -261,5 +263,55 @@ func TestStatementPreparedOncePerTransaction(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// An upgrade keeps a copy of the database as it was before the first
+// pending migration; Backup copies a database in use.
+func TestUpgradeAndBackup(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "old.db")
+	// A version 1 database with one case, as the first release left it.
+	raw, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1, _ := migrations.ReadFile("migrations/0001_init.sql")
+	for _, q := range []string{`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`, string(v1),
+		`INSERT INTO schema_migrations VALUES (1, '2026-01-01T00:00:00.000Z')`,
+		`INSERT INTO cases (id, year, seq, forbund, created_at, updated_at) VALUES ('LH-2026-0001', 2026, 1, 'x', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw.Close()
+
+	s := open(t, path)
+	if v, _ := s.SchemaVersion(context.Background()); v < 2 {
+		t.Fatalf("schema version %d after Open", v)
+	}
+	before, err := Open(context.Background(), path+".before-v2.bak")
+	if err != nil {
+		t.Fatalf("no backup before the upgrade: %v", err)
+	}
+	// Opening it migrates it too; the case must be there either way.
+	if _, err := before.Case(context.Background(), "LH-2026-0001"); err != nil {
+		t.Errorf("the pre-upgrade backup lacks the case: %v", err)
+	}
+	before.Close()
+
+	dest := filepath.Join(dir, "copy.db")
+	if err := s.Backup(context.Background(), dest); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Backup(context.Background(), dest); err == nil {
+		t.Error("Backup overwrote an existing file")
+	}
+	if st, err := os.Stat(dest); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("backup file: %v, mode %v", err, st.Mode())
+	}
+	cp := open(t, dest)
+	if c, err := cp.Case(context.Background(), "LH-2026-0001"); err != nil || c.Forbund != "x" {
+		t.Errorf("backup: %v", err)
 	}
 }

@@ -373,7 +373,7 @@ func (p *Processor) newCase(tx *store.Tx, pr *prepared, row *store.Message, now 
 	}
 	summary := "Anmälan mottagen från " + from
 	if len(res.Form.PII) > 0 {
-		summary += fmt.Sprintf(" (%d personnummer maskerade)", len(res.Form.PII))
+		summary += fmt.Sprintf(" (personnummer maskerade: %d)", len(res.Form.PII))
 	}
 	if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: store.EventCreated, Actor: from, Role: "reporter",
 		Message: row.ID, Summary: summary, Body: form.MaskPII(res.Text)}); err != nil {

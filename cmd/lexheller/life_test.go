@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"regexp"
@@ -12,35 +11,21 @@ import (
 	"lexheller/cmd/lexheller/devmail"
 	"lexheller/intake"
 	"lexheller/intake/form"
-	"lexheller/intake/parse"
 	"lexheller/intake/store"
 )
 
-// replyTo is what a person's mail client sends when they answer m: to its
-// Reply-To, threaded on its Message-ID, the original quoted below.
+// replyTo is what a person's mail client sends when they answer m (the
+// demo's reply): to its Reply-To, threaded, the original quoted below.
 func replyTo(t *testing.T, m []byte, from, body string) (to, raw string) {
 	t.Helper()
-	to = strings.Trim(header(m, "Reply-To"), "<> ")
-	if i := strings.LastIndex(to, "<"); i >= 0 {
-		to = strings.Trim(to[i:], "<>")
-	}
-	id := header(m, "Message-Id")
-	refs := strings.TrimSpace(header(m, "References") + " " + id)
-	subject, text := subjectText(m)
-	quoted := "> " + strings.ReplaceAll(strings.TrimSpace(text), "\n", "\n> ")
-	raw = fmt.Sprintf("From: <%s>\nTo: <%s>\nSubject: SV: %s\nMessage-ID: <%d.%s>\nIn-Reply-To: %s\nReferences: %s\n"+
-		"Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n%s\n\nFrån: Lex Heller\nSkickat: den 12 november 2026\n%s\n",
-		from, to, subject, time.Now().UnixNano(), from, id, refs, body, quoted)
-	return to, raw
-}
-
-// subjectText returns a message's decoded subject and text.
-func subjectText(raw []byte) (subject, text string) {
-	m, err := parse.Parse(bytes.NewReader(raw), nil)
+	to, headers, subject, quoted, err := replyHeaders(m)
 	if err != nil {
-		return "", string(raw)
+		t.Fatal(err)
 	}
-	return m.Subject, m.Text
+	raw = fmt.Sprintf("From: <%s>\nTo: <%s>\nSubject: %s\nMessage-ID: <%d.%s>\n%s\n"+
+		"Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n%s\n\n%s\n",
+		from, to, subject, time.Now().UnixNano(), from, strings.Join(headers, "\n"), body, quoted)
+	return to, raw
 }
 
 // threaded checks the headers that keep a mail in its case's thread.

@@ -5,6 +5,7 @@
 // Usage:
 //
 //	lexheller serve [--config FILE]       run the daemon (no config: a dev mail system)
+//	lexheller demo                        a whole case's life in a few seconds
 //	lexheller inspect [--json] [--db PATH] FILE.eml|-
 //	lexheller cases [--json] [--status S] [--forbund F]
 //	lexheller case show ID [--json]
@@ -49,6 +50,7 @@ const usage = `lexheller runs the Lex Heller routine over e-mail.
 
 Commands:
   serve [--config FILE]                  run the daemon; with no config, on a built-in dev mail system
+  demo                                   play a whole case's life on the built-in mail system, in a few seconds
   inspect [--json] [--db PATH] FILE|-    show how one raw message would be handled (nothing is sent)
   cases [--json] [--status S] [--forbund F] [--party P]
   case show ID [--json]                  a case and its timeline
@@ -84,6 +86,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = cmdAgenda(args[1:], stdout)
 	case "backup":
 		err = cmdBackup(args[1:], stdout)
+	case "demo":
+		err = cmdDemo(args[1:], stdout)
 	case "form":
 		err = cmdForm(args[1:], stdout)
 	case "check-config":
@@ -418,37 +422,67 @@ func cmdCase(args []string, stdin io.Reader, stdout io.Writer) error {
 	}
 	defer st.Close()
 	id := strings.ToUpper(fs.Arg(0))
+	if *asJSON {
+		return printCaseJSON(ctx, st, id, stdout)
+	}
+	return printCase(ctx, st, id, stdout)
+}
+
+// caseData is a case with everything recorded about it.
+type caseData struct {
+	c        *store.Case
+	timeline []store.Event
+	atts     []store.Attachment
+	parts    []store.Participant
+	forwards []*store.Forward
+}
+
+func loadCase(ctx context.Context, st *store.Store, id string) (*caseData, error) {
 	c, err := st.Case(ctx, id)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	timeline, err := st.Timeline(ctx, id)
+	d := &caseData{c: c}
+	if d.timeline, err = st.Timeline(ctx, id); err != nil {
+		return nil, err
+	}
+	if d.atts, err = st.Attachments(ctx, id); err != nil {
+		return nil, err
+	}
+	if d.parts, err = st.Participants(ctx, id); err != nil {
+		return nil, err
+	}
+	if d.forwards, err = st.Forwards(ctx, id); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// printCaseJSON prints a case, its people, attachments, forwards and
+// timeline as one JSON object.
+func printCaseJSON(ctx context.Context, st *store.Store, id string, stdout io.Writer) error {
+	d, err := loadCase(ctx, st, id)
 	if err != nil {
 		return err
 	}
-	atts, err := st.Attachments(ctx, id)
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(struct {
+		*store.Case
+		Participants []store.Participant `json:"participants"`
+		Attachments  []store.Attachment  `json:"attachments"`
+		Forwards     []*store.Forward    `json:"forwards"`
+		Timeline     []store.Event       `json:"timeline"`
+	}{d.c, nonNil(d.parts), nonNil(d.atts), nonNil(d.forwards), nonNil(d.timeline)})
+}
+
+// printCase prints a case and its whole timeline for a person, in Swedish.
+func printCase(ctx context.Context, st *store.Store, id string, stdout io.Writer) error {
+	d, err := loadCase(ctx, st, id)
 	if err != nil {
 		return err
 	}
-	parts, err := st.Participants(ctx, id)
-	if err != nil {
-		return err
-	}
-	forwards, err := st.Forwards(ctx, id)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
-			*store.Case
-			Participants []store.Participant `json:"participants"`
-			Attachments  []store.Attachment  `json:"attachments"`
-			Forwards     []*store.Forward    `json:"forwards"`
-			Timeline     []store.Event       `json:"timeline"`
-		}{c, nonNil(parts), nonNil(atts), nonNil(forwards), nonNil(timeline)})
-	}
+	c, atts, forwards, timeline := d.c, d.atts, d.forwards, d.timeline
 	fmt.Fprintf(stdout, "Ärende %s (%s), förbund %s\n", c.ID, templates.StatusName("sv", c.Status), c.Forbund)
 	fmt.Fprintf(stdout, "Mottaget:  %s\nAnmälare:  %s, %s <%s>\nParter:    %s\nNivå:      %s\nTeman:     %s\n",
 		c.CreatedAt.In(templates.Stockholm).Format("2006-01-02 15:04"), c.ReporterName, c.ReporterOrg, c.ReporterEmail,

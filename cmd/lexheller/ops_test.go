@@ -173,3 +173,37 @@ func TestSIGHUPReloadsTemplatesAndSIGTERMExits(t *testing.T) {
 		t.Errorf("stopped %v after SIGTERM, want within 10 s", d)
 	}
 }
+
+// The demo plays every step through the daemon and ends with the whole
+// timeline.
+func TestDemo(t *testing.T) {
+	t.Chdir(t.TempDir()) // the dev database must not be touched
+	out, code := runCLI(t, "", "demo")
+	if code != 0 {
+		t.Fatalf("demo: exit %d\n%s", code, out)
+	}
+	for _, want := range []string{
+		"1. Anmälaren skickar blanketten", "← Från: \"Lex Heller\"", "Vi har tagit emot din anmälan",
+		"2. Processledaren frågar anmälaren", "Fråga om din anmälan",
+		"3. Anmälaren svarar", "Nytt meddelande från",
+		"4. Processledaren sätter nivå och vidarebefordrar till FK", "Till: fk@lexheller.localhost",
+		"5. FK:s representant svarar", "Svar från FK",
+		"6. Processledaren återkopplar", "Återkoppling på din anmälan",
+		"7. Processledaren avslutar ärendet",
+		"8. Ärendet i Lex Heller", "(avslutad)", "Nivå:      organisering",
+		// The timeline, complete.
+		"mottaget        Anmälan mottagen", "fråga           Fråga till anmälaren", "inkommet        Svar från anna",
+		"ändrat          Nivå: organisering", "vidarebefordrat Vidarebefordrat till FK", "svar            Svar från FK",
+		"återkoppling    Återkoppling till anmälaren, med svar från FK", "status          Ärendet avslutat",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "850312-1231") {
+		t.Error("the demo prints the personnummer the reporter wrote, unmasked, from lexheller's side")
+	}
+	if _, err := os.Stat("lexheller-dev.db"); err == nil {
+		t.Error("the demo wrote the dev database")
+	}
+}

@@ -113,6 +113,9 @@ func (w *Watcher) Run(ctx context.Context) error {
 			s.Reconnects++
 			if err != nil {
 				s.LastError = err.Error()
+				if a := Advice(err, w.IMAP); a != "" {
+					s.LastError += " (" + a + ")"
+				}
 			}
 		})
 		if time.Since(start) > 5*maxB {
@@ -121,7 +124,11 @@ func (w *Watcher) Run(ctx context.Context) error {
 		// Full jitter over the upper half, so many daemons do not
 		// reconnect in step.
 		sleep := delay/2 + rand.N(delay/2+1)
-		w.logger().Warn("mailbox connection lost; reconnecting", "err", err, "in", sleep.Round(time.Millisecond))
+		if a := Advice(err, w.IMAP); a != "" {
+			w.logger().Warn("mailbox connection lost; reconnecting", "err", err, "what to do", a, "in", sleep.Round(time.Millisecond))
+		} else {
+			w.logger().Warn("mailbox connection lost; reconnecting", "err", err, "in", sleep.Round(time.Millisecond))
+		}
 		t := time.NewTimer(sleep)
 		select {
 		case <-ctx.Done():

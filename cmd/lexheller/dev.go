@@ -41,14 +41,19 @@ func devDatabase() string {
 }
 
 // freeOr returns addr when it can be listened on, else a free port on the
-// same host.
+// same host (the port is named, so that it can be printed).
 func freeOr(addr string) string {
 	if l, err := net.Listen("tcp", addr); err == nil {
 		l.Close()
 		return addr
 	}
 	host, _, _ := net.SplitHostPort(addr)
-	return net.JoinHostPort(host, "0")
+	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	if err != nil {
+		return net.JoinHostPort(host, "0")
+	}
+	defer l.Close()
+	return l.Addr().String()
 }
 
 // startDev starts the dev mail system and returns the config that points
@@ -74,10 +79,12 @@ Send a blanket (lexheller form > blankett.txt, fill it in, then):
   swaks --server %s --from anna@%s --to %s --body @blankett.txt
 Read a mailbox:
   curl --url 'imap://%s/INBOX;UID=1' --user anna@%s:x
-Process leader: %s
+Process leader: %s (reply to lexheller's mail; /hjälp lists the commands)
+Health and metrics: http://%s/healthz, http://%s/metrics
+A whole case's life in a few seconds: lexheller demo
 
 `, srv.IMAPAddr, domain, srv.SMTPAddr, domain, cfg.Database,
 		srv.SMTPAddr, domain, cfg.Address, srv.SMTPAddr, domain, cfg.Address,
-		srv.IMAPAddr, domain, cfg.Forbund[0].ProcessLeaders[0])
+		srv.IMAPAddr, domain, cfg.Forbund[0].ProcessLeaders[0], cfg.HTTP.Address, cfg.HTTP.Address)
 	return cfg, func() { srv.Close() }, nil
 }

@@ -243,6 +243,43 @@ func (s *rev2Session) Namespace() (*imap.NamespaceData, error) {
 	return s.Session.(imapserver.SessionNamespace).Namespace()
 }
 
+// Idle works round imapmemserver's, which waits for the next change and
+// so never reports one that arrived just before IDLE began: it sends what
+// is pending, then idles in short rounds, sending what is pending between
+// them.
+func (s *session) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
+	for {
+		if err := s.Session.Poll(w, true); err != nil {
+			return err
+		}
+		round := make(chan struct{})
+		var once sync.Once
+		end := func() { once.Do(func() { close(round) }) }
+		t := time.AfterFunc(250*time.Millisecond, end)
+		done := make(chan struct{})
+		go func() {
+			select {
+			case <-stop:
+				end()
+			case <-round:
+			}
+			close(done)
+		}()
+		err := s.Session.Idle(w, round)
+		t.Stop()
+		end()
+		<-done
+		if err != nil {
+			return err
+		}
+		select {
+		case <-stop:
+			return nil
+		default:
+		}
+	}
+}
+
 func (s *session) Login(username, password string) error {
 	if username == "" {
 		return imapserver.ErrAuthFailed

@@ -1,0 +1,52 @@
+package intake
+
+import (
+	"context"
+	"net"
+	"os"
+	"strings"
+	"testing"
+
+	"lexheller/cmd/lexheller/devmail"
+)
+
+// Advice on the errors a newcomer meets, produced by real connections.
+func TestAdvice(t *testing.T) {
+	srv, err := devmail.Start(devmail.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	closed, _ := net.Listen("tcp", "127.0.0.1:0")
+	closedAddr := closed.Addr().String()
+	closed.Close()
+
+	cases := []struct {
+		name string
+		o    IMAPOptions
+		want string
+	}{
+		{"TLS to a plain port", IMAPOptions{Address: srv.IMAPAddr, Security: "tls", Username: "x", Password: "y"}, "does not answer TLS on that port"},
+		{"nothing listening", IMAPOptions{Address: closedAddr, Security: "none", Username: "x", Password: "y"}, "nothing listens at"},
+		{"no such host", IMAPOptions{Address: "no-such-host.invalid:993", Security: "tls", Username: "x", Password: "y"}, "cannot be resolved"},
+	}
+	if addr := os.Getenv("LEXHELLER_E2E_IMAP"); addr != "" {
+		cases = append(cases, struct {
+			name string
+			o    IMAPOptions
+			want string
+		}{"wrong password (Dovecot)", IMAPOptions{Address: addr, Security: "none", Username: "anna", Password: "wrong"}, "refused the user name or password"})
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			w := &Watcher{Name: "t", IMAP: c.o}
+			err := w.session(context.Background())
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if got := Advice(err, c.o); !strings.Contains(got, c.want) {
+				t.Errorf("Advice(%v) = %q, want it to say %q", err, got, c.want)
+			}
+		})
+	}
+}

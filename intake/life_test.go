@@ -11,6 +11,7 @@ import (
 
 	"lexheller/intake/classify"
 	"lexheller/intake/form"
+	"lexheller/intake/similar"
 	"lexheller/intake/store"
 	"lexheller/notify"
 )
@@ -419,5 +420,30 @@ func TestQuietCaseReminder(t *testing.T) {
 				t.Errorf("day %d: %s to %s", int(d/day), m.Kind, m.To)
 			}
 		}
+	}
+}
+
+func TestNotificationListsSimilarCases(t *testing.T) {
+	now := time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC)
+	p := lifeProcessor(t, &now)
+	p.Similar = similar.New()
+	log := &mailLog{t: t, p: p}
+	send := func(id, what string) (string, *store.OutMail) {
+		raw := fmt.Sprintf("From: <%s>\r\nTo: lexheller@finsam.example\r\nSubject: Anmälan\r\nMessage-ID: <%s@af.example>\r\n\r\n"+
+			"Namn: Anna\r\nOrganisation: AF\r\nBerörda parter: FK, AF\r\nVad hände?:\r\n%s\r\n", reporter, id, what)
+		c := process(t, p, raw)[0].Case
+		return c, only(t, log.next(), notify.KindNotifyNew, leader)
+	}
+	first, n1 := send("s1", "Försäkringskassan drog in sjukpenningen; Arbetsförmedlingen skrev ut personen samma vecka.")
+	if strings.Contains(n1.Body, "Liknande") {
+		t.Errorf("the first case lists similar ones:\n%s", n1.Body)
+	}
+	other, _ := send("s2", "Aktivitetsstödet betalades inte ut eftersom rapporten till programmet saknades.")
+	_, n3 := send("s3", "Sjukpenningen drogs in av Försäkringskassan och Arbetsförmedlingen skrev ut hen.")
+	if !strings.Contains(n3.Body, "Liknande tidigare ärenden:\n  "+first) {
+		t.Errorf("the notification does not list %s first:\n%s", first, n3.Body)
+	}
+	if strings.Contains(n3.Body, other) {
+		t.Errorf("the notification lists the unrelated %s:\n%s", other, n3.Body)
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"lexheller/intake/classify"
 	"lexheller/intake/form"
 	"lexheller/intake/parse"
+	"lexheller/intake/similar"
 	"lexheller/intake/store"
 	"lexheller/notify"
 	"lexheller/templates"
@@ -70,6 +71,9 @@ type Processor struct {
 	Queued func()
 	// Schedule of reminders and agendas; nil means the defaults.
 	Schedule *Schedule
+	// Similar finds earlier cases like a new one for the process leaders'
+	// notification; nil leaves them out.
+	Similar *similar.Index
 }
 
 // Incoming is one raw message and where it was found.
@@ -118,6 +122,8 @@ type prepared struct {
 	out   Outcome
 	mails []*store.OutMail // queued with it
 	start time.Time
+	// similar is the new case's text, indexed once it has committed.
+	similar string
 }
 
 // Process records a batch of messages in one transaction and returns
@@ -204,7 +210,7 @@ func (p *Processor) prepare(ctx context.Context, in Incoming) (*prepared, error)
 func (p *Processor) commit(ctx context.Context, ps []*prepared) error {
 	err := p.Store.Tx(ctx, func(tx *store.Tx) error {
 		for _, pr := range ps {
-			pr.mails = nil
+			pr.mails, pr.similar = nil, ""
 			if pr.dup == nil {
 				// A copy of the same message earlier in this batch.
 				if dup, found, err := tx.Seen(pr.key); err != nil {
@@ -242,6 +248,9 @@ func (p *Processor) commit(ctx context.Context, ps []*prepared) error {
 			if m.Status == store.OutQueued {
 				pr.out.Queued++
 			}
+		}
+		if pr.similar != "" && p.Similar != nil {
+			p.Similar.Add(pr.out.Case, pr.similar)
 		}
 	}
 	return nil
@@ -379,8 +388,13 @@ func (p *Processor) newCase(tx *store.Tx, pr *prepared, row *store.Message, now 
 		Message: row.ID, Summary: summary, Body: form.MaskPII(res.Text)}); err != nil {
 		return nil, err
 	}
+	pr.similar = SimilarText(c)
 	fb := p.forbund(c.Forbund)
 	atts := attachmentRows(m)
+	like, err := p.similarTo(tx, c)
+	if err != nil {
+		return nil, err
+	}
 	ack, err := p.compose(notify.Request{Kind: notify.KindAck, To: []string{from}, Case: c, ForbundName: fb.Name,
 		InReplyTo: m.MessageID, References: m.References, PIIMasked: c.PIIFound > 0, Now: now})
 	if err != nil {
@@ -389,13 +403,44 @@ func (p *Processor) newCase(tx *store.Tx, pr *prepared, row *store.Message, now 
 	var leaders []*store.OutMail
 	if len(fb.ProcessLeaders) > 0 {
 		leaders, err = p.compose(notify.Request{Kind: notify.KindNotifyNew, To: fb.ProcessLeaders, Case: c,
-			ForbundName: fb.Name, PIIMasked: c.PIIFound > 0, Attachments: atts, Now: now})
+			ForbundName: fb.Name, PIIMasked: c.PIIFound > 0, Attachments: atts, Similar: like, Now: now})
 		if err != nil {
 			return nil, err
 		}
 	}
 	return append(ack, leaders...), nil
 }
+
+// SimilarText is what of a case the similarity index reads.
+func SimilarText(c *store.Case) string {
+	return c.Description + "\n" + c.Consequence + "\n" + c.Suggestion
+}
+
+// similarTo returns the earlier cases most like c, at most three, and
+// marks c to be indexed once it has committed.
+func (p *Processor) similarTo(tx *store.Tx, c *store.Case) ([]notify.SimilarCase, error) {
+	if p.Similar == nil {
+		return nil, nil
+	}
+	var out []notify.SimilarCase
+	for _, m := range p.Similar.Similar(SimilarText(c), 3, c.ID) {
+		if m.Score < MinSimilarity {
+			break
+		}
+		other, err := tx.Case(m.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, notify.SimilarCase{Case: other, Score: m.Score})
+	}
+	return out, nil
+}
+
+// MinSimilarity is the score below which a case is not called similar.
+const MinSimilarity = 0.1
 
 // displayName is "Name <address>" as a person reads it (not RFC 2047
 // encoded, since it goes into a template, not a header).

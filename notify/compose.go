@@ -111,7 +111,14 @@ type Request struct {
 	Copy        bool             // reminder: this one is the process leaders' copy
 	Days        int              // reminder, quiet: days waited
 	Agenda      *Agenda
-	WithContact bool // forward: the reporter's contact details go along
+	WithContact bool          // forward: the reporter's contact details go along
+	Similar     []SimilarCase // notify_new: earlier cases like this one
+}
+
+// SimilarCase is an earlier case like the one a mail is about.
+type SimilarCase struct {
+	Case  *store.Case
+	Score float64
 }
 
 // HelpRow is one command in the help table.
@@ -165,6 +172,7 @@ type Data struct {
 	Days        int
 	Agenda      *Agenda
 	WithContact bool
+	Similar     []SimilarCase
 }
 
 // Compose renders req into one outbox row per recipient.
@@ -176,7 +184,7 @@ func (c *Composer) Compose(req Request) ([]*store.OutMail, error) {
 		Name: req.Name, Address: c.Address, Form: tpl.Form(lang), From: req.From, Text: req.Text,
 		Failed: req.Failed, Reason: req.Reason, Forward: req.Forward, Answers: req.Answers, Open: req.Open,
 		Changes: req.Changes, Problems: req.Problems, Help: req.Help, Copy: req.Copy, Days: req.Days, Agenda: req.Agenda,
-		WithContact: req.WithContact,
+		WithContact: req.WithContact, Similar: req.Similar,
 	}
 	switch {
 	case req.Case != nil && deidentified[req.Kind]:

@@ -136,6 +136,10 @@ func request(kind, lang string) notify.Request {
 		r.Case = fixtureCase()
 		r.PIIMasked = true
 		r.Attachments = fixtureAttachments()
+		earlier := fixtureCase()
+		earlier.ID, earlier.Status, earlier.CreatedAt = "LH-2025-0117", store.StatusClosed, fixedCreated.AddDate(0, -5, 0)
+		earlier.Description = "Sjukpenningen drogs in samtidigt som Arbetsförmedlingen skrev ut personen."
+		r.Similar = []notify.SimilarCase{{Case: earlier, Score: 0.42}}
 	case notify.KindIncomplete:
 		r.To = []string{reporterTo}
 		r.InReplyTo = inReplyTo

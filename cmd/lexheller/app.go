@@ -13,6 +13,7 @@ import (
 	"lexheller/intake/classify"
 	"lexheller/intake/ident"
 	"lexheller/intake/parse"
+	"lexheller/intake/similar"
 	"lexheller/intake/store"
 	"lexheller/notify"
 	"lexheller/templates"
@@ -69,6 +70,10 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 			AgendaBefore: time.Duration(cfg.Reminders.AgendaDays) * 24 * time.Hour,
 		},
 	}
+	if a.processor.Similar, err = similarIndex(ctx, st); err != nil {
+		st.Close()
+		return nil, err
+	}
 	a.sender = &notify.Sender{
 		Store: st,
 		SMTP: notify.SMTPOptions{Address: cfg.SMTP.Address, Security: cfg.SMTP.Security, Username: cfg.SMTP.Username,
@@ -86,6 +91,19 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		}
 	}
 	return a, nil
+}
+
+// similarIndex indexes every stored case for the similar-case lookup.
+func similarIndex(ctx context.Context, st *store.Store) (*similar.Index, error) {
+	cases, err := st.Cases(ctx, store.CaseFilter{})
+	if err != nil {
+		return nil, err
+	}
+	idx := similar.New()
+	for _, c := range cases {
+		idx.Add(c.ID, intake.SimilarText(c))
+	}
+	return idx, nil
 }
 
 func (a *app) watcher(name string, s *Server, forbund string) *intake.Watcher {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -111,5 +112,30 @@ func TestBackupWhileRunning(t *testing.T) {
 	}
 	if _, code := runCLI(t, "", "backup", "--db", cfg.Database, dest); code == 0 {
 		t.Error("backup overwrote its earlier file")
+	}
+}
+
+func TestSimilarCLI(t *testing.T) {
+	e := newDevEnv(t, devmail.Options{})
+	cfg := e.Config("")
+	d := startDaemon(t, cfg, nil)
+	r := e.Addr("anna")
+	for i, what := range []string{
+		"Försäkringskassan drog in sjukpenningen; Arbetsförmedlingen skrev ut personen samma vecka.",
+		"Aktivitetsstödet betalades inte ut eftersom rapporten till programmet saknades.",
+		"Sjukpenningen drogs in av Försäkringskassan och Arbetsförmedlingen skrev ut hen.",
+	} {
+		e.Send(r, e.Shared, blanket(r, e.Shared, fmt.Sprintf("sim%d-%s@x", i, e.tag), what))
+		e.WaitFor(r, "INBOX", "Vi har tagit emot", i+1)
+	}
+	d.stop()
+	out, code := runCLI(t, "", "similar", "LH-2026-0003", "--db", cfg.Database)
+	lines := strings.Split(out, "\n")
+	if code != 0 || len(lines) < 4 || !strings.HasPrefix(lines[3], "LH-2026-0001") {
+		t.Errorf("similar: exit %d, want LH-2026-0001 first:\n%s", code, out)
+	}
+	out, code = runCLI(t, "", "similar", "LH-2026-0003", "--db", cfg.Database, "--json")
+	if code != 0 || !strings.Contains(out, `"id": "LH-2026-0001"`) || !strings.Contains(out, `"score": 0.`) {
+		t.Errorf("similar --json: exit %d:\n%s", code, out)
 	}
 }

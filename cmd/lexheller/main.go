@@ -32,6 +32,7 @@ import (
 	"syscall"
 	"time"
 
+	"lexheller/intake"
 	"lexheller/intake/classify"
 	"lexheller/intake/form"
 	"lexheller/intake/ident"
@@ -61,6 +62,7 @@ Commands:
   case close ID | case reopen ID         the process leaders' mail commands, from the command line
   agenda [--forbund X] [--meeting DATE]  the agenda the förbundschef gets before a meeting
   backup [--db PATH|--config FILE] FILE  copy the database (safe while the daemon runs)
+  similar ID [--json]                    the ten earlier cases most like a case, with scores
   form [--lang sv|en]                    print the blank form
   check-config FILE                      check a config file
   version
@@ -88,6 +90,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = cmdBackup(args[1:], stdout)
 	case "demo":
 		err = cmdDemo(args[1:], stdout)
+	case "similar":
+		err = cmdSimilar(args[1:], stdout)
 	case "form":
 		err = cmdForm(args[1:], stdout)
 	case "check-config":
@@ -555,6 +559,65 @@ func cmdForm(args []string, stdout io.Writer) error {
 	}
 	_, err = io.WriteString(stdout, t.Form(*lang))
 	return err
+}
+
+func cmdSimilar(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("similar", flag.ContinueOnError)
+	dbPath := fs.String("db", "", "database file")
+	configPath := fs.String("config", os.Getenv("LEXHELLER_CONFIG"), "config file")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := fs.Parse(reorder(args)); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("similar: name one case, e.g. LH-2026-0042")
+	}
+	ctx := context.Background()
+	st, err := openStore(ctx, *dbPath, *configPath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	c, err := st.Case(ctx, strings.ToUpper(fs.Arg(0)))
+	if err != nil {
+		return err
+	}
+	idx, err := similarIndex(ctx, st)
+	if err != nil {
+		return err
+	}
+	matches := idx.Similar(intake.SimilarText(c), 10, c.ID)
+	if *asJSON {
+		type row struct {
+			ID          string  `json:"id"`
+			Score       float64 `json:"score"`
+			Status      string  `json:"status"`
+			Description string  `json:"description"`
+		}
+		out := []row{}
+		for _, m := range matches {
+			if o, err := st.Case(ctx, m.ID); err == nil {
+				out = append(out, row{m.ID, m.Score, o.Status, o.Description})
+			}
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	if len(matches) == 0 {
+		fmt.Fprintf(stdout, "Inga ärenden liknar %s (av %d).\n", c.ID, idx.Len()-1)
+		return nil
+	}
+	fmt.Fprintf(stdout, "Ärenden som liknar %s: %s\n\n", c.ID, oneLine(c.Description, 60))
+	fmt.Fprintf(stdout, "%-13s  %5s  %-16s  %s\n", "Ärende", "Likhet", "Status", "Beskrivning")
+	for _, m := range matches {
+		o, err := st.Case(ctx, m.ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%-13s  %5.2f  %-16s  %s\n", m.ID, m.Score, templates.StatusName("sv", o.Status), oneLine(o.Description, 50))
+	}
+	return nil
 }
 
 func cmdBackup(args []string, stdout io.Writer) error {

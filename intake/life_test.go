@@ -1,6 +1,7 @@
 package intake
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"mime"
@@ -14,6 +15,7 @@ import (
 	"lexheller/intake/similar"
 	"lexheller/intake/store"
 	"lexheller/notify"
+	"lexheller/templates"
 )
 
 const (
@@ -445,5 +447,52 @@ func TestNotificationListsSimilarCases(t *testing.T) {
 	}
 	if strings.Contains(n3.Body, other) {
 		t.Errorf("the notification lists the unrelated %s:\n%s", other, n3.Body)
+	}
+}
+
+// The pattern report goes out once a period, on its day, across restarts.
+func TestScheduledReport(t *testing.T) {
+	now := time.Date(2026, 10, 12, 9, 0, 0, 0, templates.Stockholm)
+	p := lifeProcessor(t, &now)
+	p.Classify.Forbund[0].Chief = ""
+	p.Report = &ReportSchedule{To: []string{"arbetsgrupp@finsam.example"}, Months: 1, Day: 1}
+	log := &mailLog{t: t, p: p}
+	process(t, p, blanketMsg(reporter, "rep1@af.example"))
+	log.next()
+	remind := func(at time.Time) []*store.OutMail {
+		t.Helper()
+		if _, err := p.Remind(context.Background(), at); err != nil {
+			t.Fatal(err)
+		}
+		var out []*store.OutMail
+		for _, m := range log.next() {
+			if m.Kind == notify.KindReport {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	if ms := remind(time.Date(2026, 10, 31, 23, 0, 0, 0, templates.Stockholm)); len(ms) != 1 || !strings.Contains(ms[0].Subject, "2026-09-01 – 2026-09-30") {
+		t.Fatalf("in October: %d reports, want September's", len(ms))
+	}
+	ms := remind(time.Date(2026, 11, 1, 0, 30, 0, 0, templates.Stockholm))
+	if len(ms) != 1 {
+		t.Fatalf("1 November: %d reports, want 1", len(ms))
+	}
+	m := ms[0]
+	if !strings.Contains(m.Subject, "2026-10-01 – 2026-10-31") || !strings.Contains(m.Body, "1 ärenden") ||
+		!bytes.Contains(m.Raw, []byte("lexheller-2026-10.xlsx")) || !bytes.Contains(m.Raw, []byte("text/html")) {
+		t.Errorf("the report: %s\n%s", m.Subject, m.Body)
+	}
+	if len(form.FindPII(string(m.Raw))) > 0 || strings.Contains(m.Body, "Anna") {
+		t.Error("the report carries personal data")
+	}
+	if ms := remind(time.Date(2026, 11, 20, 9, 0, 0, 0, templates.Stockholm)); len(ms) != 0 {
+		t.Errorf("sent again in the same period: %d", len(ms))
+	}
+	p2 := lifeProcessor(t, &now)
+	p2.Store, p2.Report = p.Store, p.Report
+	if n, err := p2.Remind(context.Background(), time.Date(2026, 11, 21, 9, 0, 0, 0, templates.Stockholm)); err != nil || n != 0 {
+		t.Errorf("after a restart: %d mails, %v", n, err)
 	}
 }

@@ -74,6 +74,9 @@ type Processor struct {
 	// Similar finds earlier cases like a new one for the process leaders'
 	// notification; nil leaves them out.
 	Similar *similar.Index
+	// Report is when the pattern report goes to the working group; nil
+	// sends none.
+	Report *ReportSchedule
 }
 
 // Incoming is one raw message and where it was found.

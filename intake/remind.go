@@ -1,6 +1,7 @@
 package intake
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"lexheller/intake/classify"
 	"lexheller/intake/store"
 	"lexheller/notify"
+	"lexheller/notify/report"
 	"lexheller/templates"
 )
 
@@ -85,6 +87,9 @@ func (p *Processor) Remind(ctx context.Context, now time.Time) (int, error) {
 				return queued, err
 			}
 		}
+	}
+	if err := count(p.sendReport(ctx, now)); err != nil {
+		return queued, err
 	}
 	if queued > 0 && p.Queued != nil {
 		p.Queued()
@@ -247,4 +252,67 @@ func (p *Processor) AgendaMail(ctx context.Context, slug string, meeting, now ti
 		return nil, err
 	}
 	return ms[0], nil
+}
+
+// ReportSchedule sends the pattern report to the working group.
+type ReportSchedule struct {
+	To     []string
+	Months int // the period: 1 a month, 3 a quarter
+	Day    int // the day of the month (1–28) the last period's report goes out
+}
+
+// sendReport queues the report of the last whole period once it is due,
+// once a period, across restarts.
+func (p *Processor) sendReport(ctx context.Context, now time.Time) (int, error) {
+	rs := p.Report
+	if rs == nil || len(rs.To) == 0 {
+		return 0, nil
+	}
+	months, dayOf := max(rs.Months, 1), min(max(rs.Day, 1), 28)
+	local := now.In(templates.Stockholm)
+	first := (int(local.Month())-1)/months*months + 1
+	start := time.Date(local.Year(), time.Month(first), 1, 0, 0, 0, 0, templates.Stockholm)
+	if local.Before(start.AddDate(0, 0, dayOf-1)) {
+		return 0, nil
+	}
+	prev := start.AddDate(0, -months, 0)
+	key := "report/" + prev.Format("2006-01")
+	if _, done, err := p.Store.Done(ctx, key); err != nil || done {
+		return 0, err
+	}
+	cases, err := p.Store.Cases(ctx, store.CaseFilter{})
+	if err != nil {
+		return 0, err
+	}
+	fws, err := p.Store.AllForwards(ctx)
+	if err != nil {
+		return 0, err
+	}
+	r := report.Build(cases, fws, report.Options{From: prev, To: start, Lang: p.Lang}, now)
+	var text, html, xlsx bytes.Buffer
+	if err := r.Text(&text); err != nil {
+		return 0, err
+	}
+	if err := r.HTML(&html); err != nil {
+		return 0, err
+	}
+	if err := r.XLSX(&xlsx); err != nil {
+		return 0, err
+	}
+	mails, err := p.compose(notify.Request{Kind: notify.KindReport, To: rs.To, Period: r.Period(), Total: r.Total,
+		Text: text.String(), HTML: html.String(), Now: now,
+		Files: []notify.File{{Name: "lexheller-" + prev.Format("2006-01") + ".xlsx",
+			ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Data: xlsx.Bytes()}}})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	err = p.Store.Tx(ctx, func(tx *store.Tx) error {
+		if first, err := tx.MarkDone(key, now); err != nil || !first {
+			return err
+		}
+		n = len(mails)
+		return p.queue(tx, mails)
+	})
+	return n, err
 }

@@ -42,6 +42,7 @@ const (
 	KindReminder      = "reminder"       // an unanswered forward, to the representative (copy to the process leaders)
 	KindQuiet         = "quiet"          // a case with no event for a while, to the process leaders
 	KindAgenda        = "agenda"         // the meeting's agenda, to the förbundschef
+	KindReport        = "report"         // the pattern report, to the working group
 )
 
 // deidentified are the kinds that go to a party: their case fields leave
@@ -113,6 +114,17 @@ type Request struct {
 	Agenda      *Agenda
 	WithContact bool          // forward: the reporter's contact details go along
 	Similar     []SimilarCase // notify_new: earlier cases like this one
+	Period      string        // report: the period, as a person reads it
+	Total       int           // report: cases in the period
+	HTML        string        // an HTML alternative made elsewhere (the report); "" uses the template's, if any
+	Files       []File        // attached
+}
+
+// File is an attachment of a mail we send.
+type File struct {
+	Name        string
+	ContentType string
+	Data        []byte
 }
 
 // SimilarCase is an earlier case like the one a mail is about.
@@ -173,6 +185,8 @@ type Data struct {
 	Agenda      *Agenda
 	WithContact bool
 	Similar     []SimilarCase
+	Period      string
+	Total       int
 }
 
 // Compose renders req into one outbox row per recipient.
@@ -184,7 +198,7 @@ func (c *Composer) Compose(req Request) ([]*store.OutMail, error) {
 		Name: req.Name, Address: c.Address, Form: tpl.Form(lang), From: req.From, Text: req.Text,
 		Failed: req.Failed, Reason: req.Reason, Forward: req.Forward, Answers: req.Answers, Open: req.Open,
 		Changes: req.Changes, Problems: req.Problems, Help: req.Help, Copy: req.Copy, Days: req.Days, Agenda: req.Agenda,
-		WithContact: req.WithContact, Similar: req.Similar,
+		WithContact: req.WithContact, Similar: req.Similar, Period: req.Period, Total: req.Total,
 	}
 	switch {
 	case req.Case != nil && deidentified[req.Kind]:
@@ -277,8 +291,16 @@ func (c *Composer) build(req Request, r templates.Rendered, to string, now time.
 		msg.SetGenHeader("X-Lexheller-Case", caseID)
 	}
 	msg.SetBodyString(mail.TypeTextPlain, r.Text)
+	if req.HTML != "" {
+		r.HTML = req.HTML
+	}
 	if r.HTML != "" {
 		msg.AddAlternativeString(mail.TypeTextHTML, r.HTML)
+	}
+	for _, f := range req.Files {
+		if err := msg.AttachReader(f.Name, bytes.NewReader(f.Data), mail.WithFileContentType(mail.ContentType(f.ContentType))); err != nil {
+			return nil, fmt.Errorf("notify: attach %s: %w", f.Name, err)
+		}
 	}
 	var raw bytes.Buffer
 	if _, err := msg.WriteTo(&raw); err != nil {

@@ -42,6 +42,7 @@ var allKinds = []string{
 	notify.KindReplyNotice, notify.KindSendFailed, notify.KindBounceNotice,
 	notify.KindQuestion, notify.KindForward, notify.KindAnswerNotice, notify.KindFeedback,
 	notify.KindCommandResult, notify.KindRefused, notify.KindReminder, notify.KindQuiet, notify.KindAgenda,
+	notify.KindReport,
 }
 
 // caseKinds are the kinds that are about a case in the fixtures below.
@@ -214,6 +215,12 @@ func request(kind, lang string) notify.Request {
 		r.Agenda = &notify.Agenda{Meeting: time.Date(2026, 3, 26, 0, 0, 0, 0, templates.Stockholm), Since: time.Date(2026, 1, 22, 0, 0, 0, 0, templates.Stockholm),
 			Raised: []*store.Case{raised}, Waiting: []notify.AgendaItem{{Case: fixtureCase(), Forward: fixtureForward(false)}},
 			Answered: []notify.AgendaItem{{Case: fixtureCase(), Forward: fixtureForward(true)}}}
+	case notify.KindReport:
+		r.To = []string{"arbetsgrupp@finsam.example"}
+		r.Period, r.Total = "2026-10-01 – 2026-10-31", 14
+		r.Text = "Ärenden: 14 (perioden före: 9, +5)\n\nBerörda parter\n  FK   9  före  5  +4\n"
+		r.HTML = "<!DOCTYPE html><html><body><p>14 ärenden</p></body></html>"
+		r.Files = []notify.File{{Name: "lexheller-2026-10.xlsx", ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Data: []byte("PK\x03\x04")}}
 	case notify.KindSendFailed:
 		r.To = []string{leaderTo}
 		r.Case = fixtureCase()
@@ -528,10 +535,18 @@ func TestHeaders(t *testing.T) {
 				}
 
 				mt, params, err := mime.ParseMediaType(h.Get("Content-Type"))
-				if err != nil || mt != "text/plain" || !strings.EqualFold(params["charset"], "UTF-8") {
+				switch {
+				case len(req.Files) > 0:
+					// The report: text and HTML alternatives, then the files.
+					body := string(m.Raw)
+					if mt != "multipart/mixed" || !strings.Contains(body, "Content-Type: multipart/alternative") ||
+						!strings.Contains(body, "Content-Type: text/html") ||
+						!strings.Contains(body, `Content-Disposition: attachment; filename="`+req.Files[0].Name+`"`) {
+						t.Errorf("Content-Type %q; want multipart/mixed with the alternatives and the attachment", mt)
+					}
+				case err != nil || mt != "text/plain" || !strings.EqualFold(params["charset"], "UTF-8"):
 					t.Errorf("Content-Type = %q, want text/plain; charset=UTF-8", h.Get("Content-Type"))
-				}
-				if p.body != m.Body && strings.TrimRight(p.body, "\n") != strings.TrimRight(m.Body, "\n") {
+				case p.body != m.Body && strings.TrimRight(p.body, "\n") != strings.TrimRight(m.Body, "\n"):
 					t.Errorf("decoded body differs from OutMail.Body:\n%q\n%q", p.body, m.Body)
 				}
 				if !m.CreatedAt.Equal(fixedNow) || !m.NextAttemptAt.Equal(fixedNow) {

@@ -70,6 +70,13 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 			AgendaBefore: time.Duration(cfg.Reminders.AgendaDays) * 24 * time.Hour,
 		},
 	}
+	if len(cfg.Report.To) > 0 {
+		months := 1
+		if cfg.Report.Period == "quarterly" {
+			months = 3
+		}
+		a.processor.Report = &intake.ReportSchedule{To: cfg.Report.To, Months: months, Day: cfg.Report.Day}
+	}
 	if a.processor.Similar, err = similarIndex(ctx, st); err != nil {
 		st.Close()
 		return nil, err

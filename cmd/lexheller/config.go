@@ -36,6 +36,7 @@ type Config struct {
 	Log          LogConfig `toml:"log"`
 	Commands     Commands  `toml:"commands"`
 	HTTP         HTTP      `toml:"http"`
+	Report       Report    `toml:"report"`
 	Reminders    Reminders `toml:"reminders"`
 
 	path string
@@ -75,6 +76,13 @@ type Commands struct {
 	// server; when set, mail from a process leader's address counts only
 	// when that server's Authentication-Results header vouches for it.
 	AuthservID string `toml:"authserv_id"`
+}
+
+// Report is the pattern report sent by mail.
+type Report struct {
+	To     []string `toml:"to"`     // the working group's address(es); none sends no report
+	Period string   `toml:"period"` // "monthly" (default) or "quarterly"
+	Day    int      `toml:"day"`    // the day of the month it goes out (1–28, default 1)
 }
 
 // HTTP is where /healthz and /metrics are served.
@@ -185,7 +193,7 @@ var knownKeys = []string{"database", "address", "domain", "language", "case_pref
 	"password_env", "mailbox", "poll_interval", "idle", "helo", "connections", "attachment_mb", "retry_for", "bounce_suppress_for",
 	"raw_message_days", "format", "level", "slug", "name", "aliases", "addresses", "process_leaders", "chief",
 	"meetings", "representatives", "party", "email", "commands", "authserv_id", "reminders", "forward_days",
-	"forward_max", "quiet_days", "agenda_days", "http"}
+	"forward_max", "quiet_days", "agenda_days", "http", "report", "to", "period", "day"}
 
 // suggest returns the known key closest to the last part of k.
 func suggest(k toml.Key, known []string) string {
@@ -307,6 +315,24 @@ func (c *Config) check(text string) []error {
 	case c.HTTP.Address == "off":
 	case err != nil:
 		bad("http.address", "%q: write host:port, e.g. \"127.0.0.1:9180\", or \"off\"", c.HTTP.Address)
+	}
+	for _, a := range c.Report.To {
+		if _, err := mail.ParseAddress(a); err != nil {
+			bad("report.to", "%q is not an e-mail address", a)
+		}
+	}
+	switch c.Report.Period {
+	case "":
+		c.Report.Period = "monthly"
+	case "monthly", "quarterly":
+	default:
+		bad("report.period", "%q: write \"monthly\" or \"quarterly\"", c.Report.Period)
+	}
+	switch {
+	case c.Report.Day == 0:
+		c.Report.Day = 1
+	case c.Report.Day < 1 || c.Report.Day > 28:
+		bad("report.day", "%d: write a day of the month from 1 to 28", c.Report.Day)
 	}
 	errs = append(errs, c.IMAP.check("imap", c.path, text, true)...)
 	errs = append(errs, c.SMTP.check("smtp", c.path, text, false)...)

@@ -1,16 +1,21 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"lexheller/cmd/lexheller/devmail"
 	"lexheller/intake"
 	"lexheller/intake/form"
+	"lexheller/intake/parse"
 	"lexheller/intake/store"
 )
 
@@ -230,5 +235,37 @@ func TestCommandRefusalsDovecotPostfix(t *testing.T) {
 	}
 	if refused != 2 {
 		t.Errorf("%d refusals on the timeline, want 2 (the reporter's, the unverified leader's)", refused)
+	}
+}
+
+// The scheduled pattern report reaches the working group through Postfix
+// and Dovecot, its workbook attached and readable.
+func TestScheduledReportDovecotPostfix(t *testing.T) {
+	e := newE2EEnv(t)
+	group := e.Addr("arbetsgrupp")
+	cfg := lifeConfig(t, e, "")
+	cfg.Report.To = []string{group}
+	startDaemon(t, cfg, nil)
+	raw := e.WaitFor(group, "INBOX", "mönsterrapport", 1)[0]
+	m, err := parse.Parse(bytes.NewReader(raw), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Attachments) != 1 || !strings.HasSuffix(m.Attachments[0].Filename, ".xlsx") {
+		t.Fatalf("attachments: %+v", m.Attachments)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(m.Attachments[0].Content))
+	if err != nil {
+		t.Fatalf("the workbook does not open: %v", err)
+	}
+	defer f.Close()
+	if sheets := f.GetSheetList(); !slices.Contains(sheets, "Ärenden") || !slices.Contains(sheets, "Berörda parter") {
+		t.Errorf("sheets: %q", sheets)
+	}
+	if h := header(raw, "Content-Type"); !strings.HasPrefix(h, "multipart/mixed") {
+		t.Errorf("Content-Type %q", h)
+	}
+	if !strings.Contains(string(raw), "text/html") {
+		t.Error("no HTML alternative")
 	}
 }

@@ -63,6 +63,8 @@ Commands:
   agenda [--forbund X] [--meeting DATE]  the agenda the förbundschef gets before a meeting
   backup [--db PATH|--config FILE] FILE  copy the database (safe while the daemon runs)
   similar ID [--json]                    the ten earlier cases most like a case, with scores
+  report [--from D] [--to D] [--forbund X,Y] [--format text|csv|xlsx|html] [--out FILE]
+                                         the pattern report for the working group
   form [--lang sv|en]                    print the blank form
   check-config FILE                      check a config file
   version
@@ -92,6 +94,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = cmdDemo(args[1:], stdout)
 	case "similar":
 		err = cmdSimilar(args[1:], stdout)
+	case "report":
+		err = cmdReport(args[1:], stdout)
 	case "form":
 		err = cmdForm(args[1:], stdout)
 	case "check-config":
@@ -304,7 +308,7 @@ func printReport(w io.Writer, r *classify.Report) {
 
 // valueFlags are the flags that take a value.
 var valueFlags = map[string]bool{"db": true, "config": true, "status": true, "forbund": true, "party": true, "lang": true,
-	"since": true, "level": true, "parties": true, "themes": true, "to": true, "question-file": true, "file": true,
+	"since": true, "from": true, "format": true, "out": true, "level": true, "parties": true, "themes": true, "to": true, "question-file": true, "file": true,
 	"text": true, "meeting": true}
 
 // reorder moves flags before positional arguments, so that

@@ -222,3 +222,8 @@ func (s *Store) ForwardsOf(ctx context.Context, forbund string) ([]*Forward, err
 	return collect(s.rdb.QueryContext(ctx, `SELECT `+forwardColumns+` FROM forwards
 		WHERE case_id IN (SELECT id FROM cases WHERE forbund = ?) ORDER BY at, id`, forbund))
 }
+
+// AllForwards returns every forward, oldest first.
+func (s *Store) AllForwards(ctx context.Context) ([]*Forward, error) {
+	return collect(s.rdb.QueryContext(ctx, `SELECT `+forwardColumns+` FROM forwards ORDER BY at, id`))
+}

@@ -1,0 +1,270 @@
+// Package report counts cases for the working group's pattern report: by
+// party, pair of parties, level, theme, förbund and month, each beside the
+// previous period of the same length; the time to a party's first answer;
+// open cases by age; the most frequent themes. It renders the report as
+// text, CSV (the cases), XLSX and a self-contained HTML page. No report
+// holds personal data: free text is de-identified, names are left out.
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"lexheller/intake/form"
+	"lexheller/intake/store"
+	"lexheller/templates"
+)
+
+// Options choose the period and the förbund.
+type Options struct {
+	From, To time.Time // [From, To); zero To means now, zero From a year before To
+	Forbund  []string  // slugs; none means all
+	Lang     string
+}
+
+// Row is one value of a dimension in the period and the one before.
+type Row struct {
+	Key    string
+	Now    int
+	Before int
+}
+
+// Change is Now minus Before.
+func (r Row) Change() int { return r.Now - r.Before }
+
+// Dimension is one table of the report.
+type Dimension struct {
+	Name string // "parties", "pairs", "levels", "themes", "forbund", "months"
+	Rows []Row
+}
+
+// Timing is how long a party takes to answer its first forward of a case.
+type Timing struct {
+	Party      string
+	Answered   int
+	Median     time.Duration
+	Unanswered int
+}
+
+// ThemeCases is a theme with the cases that have it.
+type ThemeCases struct {
+	Theme string
+	IDs   []string
+}
+
+// CaseRow is one case as the cases sheet shows it: no names, no contact
+// details, its free text de-identified.
+type CaseRow struct {
+	ID, Created, EventDate, Forbund, Parties, Level, Themes, Status, Description string
+}
+
+// Report is the whole report.
+type Report struct {
+	Options
+	PrevFrom, PrevTo time.Time
+	Total, PrevTotal int
+	Dimensions       []Dimension
+	Timings          []Timing
+	OpenByAge        []Row // Now only
+	TopThemes        []ThemeCases
+	Cases            []CaseRow
+}
+
+// Build computes the report from every case and forward. now is the clock.
+func Build(cases []*store.Case, forwards []*store.Forward, o Options, now time.Time) *Report {
+	if o.To.IsZero() {
+		o.To = now
+	}
+	if o.From.IsZero() {
+		o.From = o.To.AddDate(-1, 0, 0)
+	}
+	r := &Report{Options: o}
+	length := o.To.Sub(o.From)
+	r.PrevFrom, r.PrevTo = o.From.Add(-length), o.From
+	wanted := func(c *store.Case) bool { return len(o.Forbund) == 0 || slices.Contains(o.Forbund, c.Forbund) }
+
+	counts := map[string]map[string]*Row{}
+	add := func(dim, key string, now bool) {
+		if counts[dim] == nil {
+			counts[dim] = map[string]*Row{}
+		}
+		row := counts[dim][key]
+		if row == nil {
+			row = &Row{Key: key}
+			counts[dim][key] = row
+		}
+		if now {
+			row.Now++
+		} else {
+			row.Before++
+		}
+	}
+	themes := map[string][]string{}
+	byID := map[string]*store.Case{}
+	for _, c := range cases {
+		if !wanted(c) {
+			continue
+		}
+		byID[c.ID] = c
+		in := !c.CreatedAt.Before(o.From) && c.CreatedAt.Before(o.To)
+		prev := !c.CreatedAt.Before(r.PrevFrom) && c.CreatedAt.Before(r.PrevTo)
+		if !in && !prev {
+			continue
+		}
+		if in {
+			r.Total++
+			r.Cases = append(r.Cases, caseRow(c, o.Lang))
+			for _, t := range c.Themes {
+				themes[t] = append(themes[t], c.ID)
+			}
+		} else {
+			r.PrevTotal++
+		}
+		for _, p := range c.Parties {
+			add("parties", p, in)
+		}
+		ps := slices.Sorted(slices.Values(c.Parties))
+		for i := range ps {
+			for j := i + 1; j < len(ps); j++ {
+				add("pairs", ps[i]+"×"+ps[j], in)
+			}
+		}
+		add("levels", templates.LevelName(o.Lang, c.Level), in)
+		for _, t := range c.Themes {
+			add("themes", t, in)
+		}
+		add("forbund", c.Forbund, in)
+		if in {
+			add("months", c.CreatedAt.In(templates.Stockholm).Format("2006-01"), true)
+		}
+	}
+	for _, dim := range []string{"parties", "pairs", "levels", "themes", "forbund", "months"} {
+		d := Dimension{Name: dim}
+		for _, row := range counts[dim] {
+			d.Rows = append(d.Rows, *row)
+		}
+		slices.SortFunc(d.Rows, func(a, b Row) int {
+			if dim == "months" {
+				return strings.Compare(a.Key, b.Key)
+			}
+			if c := cmp.Compare(b.Now, a.Now); c != 0 {
+				return c
+			}
+			return strings.Compare(a.Key, b.Key)
+		})
+		r.Dimensions = append(r.Dimensions, d)
+	}
+
+	// Time to a party's first answer, for cases of the period.
+	first := map[string]*store.Forward{} // case+party → its first forward
+	for _, f := range forwards {
+		c := byID[f.CaseID]
+		if c == nil || c.CreatedAt.Before(o.From) || !c.CreatedAt.Before(o.To) {
+			continue
+		}
+		k := f.CaseID + "/" + f.Party
+		if g := first[k]; g == nil || f.At.Before(g.At) {
+			first[k] = f
+		}
+	}
+	waits := map[string][]time.Duration{}
+	unanswered := map[string]int{}
+	for _, f := range first {
+		if f.AnsweredAt == nil {
+			unanswered[f.Party]++
+			waits[f.Party] = waits[f.Party] // the party is listed
+			continue
+		}
+		waits[f.Party] = append(waits[f.Party], f.AnsweredAt.Sub(f.At))
+	}
+	for party, ws := range waits {
+		t := Timing{Party: party, Answered: len(ws), Unanswered: unanswered[party]}
+		if len(ws) > 0 {
+			slices.Sort(ws)
+			t.Median = ws[len(ws)/2]
+			if len(ws)%2 == 0 {
+				t.Median = (ws[len(ws)/2-1] + ws[len(ws)/2]) / 2
+			}
+		}
+		r.Timings = append(r.Timings, t)
+	}
+	slices.SortFunc(r.Timings, func(a, b Timing) int { return strings.Compare(a.Party, b.Party) })
+
+	// Open cases by age, at the end of the period.
+	ages := []struct {
+		key  string
+		upTo time.Duration
+	}{{"< 14", 14 * day}, {"14–30", 30 * day}, {"30–90", 90 * day}, {"> 90", 1 << 62}}
+	open := make([]Row, len(ages))
+	for i, a := range ages {
+		open[i].Key = a.key
+	}
+	for _, c := range byID {
+		if c.CreatedAt.After(o.To) || (c.ClosedAt != nil && c.ClosedAt.Before(o.To)) {
+			continue
+		}
+		age := o.To.Sub(c.CreatedAt)
+		for i, a := range ages {
+			if age < a.upTo {
+				open[i].Now++
+				break
+			}
+		}
+	}
+	r.OpenByAge = open
+
+	for t, ids := range themes {
+		sort.Strings(ids)
+		r.TopThemes = append(r.TopThemes, ThemeCases{t, ids})
+	}
+	slices.SortFunc(r.TopThemes, func(a, b ThemeCases) int {
+		if c := cmp.Compare(len(b.IDs), len(a.IDs)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Theme, b.Theme)
+	})
+	if len(r.TopThemes) > 10 {
+		r.TopThemes = r.TopThemes[:10]
+	}
+	slices.SortFunc(r.Cases, func(a, b CaseRow) int { return strings.Compare(a.ID, b.ID) })
+	return r
+}
+
+const day = 24 * time.Hour
+
+// caseRow is c as the cases sheet shows it.
+func caseRow(c *store.Case, lang string) CaseRow {
+	return CaseRow{
+		ID: c.ID, Created: c.CreatedAt.In(templates.Stockholm).Format(time.DateOnly), EventDate: c.EventDate,
+		Forbund: c.Forbund, Parties: strings.Join(c.Parties, ", "), Level: c.Level,
+		Themes: strings.Join(c.Themes, ", "), Status: templates.StatusName(lang, c.Status),
+		Description: form.Deidentify(c.Description, c.ReporterName, c.ReporterOrg, c.ReporterEmail, c.ReporterPhone),
+	}
+}
+
+// Title is a dimension's heading in lang.
+func Title(lang, dim string) string {
+	sv := map[string]string{"parties": "Berörda parter", "pairs": "Parter som berörs tillsammans", "levels": "Nivå",
+		"themes": "Teman", "forbund": "Förbund", "months": "Månad", "timings": "Tid till första svar",
+		"open": "Öppna ärenden efter ålder (dagar)", "top": "De vanligaste temana", "cases": "Ärenden"}
+	en := map[string]string{"parties": "Parties", "pairs": "Parties concerned together", "levels": "Level",
+		"themes": "Themes", "forbund": "Förbund", "months": "Month", "timings": "Time to first answer",
+		"open": "Open cases by age (days)", "top": "Most frequent themes", "cases": "Cases"}
+	if templates.Lang(lang) == "en" {
+		return en[dim]
+	}
+	return sv[dim]
+}
+
+// Period is the report's period as a person reads it.
+func (r *Report) Period() string {
+	last := r.To.Add(-time.Nanosecond)
+	return fmt.Sprintf("%s – %s", r.From.In(templates.Stockholm).Format(time.DateOnly), last.In(templates.Stockholm).Format(time.DateOnly))
+}
+
+// Days formats a duration in days with one decimal.
+func Days(d time.Duration) string { return fmt.Sprintf("%.1f", d.Hours()/24) }

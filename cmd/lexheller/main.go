@@ -65,6 +65,8 @@ Commands:
   similar ID [--json]                    the ten earlier cases most like a case, with scores
   report [--from D] [--to D] [--forbund X,Y] [--format text|csv|xlsx|html] [--out FILE]
                                          the pattern report for the working group
+  publish --out DIR [--title T] [--base-url URL]
+                                         a static site of the answered cases that may be published
   form [--lang sv|en]                    print the blank form
   check-config FILE                      check a config file
   version
@@ -96,6 +98,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = cmdSimilar(args[1:], stdout)
 	case "report":
 		err = cmdReport(args[1:], stdout)
+	case "publish":
+		err = cmdPublish(args[1:], stdout)
 	case "form":
 		err = cmdForm(args[1:], stdout)
 	case "check-config":

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"lexheller/intake/store"
+	"lexheller/notify/publish"
 	"lexheller/notify/report"
 	"lexheller/templates"
 )
@@ -103,4 +104,48 @@ func cmdReport(args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "Rapporten (%s, %d ärenden) är skriven till %s.\n", r.Period(), r.Total, *out)
 	}
 	return err
+}
+
+func cmdPublish(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("publish", flag.ContinueOnError)
+	dbPath := fs.String("db", "", "database file")
+	configPath := fs.String("config", os.Getenv("LEXHELLER_CONFIG"), "config file")
+	out := fs.String("out", "", "the site's directory (written in place)")
+	title := fs.String("title", "Besvarade avvikelser – Lex Heller", "the site's title")
+	baseURL := fs.String("base-url", "", "where the site is served, for the feed's links")
+	lang := fs.String("lang", "sv", "sv or en")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return fmt.Errorf("publish: give --out DIR")
+	}
+	ctx := context.Background()
+	st, err := openStore(ctx, *dbPath, *configPath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	cases, err := st.Cases(ctx, store.CaseFilter{})
+	if err != nil {
+		return err
+	}
+	var pub []publish.Case
+	for _, c := range cases {
+		if !c.PublishOK || !c.Publish {
+			continue
+		}
+		fws, err := st.Forwards(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		if publish.Eligible(c, fws) {
+			pub = append(pub, publish.FromStore(c, fws, *lang))
+		}
+	}
+	if err := publish.Write(*out, publish.Site{Title: *title, BaseURL: *baseURL, Lang: *lang}, pub); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d ärenden publicerade i %s (index.html, feed.xml).\n", len(pub), *out)
+	return nil
 }

@@ -1,0 +1,277 @@
+// Package publish writes the answered cases that may be published as a
+// static web site: an index, one page a case and an Atom feed. A case is
+// published when the reporter allowed it, a process leader wrote
+// /publicera ja, and a party has answered. Its text is de-identified: no
+// personnummer, and nothing of the reporter (name, unit, addresses,
+// phone).
+package publish
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"html/template"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"lexheller/intake/form"
+	"lexheller/intake/store"
+	"lexheller/templates"
+)
+
+// Site describes the site.
+type Site struct {
+	Title   string // e.g. "Besvarade avvikelser – Samordningsförbundet Göteborg"
+	BaseURL string // where the site is served, for the feed's links; may be ""
+	Lang    string
+}
+
+// Answer is a party's answer on a published case.
+type Answer struct {
+	Party string
+	Text  string
+	At    time.Time
+}
+
+// Case is a case as it is published.
+type Case struct {
+	ID          string
+	Month       string // "november 2026"
+	Parties     []string
+	Level       string
+	Themes      []string
+	Description string
+	Consequence string
+	Suggestion  string
+	Answers     []Answer
+	Updated     time.Time
+}
+
+// Eligible reports whether c may be published, given its forwards.
+func Eligible(c *store.Case, fws []*store.Forward) bool {
+	if !c.PublishOK || !c.Publish {
+		return false
+	}
+	return slices.ContainsFunc(fws, func(f *store.Forward) bool { return f.AnsweredAt != nil && f.Answer != "" })
+}
+
+// FromStore makes the published form of c.
+func FromStore(c *store.Case, fws []*store.Forward, lang string) Case {
+	known := []string{c.ReporterName, c.ReporterOrg, c.ReporterEmail, c.ReporterPhone}
+	clean := func(s string) string { return form.Deidentify(s, known...) }
+	p := Case{
+		ID: c.ID, Month: month(c.CreatedAt, lang), Parties: c.Parties, Level: templates.LevelName(lang, c.Level),
+		Themes: c.Themes, Description: clean(c.Description), Consequence: clean(c.Consequence),
+		Suggestion: clean(c.Suggestion), Updated: c.CreatedAt,
+	}
+	for _, f := range fws {
+		if f.AnsweredAt == nil || f.Answer == "" {
+			continue
+		}
+		p.Answers = append(p.Answers, Answer{Party: f.Party, Text: clean(f.Answer), At: *f.AnsweredAt})
+		if f.AnsweredAt.After(p.Updated) {
+			p.Updated = *f.AnsweredAt
+		}
+	}
+	return p
+}
+
+var monthsSv = []string{"januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november", "december"}
+
+func month(t time.Time, lang string) string {
+	t = t.In(templates.Stockholm)
+	if templates.Lang(lang) == "en" {
+		return t.Format("January 2006")
+	}
+	return fmt.Sprintf("%s %d", monthsSv[t.Month()-1], t.Year())
+}
+
+var pageName = regexp.MustCompile(`^[A-Z][A-Z0-9]*-\d{4}-\d{4}\.html$`)
+
+// Write writes the site into dir, replacing what an earlier run wrote:
+// pages of cases no longer published are removed. Files are written
+// whole (a temporary file renamed), so a web server never serves half a
+// page.
+func Write(dir string, site Site, cases []Case) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	slices.SortFunc(cases, func(a, b Case) int { return strings.Compare(b.ID, a.ID) }) // newest first
+	keep := map[string]bool{"index.html": true, "feed.xml": true}
+	for _, c := range cases {
+		var b bytes.Buffer
+		if err := pageTmpl.Execute(&b, struct {
+			Site Site
+			Case Case
+		}{site, c}); err != nil {
+			return fmt.Errorf("publish %s: %w", c.ID, err)
+		}
+		name := c.ID + ".html"
+		keep[name] = true
+		if err := writeFile(filepath.Join(dir, name), b.Bytes()); err != nil {
+			return err
+		}
+	}
+	var b bytes.Buffer
+	if err := indexTmpl.Execute(&b, struct {
+		Site  Site
+		Cases []Case
+	}{site, cases}); err != nil {
+		return fmt.Errorf("publish index: %w", err)
+	}
+	if err := writeFile(filepath.Join(dir, "index.html"), b.Bytes()); err != nil {
+		return err
+	}
+	feed, err := atom(site, cases)
+	if err != nil {
+		return err
+	}
+	if err := writeFile(filepath.Join(dir, "feed.xml"), feed); err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if pageName.MatchString(e.Name()) && !keep[e.Name()] {
+			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func writeFile(path string, data []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+type atomFeed struct {
+	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
+	Title   string      `xml:"title"`
+	ID      string      `xml:"id"`
+	Updated string      `xml:"updated"`
+	Link    []atomLink  `xml:"link"`
+	Entries []atomEntry `xml:"entry"`
+}
+
+type atomLink struct {
+	Href string `xml:"href,attr"`
+	Rel  string `xml:"rel,attr,omitempty"`
+}
+
+type atomEntry struct {
+	Title   string   `xml:"title"`
+	ID      string   `xml:"id"`
+	Updated string   `xml:"updated"`
+	Link    atomLink `xml:"link"`
+	Summary string   `xml:"summary"`
+	Author  struct {
+		Name string `xml:"name"`
+	} `xml:"author"`
+}
+
+func atom(site Site, cases []Case) ([]byte, error) {
+	base := strings.TrimRight(site.BaseURL, "/")
+	f := atomFeed{Title: site.Title, ID: "urn:lexheller:" + slug(site.Title), Updated: time.Unix(0, 0).UTC().Format(time.RFC3339),
+		Link: []atomLink{{Href: base + "/feed.xml", Rel: "self"}, {Href: base + "/index.html"}}}
+	latest := time.Time{}
+	for _, c := range cases {
+		e := atomEntry{Title: c.ID + ": " + short(c.Description, 80), ID: "urn:lexheller:case:" + c.ID,
+			Updated: c.Updated.UTC().Format(time.RFC3339), Link: atomLink{Href: base + "/" + c.ID + ".html"},
+			Summary: short(c.Description, 300)}
+		e.Author.Name = site.Title
+		f.Entries = append(f.Entries, e)
+		if c.Updated.After(latest) {
+			latest = c.Updated
+		}
+	}
+	if !latest.IsZero() {
+		f.Updated = latest.UTC().Format(time.RFC3339)
+	}
+	out, err := xml.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte(xml.Header), append(out, '\n')...), nil
+}
+
+func slug(s string) string {
+	return strings.Trim(regexp.MustCompile(`[^a-z0-9]+`).ReplaceAllString(strings.ToLower(s), "-"), "-")
+}
+
+func short(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+func say(site Site, sv, en string) string {
+	if templates.Lang(site.Lang) == "en" {
+		return en
+	}
+	return sv
+}
+
+var funcs = template.FuncMap{"say": say, "short": short, "join": strings.Join,
+	"paras": func(s string) []string {
+		var out []string
+		for _, p := range strings.Split(strings.TrimSpace(s), "\n\n") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+		return out
+	},
+	"lang": func(l string) string { return templates.Lang(l) },
+}
+
+const style = `<style>
+body{font-family:Segoe UI,Arial,sans-serif;color:#1d2b36;max-width:760px;margin:24px auto;padding:0 16px;line-height:1.5}
+h1{font-size:24px}h2{font-size:18px;margin-top:28px}.meta{color:#5a6875;font-size:14px}
+.answer{border-left:4px solid #2f6f9f;padding:4px 14px;margin:12px 0;background:#f5f8fa}
+li{margin:10px 0}a{color:#1f5f8f}
+</style>`
+
+var pageTmpl = template.Must(template.New("page").Funcs(funcs).Parse(`<!DOCTYPE html>
+<html lang="{{lang .Site.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Case.ID}} – {{.Site.Title}}</title>
+<link rel="alternate" type="application/atom+xml" href="feed.xml">` + style + `</head><body>
+<p><a href="index.html">{{.Site.Title}}</a></p>
+<h1>{{.Case.ID}}</h1>
+<p class="meta">{{.Case.Month}} · {{say .Site "Parter" "Parties"}}: {{join .Case.Parties ", "}} · {{say .Site "Nivå" "Level"}}: {{.Case.Level}}{{if .Case.Themes}} · {{say .Site "Teman" "Themes"}}: {{join .Case.Themes ", "}}{{end}}</p>
+<h2>{{say .Site "Vad hände?" "What happened"}}</h2>
+{{range paras .Case.Description}}<p>{{.}}</p>
+{{end}}{{if .Case.Consequence}}<h2>{{say .Site "Konsekvens för individen" "Consequence"}}</h2>
+{{range paras .Case.Consequence}}<p>{{.}}</p>
+{{end}}{{end}}{{if .Case.Suggestion}}<h2>{{say .Site "Förslag på lösning" "Suggested solution"}}</h2>
+{{range paras .Case.Suggestion}}<p>{{.}}</p>
+{{end}}{{end}}<h2>{{say .Site "Svar" "Answers"}}</h2>
+{{range .Case.Answers}}<div class="answer"><p class="meta">{{.Party}}</p>{{range paras .Text}}<p>{{.}}</p>{{end}}</div>
+{{end}}</body></html>
+`))
+
+var indexTmpl = template.Must(template.New("index").Funcs(funcs).Parse(`<!DOCTYPE html>
+<html lang="{{lang .Site.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Site.Title}}</title>
+<link rel="alternate" type="application/atom+xml" href="feed.xml">` + style + `</head><body>
+<h1>{{.Site.Title}}</h1>
+<p class="meta">{{say .Site "Ärenden där samverkan inte fungerade, och vad myndigheterna svarade. Avidentifierade." "Cases where cooperation failed, and what the agencies answered. De-identified."}}
+<a href="feed.xml">{{say .Site "Prenumerera (Atom)" "Subscribe (Atom)"}}</a></p>
+<ul>
+{{range .Cases}}<li><a href="{{.ID}}.html">{{.ID}}</a> <span class="meta">{{.Month}} · {{join .Parties ", "}}</span><br>{{short .Description 160}}</li>
+{{else}}<li>{{say .Site "Inga publicerade ärenden än." "No published cases yet."}}</li>
+{{end}}</ul>
+</body></html>
+`))

@@ -20,6 +20,12 @@ import (
 // store: the config's (or the dev default's), with db in place of its
 // database when given. Nothing is started.
 func openApp(ctx context.Context, configPath, db string) (*app, error) {
+	return openAppCreate(ctx, configPath, db, false)
+}
+
+// openAppCreate is openApp that, when create is set, makes a new empty
+// database where none is.
+func openAppCreate(ctx context.Context, configPath, db string, create bool) (*app, error) {
 	cfg, err := inspectConfig(configPath)
 	if err != nil {
 		return nil, err
@@ -29,7 +35,7 @@ func openApp(ctx context.Context, configPath, db string) (*app, error) {
 	} else if configPath == "" {
 		cfg.Database = devDatabase()
 	}
-	if _, err := os.Stat(cfg.Database); err != nil {
+	if _, err := os.Stat(cfg.Database); err != nil && !create {
 		return nil, fmt.Errorf("no database at %s (give --db or --config)", cfg.Database)
 	}
 	return newApp(ctx, cfg, slog.New(slog.DiscardHandler))

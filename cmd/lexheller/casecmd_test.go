@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"lexheller/cmd/lexheller/devmail"
 	"lexheller/intake/store"
@@ -138,4 +139,74 @@ func TestSimilarCLI(t *testing.T) {
 	if code != 0 || !strings.Contains(out, `"id": "LH-2026-0001"`) || !strings.Contains(out, `"score": 0.`) {
 		t.Errorf("similar --json: exit %d:\n%s", code, out)
 	}
+}
+
+// Round trip: the cases sheet of one store, imported into an empty one,
+// gives the same cases; a second import creates nothing; a dry run
+// stores nothing.
+func TestImportRoundTrip(t *testing.T) {
+	e := newDevEnv(t, devmail.Options{})
+	cfg := e.Config("")
+	d := startDaemon(t, cfg, nil)
+	r := e.Addr("anna")
+	for i, what := range []string{"FK drog in sjukpenningen.", "AF skrev ut personen.", "Kommunen krävde inskrivning."} {
+		e.Send(r, e.Shared, blanket(r, e.Shared, fmt.Sprintf("imp%d-%s@x", i, e.tag), what))
+		e.WaitFor(r, "INBOX", "Vi har tagit emot", i+1)
+	}
+	d.stop()
+	if out, code := runCLI(t, "", "case", "set", "LH-2026-0002", "--level", "struktur", "--themes", "utskrivning", "--db", cfg.Database); code != 0 {
+		t.Fatal(out)
+	}
+	if out, code := runCLI(t, "", "case", "close", "LH-2026-0003", "--db", cfg.Database); code != 0 {
+		t.Fatal(out)
+	}
+	dir := t.TempDir()
+	sheet := filepath.Join(dir, "arenden.csv")
+	if out, code := runCLI(t, "", "report", "--format", "csv", "--out", sheet, "--db", cfg.Database); code != 0 {
+		t.Fatal(out)
+	}
+
+	empty := filepath.Join(dir, "ny.db")
+	out, code := runCLI(t, "", "import", sheet, "--db", empty, "--dry-run")
+	if code != 0 || !strings.Contains(out, "3 ärenden skulle importeras") {
+		t.Fatalf("dry run: exit %d\n%s", code, out)
+	}
+	if out, _ := runCLI(t, "", "cases", "--db", empty); !strings.Contains(out, "Inga ärenden") {
+		t.Errorf("the dry run stored cases:\n%s", out)
+	}
+	out, code = runCLI(t, "", "import", sheet, "--db", empty)
+	if code != 0 || !strings.Contains(out, "3 ärenden importerade") {
+		t.Fatalf("import: exit %d\n%s", code, out)
+	}
+	out, code = runCLI(t, "", "import", sheet, "--db", empty)
+	if code != 0 || !strings.Contains(out, "0 ärenden importerade, 3 redan importerade") {
+		t.Errorf("second import: exit %d\n%s", code, out)
+	}
+
+	a, b := openTestStore(t, cfg.Database), openTestStore(t, empty)
+	ca, _ := a.Cases(context.Background(), store.CaseFilter{})
+	cb, _ := b.Cases(context.Background(), store.CaseFilter{})
+	if len(ca) != 3 || len(cb) != 3 {
+		t.Fatalf("%d cases, then %d", len(ca), len(cb))
+	}
+	for i := range ca {
+		x, y := ca[i], cb[i]
+		same := x.ID == y.ID && x.CreatedAt.Format(time.DateOnly) == y.CreatedAt.Format(time.DateOnly) &&
+			x.EventDate == y.EventDate && x.Forbund == y.Forbund && strings.Join(x.Parties, ",") == strings.Join(y.Parties, ",") &&
+			x.Level == y.Level && strings.Join(x.Themes, ",") == strings.Join(y.Themes, ",") && x.Status == y.Status &&
+			x.Description == y.Description
+		if !same {
+			t.Errorf("case %d differs:\n%+v\n%+v", i, x, y)
+		}
+	}
+}
+
+func openTestStore(t *testing.T, path string) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
 }

@@ -67,6 +67,8 @@ Commands:
                                          the pattern report for the working group
   publish --out DIR [--title T] [--base-url URL]
                                          a static site of the answered cases that may be published
+  import FILE.xlsx|FILE.csv [--map F] [--forbund X] [--dry-run]
+                                         the cases of an old Lex Heller sheet (no mail is sent)
   form [--lang sv|en]                    print the blank form
   check-config FILE                      check a config file
   version
@@ -100,6 +102,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = cmdReport(args[1:], stdout)
 	case "publish":
 		err = cmdPublish(args[1:], stdout)
+	case "import":
+		err = cmdImport(args[1:], stdout)
 	case "form":
 		err = cmdForm(args[1:], stdout)
 	case "check-config":
@@ -313,7 +317,7 @@ func printReport(w io.Writer, r *classify.Report) {
 // valueFlags are the flags that take a value.
 var valueFlags = map[string]bool{"db": true, "config": true, "status": true, "forbund": true, "party": true, "lang": true,
 	"since": true, "from": true, "format": true, "out": true, "level": true, "parties": true, "themes": true, "to": true, "question-file": true, "file": true,
-	"text": true, "meeting": true}
+	"text": true, "meeting": true, "map": true, "sheet": true, "title": true, "base-url": true}
 
 // reorder moves flags before positional arguments, so that
 // "inspect FILE --json" works as well as "inspect --json FILE".

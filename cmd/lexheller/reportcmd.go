@@ -2,13 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
+	"lexheller/intake/form"
+	"lexheller/intake/legacy"
 	"lexheller/intake/store"
 	"lexheller/notify/publish"
 	"lexheller/notify/report"
@@ -147,5 +151,125 @@ func cmdPublish(args []string, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "%d ärenden publicerade i %s (index.html, feed.xml).\n", len(pub), *out)
+	return nil
+}
+
+// errDryRun rolls back a dry run's transaction.
+var errDryRun = errors.New("dry run")
+
+func cmdImport(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	dbPath := fs.String("db", "", "database file")
+	configPath := fs.String("config", os.Getenv("LEXHELLER_CONFIG"), "config file")
+	mapPath := fs.String("map", "", "a mapping file: [columns] \"Header\" = \"field\"")
+	forbund := fs.String("forbund", "", "the förbund of rows that name none (slug)")
+	sheet := fs.String("sheet", "", "the XLSX sheet (default: the first)")
+	dryRun := fs.Bool("dry-run", false, "read and check everything, store nothing")
+	if err := fs.Parse(reorder(args)); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("import: name one file, FILE.xlsx or FILE.csv")
+	}
+	file := fs.Arg(0)
+	o := legacy.Options{Forbund: *forbund, Now: time.Now()}
+	if *mapPath != "" {
+		m, err := legacy.LoadMapping(*mapPath)
+		if err != nil {
+			return err
+		}
+		o.Mapping = m
+	}
+	rows, err := legacy.Read(file, *sheet)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	a, err := openAppCreate(ctx, *configPath, *dbPath, true)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	if o.Forbund == "" && len(a.cfg.Forbund) == 1 {
+		o.Forbund = a.cfg.Forbund[0].Slug
+	}
+	recs, problems := legacy.Map(rows, o)
+	source := filepath.Base(file)
+	var created, again []string
+	err = a.store.Tx(ctx, func(tx *store.Tx) error {
+		created, again = nil, nil
+		for _, rec := range recs {
+			if id, done, err := tx.Imported(rec.Key); err != nil {
+				return err
+			} else if done {
+				again = append(again, fmt.Sprintf("rad %d: redan importerad som %s", rec.Line, id))
+				continue
+			}
+			c := rec.Case
+			c.Year = c.CreatedAt.In(templates.Stockholm).Year()
+			seq, err := tx.NextCaseSeq(c.Year)
+			if err != nil {
+				return err
+			}
+			c.Seq, c.ID, c.Language = seq, a.signer.CaseID(c.Year, seq), a.cfg.Language
+			if err := tx.InsertCase(&c); err != nil {
+				return err
+			}
+			if err := tx.UpdateCase(&c); err != nil { // status and closing time
+				return err
+			}
+			if c.ReporterEmail != "" {
+				if err := tx.AddParticipant(c.ID, c.ReporterEmail, "reporter", "", c.CreatedAt); err != nil {
+					return err
+				}
+			}
+			summary := fmt.Sprintf("Importerat från %s, rad %d", source, rec.Line)
+			if rec.OrigID != "" {
+				summary += fmt.Sprintf(" (i kalkylbladet: %s)", rec.OrigID)
+			}
+			if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: c.CreatedAt, Kind: store.EventCreated, Actor: "import",
+				Role: "admin", Summary: summary}); err != nil {
+				return err
+			}
+			if rec.Answer != "" {
+				party := form.Annan
+				if len(c.Parties) > 0 {
+					party = c.Parties[0]
+				}
+				if err := tx.AnswerAt(c.ID, party, rec.Answer, c.CreatedAt); err != nil {
+					return err
+				}
+			}
+			if err := tx.RecordImport(rec.Key, c.ID, source, rec.Line, time.Now()); err != nil {
+				return err
+			}
+			created = append(created, fmt.Sprintf("rad %d: %s", rec.Line, c.ID))
+		}
+		if *dryRun {
+			return errDryRun
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errDryRun) {
+		return fmt.Errorf("import: nothing was stored: %w", err)
+	}
+	verb := "importerade"
+	if *dryRun {
+		verb = "skulle importeras (--dry-run: inget sparat)"
+	}
+	fmt.Fprintf(stdout, "%s: %d rader lästa, %d ärenden %s, %d redan importerade, %d problem.\n",
+		source, len(rows)-1, len(created), verb, len(again), len(problems))
+	for _, l := range created {
+		fmt.Fprintln(stdout, "  "+l)
+	}
+	for _, l := range again {
+		fmt.Fprintln(stdout, "  "+l)
+	}
+	if len(problems) > 0 {
+		fmt.Fprintln(stdout, "Det här gick inte att läsa:")
+		for _, p := range problems {
+			fmt.Fprintln(stdout, "  "+p.String())
+		}
+	}
 	return nil
 }

@@ -227,3 +227,34 @@ func (s *Store) ForwardsOf(ctx context.Context, forbund string) ([]*Forward, err
 func (s *Store) AllForwards(ctx context.Context) ([]*Forward, error) {
 	return collect(s.rdb.QueryContext(ctx, `SELECT `+forwardColumns+` FROM forwards ORDER BY at, id`))
 }
+
+// Imported returns the case a sheet row with this key became, if it was
+// imported before.
+func (tx *Tx) Imported(key string) (string, bool, error) {
+	var id string
+	err := tx.queryRow(`SELECT case_id FROM imports WHERE key = ?`, key).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	return id, err == nil, err
+}
+
+// RecordImport records that a sheet row became a case.
+func (tx *Tx) RecordImport(key, caseID, source string, line int, at time.Time) error {
+	_, err := tx.exec(`INSERT INTO imports (key, case_id, source, line, at) VALUES (?, ?, ?, ?, ?)`, key, caseID, source, line, ts(at))
+	if err != nil {
+		return fmt.Errorf("store: import of %s line %d: %w", source, line, err)
+	}
+	return nil
+}
+
+// AnswerAt records an answer given before lexheller (an imported sheet's
+// "Svar"): a forward to party answered at once.
+func (tx *Tx) AnswerAt(caseID, party, answer string, at time.Time) error {
+	f := &Forward{CaseID: caseID, Party: party, Address: "", By: "import", At: at}
+	if err := tx.AddForward(f); err != nil {
+		return err
+	}
+	_, err := tx.AnswerForward(caseID, "", answer, at)
+	return err
+}

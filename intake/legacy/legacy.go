@@ -1,0 +1,348 @@
+// Package legacy reads the Excel sheets förbund kept their Lex Heller
+// cases in before lexheller: one sheet of XLSX, or CSV as Swedish Excel
+// writes it (semicolons; UTF-8 with or without a byte order mark, or
+// Windows-1252). It maps the columns to case fields by their headers — a
+// default for the usual Swedish ones, a mapping file for others — and
+// returns a record for each readable row and, for each row it cannot
+// read, the line, column, value and why.
+package legacy
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/BurntSushi/toml"
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/charmap"
+
+	"lexheller/intake/form"
+	"lexheller/intake/store"
+	"lexheller/templates"
+)
+
+// Fields a column can map to.
+const (
+	FieldID          = "id" // the sheet's own case number, kept on the timeline
+	FieldCreated     = "created"
+	FieldEventDate   = "event_date"
+	FieldName        = "reporter_name"
+	FieldEmail       = "reporter_email"
+	FieldPhone       = "reporter_phone"
+	FieldOrg         = "reporter_org"
+	FieldForbund     = "forbund"
+	FieldParties     = "parties"
+	FieldDescription = "description"
+	FieldConsequence = "consequence"
+	FieldSuggestion  = "suggestion"
+	FieldLevel       = "level"
+	FieldThemes      = "themes"
+	FieldStatus      = "status"
+	FieldAnswer      = "answer"
+	FieldIgnore      = "-"
+)
+
+var fields = []string{FieldID, FieldCreated, FieldEventDate, FieldName, FieldEmail, FieldPhone, FieldOrg, FieldForbund,
+	FieldParties, FieldDescription, FieldConsequence, FieldSuggestion, FieldLevel, FieldThemes, FieldStatus, FieldAnswer, FieldIgnore}
+
+// DefaultMapping maps the headers Swedish sheets use (lower-case) to
+// fields, lexheller's own export among them.
+var DefaultMapping = map[string]string{
+	"ärende": FieldID, "ärendenummer": FieldID, "nr": FieldID, "id": FieldID,
+	"mottaget": FieldCreated, "inkommet": FieldCreated, "registrerat": FieldCreated,
+	"datum": FieldEventDate, "händelsedatum": FieldEventDate, "datum för händelsen": FieldEventDate,
+	"anmälare": FieldName, "namn": FieldName, "e-post": FieldEmail, "epost": FieldEmail, "mejl": FieldEmail,
+	"telefon": FieldPhone, "organisation": FieldOrg, "myndighet": FieldOrg, "verksamhet": FieldOrg,
+	"förbund": FieldForbund, "samordningsförbund": FieldForbund,
+	"berörda parter": FieldParties, "parter": FieldParties, "part": FieldParties,
+	"beskrivning": FieldDescription, "vad hände": FieldDescription, "vad hände?": FieldDescription, "händelse": FieldDescription,
+	"konsekvens": FieldConsequence, "konsekvens för individen": FieldConsequence,
+	"förslag": FieldSuggestion, "förslag på lösning": FieldSuggestion, "åtgärdsförslag": FieldSuggestion,
+	"nivå": FieldLevel, "tema": FieldThemes, "teman": FieldThemes, "kategori": FieldThemes,
+	"status": FieldStatus, "svar": FieldAnswer, "återkoppling": FieldAnswer, "kommentar": FieldAnswer,
+}
+
+// LoadMapping reads a mapping file: a [columns] table of header = field.
+func LoadMapping(path string) (map[string]string, error) {
+	var f struct {
+		Columns map[string]string `toml:"columns"`
+	}
+	md, err := toml.DecodeFile(path, &f)
+	if err != nil {
+		return nil, fmt.Errorf("mapping %s: %w", path, err)
+	}
+	if un := md.Undecoded(); len(un) > 0 {
+		return nil, fmt.Errorf("mapping %s: unknown key %q: write the headers under [columns]", path, un[0].String())
+	}
+	m := map[string]string{}
+	for h, field := range f.Columns {
+		if !contains(fields, field) {
+			return nil, fmt.Errorf("mapping %s: %q = %q: the field must be one of %s", path, h, field, strings.Join(fields, ", "))
+		}
+		m[strings.ToLower(strings.TrimSpace(h))] = field
+	}
+	return m, nil
+}
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Record is one readable row.
+type Record struct {
+	Line   int    // the row's line in the sheet (1 is the header)
+	Key    string // the row's content hash: the same row is imported once
+	OrigID string
+	Case   store.Case // ID, Year and Seq are not set
+	Answer string
+}
+
+// Problem is a row, or a cell, that could not be read.
+type Problem struct {
+	Line   int
+	Column string
+	Value  string
+	Why    string
+}
+
+func (p Problem) String() string {
+	if p.Column == "" {
+		return fmt.Sprintf("rad %d: %s", p.Line, p.Why)
+	}
+	return fmt.Sprintf("rad %d, kolumn %q, värde %q: %s", p.Line, p.Column, p.Value, p.Why)
+}
+
+// Read reads a sheet: XLSX by its name's ending, CSV otherwise.
+func Read(path, sheet string) ([][]string, error) {
+	if strings.EqualFold(filepath.Ext(path), ".xlsx") {
+		f, err := excelize.OpenFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		defer f.Close()
+		if sheet == "" {
+			sheet = f.GetSheetName(0)
+		}
+		rows, err := f.GetRows(sheet)
+		if err != nil {
+			return nil, fmt.Errorf("%s, sheet %q: %w", path, sheet, err)
+		}
+		return rows, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return ReadCSV(b)
+}
+
+// ReadCSV reads CSV as Swedish Excel writes it.
+func ReadCSV(b []byte) ([][]string, error) {
+	b = bytes.TrimPrefix(b, []byte("\ufeff"))
+	if !utf8.Valid(b) {
+		d, err := charmap.Windows1252.NewDecoder().Bytes(b)
+		if err != nil {
+			return nil, err
+		}
+		b = d
+	}
+	first, _, _ := bytes.Cut(b, []byte("\n"))
+	r := csv.NewReader(bytes.NewReader(b))
+	r.Comma = ';'
+	if bytes.Count(first, []byte(";")) == 0 && bytes.Count(first, []byte(",")) > 0 {
+		r.Comma = ','
+	}
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = true
+	rows, err := r.ReadAll()
+	if err != nil && err != io.EOF {
+		return nil, fmt.Errorf("csv: %w", err)
+	}
+	return rows, nil
+}
+
+// Options for Map.
+type Options struct {
+	Mapping map[string]string // header (lower-case) → field; nil is DefaultMapping
+	Forbund string            // the förbund of rows that name none
+	Now     time.Time         // for dates without a year
+}
+
+// Map turns rows (the first is the header) into records and problems.
+func Map(rows [][]string, o Options) ([]Record, []Problem) {
+	if len(rows) == 0 {
+		return nil, []Problem{{Line: 1, Why: "the sheet is empty"}}
+	}
+	mapping := o.Mapping
+	if mapping == nil {
+		mapping = DefaultMapping
+	}
+	cols := map[int]string{}
+	var problems []Problem
+	have := map[string]bool{}
+	for i, h := range rows[0] {
+		key := strings.ToLower(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(h), ":")))
+		field, ok := mapping[key]
+		if !ok && key != "" {
+			problems = append(problems, Problem{Line: 1, Column: h, Why: "okänd kolumn, hoppas över (ange den i en mappningsfil med --map)"})
+			continue
+		}
+		if field != FieldIgnore {
+			cols[i] = field
+			have[field] = true
+		}
+	}
+	if !have[FieldDescription] {
+		return nil, append(problems, Problem{Line: 1, Why: "ingen kolumn för beskrivningen (t.ex. \"Beskrivning\"); ange den med --map"})
+	}
+	var recs []Record
+	for n, row := range rows[1:] {
+		line := n + 2
+		if blank(row) {
+			continue
+		}
+		rec, ps := mapRow(row, rows[0], cols, line, o)
+		problems = append(problems, ps...)
+		if rec != nil {
+			recs = append(recs, *rec)
+		}
+	}
+	return recs, problems
+}
+
+func blank(row []string) bool {
+	for _, c := range row {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func mapRow(row, header []string, cols map[int]string, line int, o Options) (*Record, []Problem) {
+	var problems []Problem
+	bad := func(i int, v, why string) {
+		problems = append(problems, Problem{Line: line, Column: header[i], Value: v, Why: why})
+	}
+	rec := &Record{Line: line}
+	c := &rec.Case
+	c.Forbund, c.Status, c.ContactOK = o.Forbund, store.StatusClosed, false
+	sum := sha256.New()
+	var created string
+	for i, v := range row {
+		field, ok := cols[i]
+		if !ok {
+			continue
+		}
+		v = strings.TrimSpace(v)
+		fmt.Fprintf(sum, "%s=%s\x00", field, v)
+		if v == "" {
+			continue
+		}
+		switch field {
+		case FieldID:
+			rec.OrigID = v
+		case FieldCreated:
+			created = v
+		case FieldEventDate:
+			d := form.NormalizeDate(v, o.Now)
+			if _, err := time.Parse(time.DateOnly, d); err != nil {
+				bad(i, v, "går inte att läsa som datum (skriv t.ex. 2024-03-15)")
+				continue
+			}
+			c.EventDate = d
+		case FieldName:
+			c.ReporterName = v
+		case FieldEmail:
+			c.ReporterEmail = v
+		case FieldPhone:
+			c.ReporterPhone = v
+		case FieldOrg:
+			c.ReporterOrg = v
+		case FieldForbund:
+			c.Forbund = strings.ToLower(v)
+		case FieldParties:
+			c.Parties, c.OtherParty = form.NormalizeParties(v)
+		case FieldDescription:
+			c.Description = form.MaskPII(v)
+			c.PIIFound += len(form.FindPII(v))
+		case FieldConsequence:
+			c.Consequence = form.MaskPII(v)
+		case FieldSuggestion:
+			c.Suggestion = form.MaskPII(v)
+		case FieldLevel:
+			if c.Level = form.NormalizeLevel(v); c.Level == "" && !strings.HasPrefix(strings.ToLower(v), "vet") {
+				bad(i, v, "är ingen nivå (struktur, organisering eller individ); lämnas tom")
+			}
+		case FieldThemes:
+			for _, t := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' || r == '/' }) {
+				if t = strings.ToLower(strings.TrimSpace(t)); t != "" {
+					c.Themes = append(c.Themes, t)
+				}
+			}
+		case FieldStatus:
+			s, ok := status(v)
+			if !ok {
+				bad(i, v, "är ingen status (mottagen, under utredning, vidarebefordrad, besvarad, avslutad); sätts till avslutad")
+			}
+			c.Status = s
+		case FieldAnswer:
+			rec.Answer = form.MaskPII(v)
+		}
+	}
+	rec.Key = hex.EncodeToString(sum.Sum(nil))
+	if c.Description == "" {
+		return nil, append(problems, Problem{Line: line, Why: "beskrivningen är tom; raden importeras inte"})
+	}
+	// The case's date: when it came in, else when it happened.
+	when := created
+	if when == "" {
+		when = c.EventDate
+	}
+	if when == "" {
+		return nil, append(problems, Problem{Line: line, Why: "raden har inget datum; raden importeras inte"})
+	}
+	d, err := time.ParseInLocation(time.DateOnly, form.NormalizeDate(when, o.Now), templates.Stockholm)
+	if err != nil {
+		return nil, append(problems, Problem{Line: line, Column: "datum", Value: when, Why: "går inte att läsa som datum; raden importeras inte"})
+	}
+	c.CreatedAt, c.UpdatedAt = d.Add(12*time.Hour).UTC(), d.Add(12*time.Hour).UTC()
+	if c.Status == store.StatusClosed {
+		t := c.CreatedAt
+		c.ClosedAt = &t
+	}
+	if c.Forbund == "" {
+		return nil, append(problems, Problem{Line: line, Why: "raden anger inget förbund; ange ett med --forbund"})
+	}
+	return rec, problems
+}
+
+func status(v string) (string, bool) {
+	f := strings.ToLower(strings.TrimSpace(v))
+	switch {
+	case strings.HasPrefix(f, "mottag") || f == "ny" || f == "new":
+		return store.StatusNew, true
+	case strings.HasPrefix(f, "under") || strings.HasPrefix(f, "pågå") || f == "in_dialogue":
+		return store.StatusInDialogue, true
+	case strings.HasPrefix(f, "vidarebefordr") || strings.HasPrefix(f, "skickad") || f == "forwarded":
+		return store.StatusForwarded, true
+	case strings.HasPrefix(f, "besvar") || f == "answered":
+		return store.StatusAnswered, true
+	case strings.HasPrefix(f, "avslut") || strings.HasPrefix(f, "stäng") || f == "klar" || f == "closed":
+		return store.StatusClosed, true
+	}
+	return store.StatusClosed, false
+}

@@ -167,15 +167,36 @@ func (r *Report) XLSX(w io.Writer) error {
 	if err := sheet(sheetName(Title(r.Lang, "open")), []string{r.say("Ålder (dagar)", "Age (days)"), r.say("Öppna", "Open")}, rows); err != nil {
 		return err
 	}
-	rows = nil
-	for _, c := range r.Cases {
-		var row []any
-		for _, v := range c.cells() {
-			row = append(row, v)
-		}
-		rows = append(rows, row)
+	// The cases, streamed: tens of thousands of rows.
+	name := Title(r.Lang, "cases")
+	if _, err := f.NewSheet(name); err != nil {
+		return err
 	}
-	if err := sheet(Title(r.Lang, "cases"), r.CaseHeader(), rows); err != nil {
+	sw, err := f.NewStreamWriter(name)
+	if err != nil {
+		return err
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	var head []any
+	for _, h := range r.CaseHeader() {
+		head = append(head, excelize.Cell{StyleID: bold, Value: h})
+	}
+	if err := sw.SetRow("A1", head); err != nil {
+		return err
+	}
+	row := make([]any, len(head))
+	for i, c := range r.Cases {
+		for j, v := range c.cells() {
+			row[j] = v
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		if err := sw.SetRow(cell, row); err != nil {
+			return err
+		}
+	}
+	if err := sw.Flush(); err != nil {
 		return err
 	}
 	if idx, err := f.GetSheetIndex(Title(r.Lang, "cases")); err == nil {

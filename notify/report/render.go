@@ -248,8 +248,8 @@ var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 <style>
 body{font-family:Segoe UI,Arial,sans-serif;color:#1d2b36;max-width:860px;margin:24px auto;padding:0 16px}
 h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #c9d3dc;padding-bottom:4px}
-table{border-collapse:collapse;width:100%}td,th{padding:4px 8px;text-align:left;border-bottom:1px solid #eef1f4;font-size:14px}
-th{background:#f3f6f8}td.n{text-align:right;font-variant-numeric:tabular-nums}.up{color:#a23b2a}.down{color:#2a7a3b}
+table{border-collapse:collapse;width:100%;table-layout:fixed}td,th{padding:4px 8px;text-align:left;border-bottom:1px solid #eef1f4;font-size:14px}
+th{background:#f3f6f8}td:first-child,th:first-child{width:34%}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}.up{color:#a23b2a}.down{color:#2a7a3b}
 .muted{color:#66737f}
 </style></head><body>
 <h1>{{say . "Lex Heller: mönsterrapport" "Lex Heller: pattern report"}}</h1>

@@ -96,7 +96,11 @@ func (p *Processor) apply(tx *store.Tx, c *store.Case, actor Actor, cmds []comma
 	if err != nil {
 		return nil, err
 	}
-	if a.Errors = check(c, fb, forwards, cmds); len(a.Errors) > 0 {
+	hasReporter, err := tx.HasReporter(c.ID)
+	if err != nil {
+		return nil, err
+	}
+	if a.Errors = check(c, fb, forwards, hasReporter, cmds); len(a.Errors) > 0 {
 		return a, nil
 	}
 
@@ -129,6 +133,14 @@ func (p *Processor) apply(tx *store.Tx, c *store.Case, actor Actor, cmds []comma
 			c.Themes = slices.DeleteFunc(c.Themes, func(t string) bool { return slices.Contains(cmd.DropThemes, t) })
 			err = changed(p.say("Teman: %s", "Themes: %s", orNone(p, c.Themes)))
 		case command.Forward:
+			if c.Status == store.StatusClosed {
+				c.ClosedAt = nil
+				summary := p.say("Ärendet öppnat igen för att vidarebefordras", "Case reopened to be forwarded")
+				a.Changes = append(a.Changes, summary)
+				if err = event(store.EventStatus, summary, ""); err != nil {
+					break
+				}
+			}
 			var mails []*store.OutMail
 			mails, err = p.forward(tx, c, fb, cmd, actor, now)
 			a.Mails = append(a.Mails, mails...)
@@ -208,7 +220,7 @@ func (p *Processor) apply(tx *store.Tx, c *store.Case, actor Actor, cmds []comma
 // check finds the commands that cannot be applied to the case: a party
 // with no representative, publication the reporter did not allow, an
 // answer to quote that is not there.
-func check(c *store.Case, fb *classify.Forbund, forwards []*store.Forward, cmds []command.Command) []command.Error {
+func check(c *store.Case, fb *classify.Forbund, forwards []*store.Forward, hasReporter bool, cmds []command.Command) []command.Error {
 	var errs []command.Error
 	for _, cmd := range cmds {
 		fail := func(what command.Problem, arg string) {
@@ -226,7 +238,9 @@ func check(c *store.Case, fb *classify.Forbund, forwards []*store.Forward, cmds 
 				fail(command.NotAllowed, "")
 			}
 		case command.Feedback:
-			if cmd.WithAnswer && len(answered(forwards)) == 0 {
+			if !hasReporter {
+				fail(command.NoReporter, "")
+			} else if cmd.WithAnswer && len(answered(forwards)) == 0 {
 				fail(command.NothingToSend, "")
 			}
 		}
@@ -286,8 +300,11 @@ func reopened(fs []*store.Forward) string {
 // party in cmd, and makes them participants so that their answers thread.
 func (p *Processor) forward(tx *store.Tx, c *store.Case, fb *classify.Forbund, cmd command.Command, actor Actor, now time.Time) ([]*store.OutMail, error) {
 	var mails []*store.OutMail
-	question := form.MaskPII(cmd.Text)
 	withContact := cmd.WithContact && c.ContactOK
+	question := form.MaskPII(cmd.Text)
+	if !withContact {
+		question = form.Deidentify(cmd.Text, reporterOf(c))
+	}
 	for _, party := range cmd.Parties {
 		for _, rep := range fb.RepresentativesOf(party) {
 			f := &store.Forward{CaseID: c.ID, Party: party, Address: strings.ToLower(rep.Email), Name: rep.Name,
@@ -316,6 +333,11 @@ func (p *Processor) forward(tx *store.Tx, c *store.Case, fb *classify.Forbund, c
 		}
 	}
 	return mails, nil
+}
+
+// reporterOf is what identifies the case's reporter.
+func reporterOf(c *store.Case) form.Who {
+	return form.Who{Name: c.ReporterName, Org: c.ReporterOrg, Email: c.ReporterEmail, Phone: c.ReporterPhone}
 }
 
 // toReporter composes req to the address the blanket came from.
@@ -348,7 +370,11 @@ func (p *Processor) commands(tx *store.Tx, pr *prepared, row *store.Message, now
 	if err != nil {
 		return nil, err
 	}
-	errs = append(errs, check(c, fb, forwards, cmds)...)
+	hasReporter, err := tx.HasReporter(c.ID)
+	if err != nil {
+		return nil, err
+	}
+	errs = append(errs, check(c, fb, forwards, hasReporter, cmds)...)
 	slices.SortStableFunc(errs, func(a, b command.Error) int { return a.Line - b.Line })
 	a := &Applied{Case: c, Errors: errs}
 	if len(errs) == 0 {
@@ -423,6 +449,22 @@ func (p *Processor) dialogue(tx *store.Tx, pr *prepared, row *store.Message, now
 	case role == "process_leader":
 		if strings.TrimSpace(text) == "" {
 			ev.Summary = p.say("Tomt svar från %s, inget skickat", "Empty reply from %s, nothing sent", from)
+			break
+		}
+		ok, err := tx.HasReporter(c.ID)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			// An imported case: no one to ask. Kept as a note, and said.
+			ev.Kind = store.EventNote
+			ev.Summary = p.say("Svar från %s sparat som notering: ärendet har ingen adress till anmälaren",
+				"Reply from %s kept as a note: the case has no address for the reporter", from)
+			mails, err = p.compose(notify.Request{Kind: notify.KindCommandResult, To: []string{from}, Case: c, ForbundName: fb.Name,
+				InReplyTo: m.MessageID, References: m.References, Changes: []string{ev.Summary}, Now: now})
+			if err != nil {
+				return nil, err
+			}
 			break
 		}
 		ev.Kind = store.EventQuestion

@@ -399,7 +399,7 @@ func TestQuietCaseReminder(t *testing.T) {
 	start := time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC)
 	now := start
 	p := lifeProcessor(t, &now)
-	p.Classify.Forbund[0].Chief = "" // no agenda in this test
+	p.Classify.Forbund[0].Meetings = nil // no agenda in this test
 	log := &mailLog{t: t, p: p}
 	id := process(t, p, blanketMsg(reporter, "b5@af.example"))[0].Case
 	log.next()
@@ -494,5 +494,64 @@ func TestScheduledReport(t *testing.T) {
 	p2.Store, p2.Report = p.Store, p.Report
 	if n, err := p2.Remind(context.Background(), time.Date(2026, 11, 21, 9, 0, 0, 0, templates.Stockholm)); err != nil || n != 0 {
 		t.Errorf("after a restart: %d mails, %v", n, err)
+	}
+}
+
+// A case raised after an agenda went out is on the next one.
+func TestAgendaCatchesWhatCameAfterTheLastOne(t *testing.T) {
+	jan21 := time.Date(2027, 1, 21, 0, 0, 0, 0, templates.Stockholm)
+	mar18 := time.Date(2027, 3, 18, 0, 0, 0, 0, templates.Stockholm)
+	now := time.Date(2027, 1, 2, 9, 0, 0, 0, templates.Stockholm)
+	p := lifeProcessor(t, &now)
+	p.Classify.Forbund[0].Meetings = []time.Time{jan21, mar18}
+	log := &mailLog{t: t, p: p}
+	id := process(t, p, blanketMsg(reporter, "ag@af.example"))[0].Case
+	notice := only(t, log.next(), notify.KindNotifyNew, leader)
+	now = time.Date(2027, 1, 8, 9, 0, 0, 0, templates.Stockholm) // the January agenda goes out
+	if _, err := p.Remind(context.Background(), now); err != nil {
+		t.Fatal(err)
+	}
+	jan := only(t, log.next(), notify.KindAgenda, chief)
+	if strings.Contains(jan.Body, id) {
+		t.Fatalf("the January agenda lists %s before it was raised", id)
+	}
+	now = time.Date(2027, 1, 14, 9, 0, 0, 0, templates.Stockholm)
+	process(t, p, reply(t, notice, leader, "/lyft Tas upp i mars"))
+	log.next()
+	now = time.Date(2027, 3, 5, 9, 0, 0, 0, templates.Stockholm)
+	if _, err := p.Remind(context.Background(), now); err != nil {
+		t.Fatal(err)
+	}
+	var mar *store.OutMail
+	for _, m := range log.next() {
+		if m.Kind == notify.KindAgenda {
+			mar = m
+		}
+	}
+	if mar == nil || !strings.Contains(mar.Body, id) || !strings.Contains(mar.Body, "Tas upp i mars") {
+		t.Errorf("the March agenda does not list %s:\n%v", id, mar)
+	}
+}
+
+// When the reporter did not allow contact, a forward carries nothing of
+// them, not even what they wrote about themselves in the free text.
+func TestForwardWithoutContactLeavesTheReporterOut(t *testing.T) {
+	now := time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC)
+	p := lifeProcessor(t, &now)
+	log := &mailLog{t: t, p: p}
+	raw := fmt.Sprintf("From: Åsa Öberg <%s>\r\nTo: lexheller@finsam.example\r\nSubject: Anmälan\r\nMessage-ID: <nc@af.example>\r\n\r\n"+
+		"Namn: Åsa Öberg\r\nOrganisation: AF Angered\r\nTelefon: 070-123 45 67\r\nBerörda parter: FK\r\nFår vi kontakta dig?: Nej\r\n"+
+		"Vad hände?:\r\nJag, Åsa Öberg på AF Angered, ringde FK från 070-123 45 67 men fick inget svar.\r\n", reporter)
+	process(t, p, raw)
+	notice := only(t, log.next(), notify.KindNotifyNew, leader)
+	process(t, p, reply(t, notice, leader, "/vidarebefordra FK med kontakt\nÅsa Öberg undrar varför."))
+	fwd := only(t, log.next(), notify.KindForward, fkRep)
+	for _, gone := range []string{"Åsa", "Öberg", "AF Angered", "070-123", reporter} {
+		if strings.Contains(fwd.Body, gone) || strings.Contains(string(fwd.Raw), gone) {
+			t.Errorf("the forward carries %q:\n%s", gone, fwd.Body)
+		}
+	}
+	if !strings.Contains(fwd.Body, "ringde FK") {
+		t.Errorf("the forward lost the case:\n%s", fwd.Body)
 	}
 }

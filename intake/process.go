@@ -144,6 +144,12 @@ func (p *Processor) Process(ctx context.Context, batch []Incoming) ([]Outcome, e
 		ps[i] = pr
 	}
 	err := p.commit(ctx, ps)
+	if err != nil {
+		// Nothing of the batch was recorded: no message may be moved.
+		for _, pr := range ps {
+			pr.out = Outcome{}
+		}
+	}
 	if err != nil && len(ps) > 1 && ctx.Err() == nil {
 		p.logger().Warn("batch failed; recording one by one", "err", err, "size", len(ps))
 		var errs []error
@@ -437,6 +443,8 @@ func (p *Processor) similarTo(tx *store.Tx, c *store.Case) ([]notify.SimilarCase
 		if err != nil {
 			return nil, err
 		}
+		// Another förbund's case may be listed: its line carries no one's name.
+		other.Description = form.Deidentify(other.Description, reporterOf(other))
 		out = append(out, notify.SimilarCase{Case: other, Score: m.Score})
 	}
 	return out, nil

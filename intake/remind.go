@@ -75,7 +75,7 @@ func (p *Processor) Remind(ctx context.Context, now time.Time) (int, error) {
 	}
 	for i := range p.Classify.Forbund {
 		fb := &p.Classify.Forbund[i]
-		if fb.Chief == "" {
+		if fb.Chief == "" && len(fb.ProcessLeaders) == 0 {
 			continue
 		}
 		for _, m := range fb.Meetings {
@@ -192,7 +192,7 @@ func (p *Processor) sendAgenda(ctx context.Context, fb *classify.Forbund, meetin
 	}
 	n := 0
 	err = p.Store.Tx(ctx, func(tx *store.Tx) error {
-		first, err := tx.MarkDone("agenda/"+fb.Slug+"/"+meeting.Format(time.DateOnly), now)
+		first, err := tx.MarkDone(agendaKey(fb.Slug, meeting), now)
 		if err != nil || !first {
 			return err
 		}
@@ -200,6 +200,10 @@ func (p *Processor) sendAgenda(ctx context.Context, fb *classify.Forbund, meetin
 		return p.queue(tx, []*store.OutMail{m})
 	})
 	return n, err
+}
+
+func agendaKey(slug string, meeting time.Time) string {
+	return "agenda/" + slug + "/" + meeting.In(templates.Stockholm).Format(time.DateOnly)
 }
 
 // AgendaMail composes the agenda of the förbund's meeting to its
@@ -215,10 +219,19 @@ func (p *Processor) AgendaMail(ctx context.Context, slug string, meeting, now ti
 	if to == "" {
 		return nil, fmt.Errorf("agenda: förbund %q has neither chief nor process leaders", slug)
 	}
+	// Since the agenda before went out (what came after it was on no
+	// agenda yet), else since the meeting before, else a year.
 	since := meeting.AddDate(-1, 0, 0)
 	for _, m := range fb.Meetings {
 		if m.Before(meeting) {
 			since = m
+			at, done, err := p.Store.Done(ctx, agendaKey(slug, m))
+			if err != nil {
+				return nil, err
+			}
+			if done {
+				since = at
+			}
 		}
 	}
 	cases, err := p.Store.Cases(ctx, store.CaseFilter{Forbund: slug})

@@ -216,9 +216,17 @@ func (c *Composer) Compose(req Request) ([]*store.OutMail, error) {
 		return nil, fmt.Errorf("notify: %w", err)
 	}
 	if deidentified[req.Kind] {
-		// Stored text is masked already; this catches what a template or
-		// a question added.
-		r.Subject, r.Text, r.HTML = form.MaskPII(r.Subject), form.MaskPII(r.Text), form.MaskPII(r.HTML)
+		// Stored text has personnummer masked already; this catches what
+		// a question added, and, unless the reporter's contact details go
+		// along, takes out what of the reporter the free text names.
+		clean := form.MaskPII
+		if req.Case != nil && !req.WithContact {
+			c := req.Case
+			clean = func(s string) string {
+				return form.Deidentify(s, form.Who{Name: c.ReporterName, Org: c.ReporterOrg, Email: c.ReporterEmail, Phone: c.ReporterPhone})
+			}
+		}
+		r.Subject, r.Text, r.HTML = clean(r.Subject), clean(r.Text), clean(r.HTML)
 	}
 	now := req.Now
 	if now.IsZero() {

@@ -1,11 +1,8 @@
 package classify
 
 import (
-	"regexp"
 	"strings"
 )
-
-var commentRe = regexp.MustCompile(`\([^()]*\)`)
 
 // Verified reports whether an Authentication-Results header (RFC 8601)
 // added by the server named authservID vouches for addr's domain: DKIM
@@ -20,20 +17,14 @@ func Verified(values []string, authservID, addr string) (ok bool, why string) {
 	if domain == "" {
 		return false, "no sender domain"
 	}
-	seen := false
 	for _, v := range values {
-		v = commentRe.ReplaceAllString(strings.ReplaceAll(v, "\n", " "), " ")
-		parts := strings.Split(v, ";")
-		id := strings.Fields(parts[0])
+		parts := split(v, ';')
+		id := split(parts[0], ' ')
 		if len(id) == 0 || !strings.EqualFold(id[0], authservID) {
 			continue
 		}
-		if seen {
-			break
-		}
-		seen = true
 		for _, res := range parts[1:] {
-			f := strings.Fields(strings.ToLower(res))
+			f := split(strings.ToLower(res), ' ')
 			if len(f) == 0 {
 				continue
 			}
@@ -43,8 +34,10 @@ func Verified(values []string, authservID, addr string) (ok bool, why string) {
 			}
 			props := map[string]string{}
 			for _, kv := range f[1:] {
-				if k, v, ok := strings.Cut(kv, "="); ok {
-					props[k] = strings.Trim(v, `"`)
+				// A quoted value is text someone else chose (a local
+				// part); it vouches for nothing.
+				if k, v, ok := strings.Cut(kv, "="); ok && !strings.HasPrefix(v, `"`) {
+					props[k] = v
 				}
 			}
 			switch method {
@@ -54,8 +47,8 @@ func Verified(values []string, authservID, addr string) (ok bool, why string) {
 				}
 			case "spf":
 				mf := props["smtp.mailfrom"]
-				if _, d, ok := strings.Cut(mf, "@"); ok {
-					mf = d
+				if i := strings.LastIndexByte(mf, '@'); i >= 0 {
+					mf = mf[i+1:]
 				}
 				if within(domain, mf) {
 					return true, "spf=pass for " + mf
@@ -66,11 +59,58 @@ func Verified(values []string, authservID, addr string) (ok bool, why string) {
 				}
 			}
 		}
+		return false, "Authentication-Results from " + authservID + " shows no pass for " + domain
 	}
-	if !seen {
-		return false, "no Authentication-Results header from " + authservID
+	return false, "no Authentication-Results header from " + authservID
+}
+
+// split cuts s at sep (a space splits at any white space) outside quoted
+// strings and comments, and drops the comments (which may nest): the
+// tokens of RFC 8601. Quotes stay on the tokens they belong to.
+func split(s string, sep byte) []string {
+	var out []string
+	var cur strings.Builder
+	depth, quoted, escaped := 0, false, false
+	flush := func() {
+		if t := strings.TrimSpace(cur.String()); t != "" {
+			out = append(out, t)
+		}
+		cur.Reset()
 	}
-	return false, "Authentication-Results from " + authservID + " shows no pass for " + domain
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case escaped:
+			escaped = false
+			if depth == 0 {
+				cur.WriteByte(c)
+			}
+		case c == '\\' && (quoted || depth > 0):
+			escaped = true
+			if depth == 0 {
+				cur.WriteByte(c)
+			}
+		case quoted:
+			cur.WriteByte(c)
+			if c == '"' {
+				quoted = false
+			}
+		case c == '(':
+			depth++
+		case c == ')' && depth > 0:
+			depth--
+		case depth > 0:
+		case c == '"':
+			quoted = true
+			cur.WriteByte(c)
+		case c == sep || sep == ' ' && (c == '\t' || c == '\r' || c == '\n'):
+			flush()
+		default:
+			cur.WriteByte(c)
+		}
+	}
+	flush()
+	return out
 }
 
 // within reports whether domain is d or a subdomain of it.

@@ -49,3 +49,16 @@ func TestVerifiedTopmostOnly(t *testing.T) {
 		t.Errorf("accepted a lower header: %s", why)
 	}
 }
+
+// A local part the sender chose cannot carry a pass.
+func TestVerifiedQuotedLocalPart(t *testing.T) {
+	for _, v := range []string{
+		`mx.goteborg.example; spf=pass smtp.mailfrom="x;dkim=pass header.d=goteborg.example x"@evil.example`,
+		`mx.goteborg.example; spf=pass smtp.mailfrom="x@goteborg.example"`,
+		`mx.goteborg.example; dkim=fail (a (nested) comment; dkim=pass header.d=goteborg.example) header.d=goteborg.example`,
+	} {
+		if ok, why := Verified([]string{v}, "mx.goteborg.example", "pl@goteborg.example"); ok {
+			t.Errorf("%s: accepted (%s)", v, why)
+		}
+	}
+}

@@ -138,7 +138,8 @@ const (
 	ExtraArgs     Problem = "extra_args"
 	NoParty       Problem = "no_representative" // set where the command is applied
 	NotAllowed    Problem = "publish_not_allowed"
-	NothingToSend Problem = "no_answer" // återkoppla med svar without an answer
+	NothingToSend Problem = "no_answer"   // återkoppla med svar without an answer
+	NoReporter    Problem = "no_reporter" // återkoppla on a case with no reporter's address (imported)
 )
 
 func (e Error) Error() string {
@@ -188,6 +189,9 @@ func Describe(e Error, lang string) string {
 	case NotAllowed:
 		return pick("anmälaren har inte gett lov till publicering, så ärendet kan inte publiceras. Skriv /publicera nej eller ta bort raden.",
 			"the reporter did not allow publication, so the case cannot be published. Write /publish no or remove the line.")
+	case NoReporter:
+		return pick("ärendet har ingen e-postadress till anmälaren (det är importerat), så återkopplingen kan inte skickas. Skriv /notering i stället.",
+			"the case has no e-mail address for the reporter (it was imported), so feedback cannot be sent. Write /note instead.")
 	case NothingToSend:
 		return pick("det finns inget svar från någon part att citera. Skriv /återkoppla utan \"med svar\", eller vänta på svaret.",
 			"there is no answer from a party to quote. Write /feedback without \"with answer\", or wait for the answer.")

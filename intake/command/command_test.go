@@ -73,13 +73,13 @@ func TestParse(t *testing.T) {
 }
 
 func TestDescribeNamesTheFix(t *testing.T) {
-	for _, p := range []Problem{Unknown, NoLevel, BadLevel, NoParties, BadParty, NoThemes, NoText, BadPublish, ExtraArgs, NoParty, NotAllowed, NothingToSend} {
+	for _, p := range []Problem{Unknown, NoLevel, BadLevel, NoParties, BadParty, NoThemes, NoText, BadPublish, ExtraArgs, NoParty, NotAllowed, NothingToSend, NoReporter} {
 		for _, lang := range []string{"sv", "en"} {
 			d := Describe(Error{Line: 1, Raw: "/x", What: p, Arg: "/parter"}, lang)
 			if d == string(p) || len(d) < 30 {
 				t.Errorf("%s/%s: no description: %q", p, lang, d)
 			}
-			if lang == "sv" && !strings.ContainsAny(d, "/") && p != NoText && p != BadParty && p != ExtraArgs && p != NoParty {
+			if lang == "sv" && !strings.ContainsAny(d, "/") && p != NoText && p != BadParty && p != ExtraArgs && p != NoParty && p != NoReporter {
 				t.Errorf("%s: the Swedish description shows no command to write: %q", p, d)
 			}
 		}

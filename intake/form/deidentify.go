@@ -3,6 +3,8 @@ package form
 import (
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 var (
@@ -22,49 +24,71 @@ func digits(s string) int {
 	return n
 }
 
-// replaceWord replaces w where it stands as a word in s, in any case
-// when fold is set. Most texts do not hold w at all, so that is looked
-// for first, without a regular expression.
+// replaceWord replaces w where it stands as a word in s (no letter or
+// digit right before or after it: Go's \b knows only ASCII, and names
+// start with Å, Ä and Ö), in any case when fold is set.
 func replaceWord(s, w string, fold bool) string {
+	if fold && !strings.Contains(strings.ToLower(s), strings.ToLower(w)) || !fold && !strings.Contains(s, w) {
+		return s // most text does not hold w at all
+	}
+	expr := regexp.QuoteMeta(w)
 	if fold {
-		if !strings.Contains(strings.ToLower(s), strings.ToLower(w)) {
-			return s
+		expr = "(?i)" + expr
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range regexp.MustCompile(expr).FindAllStringIndex(s, -1) {
+		before, _ := utf8.DecodeLastRuneInString(s[:m[0]])
+		after, _ := utf8.DecodeRuneInString(s[m[1]:])
+		if m[0] > 0 && wordRune(before) || m[1] < len(s) && wordRune(after) {
+			continue
 		}
-		return regexp.MustCompile(`(?i)\b`+regexp.QuoteMeta(w)+`\b`).ReplaceAllString(s, "[…]")
+		b.WriteString(s[last:m[0]])
+		b.WriteString("[…]")
+		last = m[1]
 	}
-	if !strings.Contains(s, w) {
-		return s
-	}
-	return regexp.MustCompile(`\b`+regexp.QuoteMeta(w)+`\b`).ReplaceAllString(s, "[…]")
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+func wordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// Who is what identifies a reporter.
+type Who struct {
+	Name, Org, Email, Phone string
 }
 
 // Deidentify returns s with what identifies people taken out, for text
-// that leaves the förbund (a published case, a report): personnummer and
-// samordningsnummer masked, e-mail addresses and phone numbers replaced,
-// and each of known (the reporter's name, unit, …) replaced wherever it
-// is written. Names it is not told cannot be found; the process leader's
-// /publicera is the check on those.
-func Deidentify(s string, known ...string) string {
+// that leaves the förbund (a published case, a report, a forward):
+// personnummer and samordningsnummer masked, e-mail addresses and phone
+// numbers replaced, and the reporter's name (whole, and each part of it),
+// unit, address and phone wherever they are written. Names it is not told
+// cannot be found; the process leader's /publicera is the check on those.
+func Deidentify(s string, who Who) string {
 	s = MaskPII(s)
 	// The expressions are slow on long text; most text has no address and
 	// too few digits for a phone number.
 	if strings.Contains(s, "@") {
 		s = mailAddrRe.ReplaceAllString(s, "[e-post]")
 	}
-	if digits(s) >= 6 {
-		s = phoneRe.ReplaceAllString(s, "[telefon]")
-	}
-	for _, k := range known {
-		k = strings.TrimSpace(k)
-		if len([]rune(k)) < 3 {
-			continue
-		}
-		s = replaceWord(s, k, true)
-		// A name is also written in parts: "Anna Andersson" as "Anna".
-		for _, part := range strings.Fields(k) {
-			if len([]rune(part)) >= 3 && strings.ToUpper(part[:1]) == part[:1] {
-				s = replaceWord(s, part, false)
+	if digits(s) >= 8 {
+		s = phoneRe.ReplaceAllStringFunc(s, func(m string) string {
+			if digits(m) < 8 { // "03-09 09": a date and a time, not a number to call
+				return m
 			}
+			return "[telefon]"
+		})
+	}
+	for _, k := range []string{who.Name, who.Org, who.Email, who.Phone} {
+		if k = strings.TrimSpace(k); len([]rune(k)) >= 3 {
+			s = replaceWord(s, k, true)
+		}
+	}
+	// A name is also written in parts: "Anna Andersson" as "Anna". (Not
+	// the unit's: "Arbetsförmedlingen Angered" must leave the agency.)
+	for _, part := range strings.Fields(who.Name) {
+		if first, _ := utf8.DecodeRuneInString(part); len([]rune(part)) >= 3 && unicode.IsUpper(first) {
+			s = replaceWord(s, part, false)
 		}
 	}
 	return s

@@ -128,7 +128,9 @@ func (p Problem) String() string {
 // Read reads a sheet: XLSX by its name's ending, CSV otherwise.
 func Read(path, sheet string) ([][]string, error) {
 	if strings.EqualFold(filepath.Ext(path), ".xlsx") {
-		f, err := excelize.OpenFile(path)
+		// Dates typed into Excel carry its built-in short date format,
+		// which excelize would show as 01-02-24: read them as ISO dates.
+		f, err := excelize.OpenFile(path, excelize.Options{ShortDatePattern: "yyyy-mm-dd"})
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
@@ -248,6 +250,9 @@ func mapRow(row, header []string, cols map[int]string, line int, o Options) (*Re
 			continue
 		}
 		v = strings.TrimSpace(v)
+		if len(v) > 1 && v[0] == '\'' && strings.ContainsRune("=+-@", rune(v[1])) {
+			v = v[1:] // the quote a spreadsheet export puts before a would-be formula
+		}
 		fmt.Fprintf(sum, "%s=%s\x00", field, v)
 		if v == "" {
 			continue

@@ -127,3 +127,34 @@ func FuzzReadCSV(f *testing.F) {
 		}
 	})
 }
+
+// A date typed into Excel is a number with the built-in short date
+// format; it must read as that date.
+func TestXLSXDateCells(t *testing.T) {
+	f := excelize.NewFile()
+	f.SetSheetRow("Sheet1", "A1", &[]any{"Datum", "Beskrivning"})
+	f.SetCellValue("Sheet1", "A2", time.Date(2024, 3, 15, 0, 0, 0, 0, time.UTC))
+	style, _ := f.NewStyle(&excelize.Style{NumFmt: 14})
+	f.SetCellStyle("Sheet1", "A2", "A2", style)
+	f.SetCellValue("Sheet1", "B2", "FK svarade inte.")
+	path := filepath.Join(t.TempDir(), "datum.xlsx")
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := Read(path, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, problems := Map(rows, Options{Forbund: "x", Now: now})
+	if len(recs) != 1 || recs[0].Case.EventDate != "2024-03-15" {
+		t.Errorf("%q → %+v %v", rows, recs, problems)
+	}
+}
+
+func TestQuotedFormulaReadsBack(t *testing.T) {
+	rows, _ := ReadCSV([]byte("Datum;Beskrivning\n2024-01-02;'=HYPERLINK(\"x\")\n"))
+	recs, _ := Map(rows, Options{Forbund: "x", Now: now})
+	if len(recs) != 1 || recs[0].Case.Description != `=HYPERLINK("x")` {
+		t.Errorf("%+v", recs)
+	}
+}

@@ -206,6 +206,16 @@ func (tx *Tx) Reporter(caseID string) (string, error) {
 	return a, err
 }
 
+// HasReporter reports whether the case has a reporter's address to write
+// to (an imported case may have none).
+func (tx *Tx) HasReporter(caseID string) (bool, error) {
+	_, err := tx.Reporter(caseID)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // Role returns address's role on the case ("reporter", "representative"),
 // or "" when it has none, and the party of a representative.
 func (tx *Tx) Role(caseID, address string) (role, party string, err error) {

@@ -207,7 +207,11 @@ func (s *Store) backup(ctx context.Context, from *sql.DB, dest string) error {
 			if err != nil {
 				return err
 			}
-			if _, err := b.Step(-1); err != nil {
+			done, err := b.Step(-1)
+			if err == nil && !done {
+				err = errors.New("the database was busy; try again")
+			}
+			if err != nil {
 				b.Close()
 				return err
 			}
@@ -280,16 +284,20 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 // and on the Store once the transaction has ended: the single writing
 // connection is busy until then.
 func (tx *Tx) stmt(q string) (*sql.Stmt, error) {
-	if st, ok := tx.s.stmts.Load(q); ok {
-		return tx.tx.StmtContext(tx.ctx, st.(*sql.Stmt)), nil
-	}
 	if st, ok := tx.local[q]; ok {
 		return st, nil
 	}
-	tx.s.wanted.Store(q, true)
-	st, err := tx.tx.PrepareContext(tx.ctx, q)
-	if err != nil {
-		return nil, err
+	var st *sql.Stmt
+	if shared, ok := tx.s.stmts.Load(q); ok {
+		// database/sql keeps every wrapper until the transaction ends:
+		// one per query, not one per use.
+		st = tx.tx.StmtContext(tx.ctx, shared.(*sql.Stmt))
+	} else {
+		tx.s.wanted.Store(q, true)
+		var err error
+		if st, err = tx.tx.PrepareContext(tx.ctx, q); err != nil {
+			return nil, err
+		}
 	}
 	if tx.local == nil {
 		tx.local = make(map[string]*sql.Stmt)

@@ -251,13 +251,19 @@ func TestStatementPreparedOncePerTransaction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// After the transaction the statement is in the Store's cache.
+	// After the transaction the statement is in the Store's cache, and a
+	// later transaction uses it rather than preparing it again.
+	if _, ok := s.stmts.Load(q); !ok {
+		t.Fatal("the statement is not in the Store's cache")
+	}
 	err = s.Tx(context.Background(), func(tx *Tx) error {
-		if _, err := tx.exec(q, 1); err != nil {
-			return err
+		for i := 0; i < 3; i++ {
+			if _, err := tx.exec(q, i); err != nil {
+				return err
+			}
 		}
-		if len(tx.local) != 0 {
-			t.Errorf("statement prepared again in a later transaction")
+		if _, again := s.wanted.Load(q); again || len(tx.local) != 1 {
+			t.Errorf("statement prepared again in a later transaction (or wrapped more than once)")
 		}
 		return nil
 	})

@@ -61,8 +61,8 @@ func Eligible(c *store.Case, fws []*store.Forward) bool {
 
 // FromStore makes the published form of c.
 func FromStore(c *store.Case, fws []*store.Forward, lang string) Case {
-	known := []string{c.ReporterName, c.ReporterOrg, c.ReporterEmail, c.ReporterPhone}
-	clean := func(s string) string { return form.Deidentify(s, known...) }
+	who := form.Who{Name: c.ReporterName, Org: c.ReporterOrg, Email: c.ReporterEmail, Phone: c.ReporterPhone}
+	clean := func(s string) string { return form.Deidentify(s, who) }
 	p := Case{
 		ID: c.ID, Month: month(c.CreatedAt, lang), Parties: c.Parties, Level: templates.LevelName(lang, c.Level),
 		Themes: c.Themes, Description: clean(c.Description), Consequence: clean(c.Consequence),

@@ -101,7 +101,14 @@ func (r *Report) CSV(w io.Writer) error {
 		return err
 	}
 	for _, c := range r.Cases {
-		if err := cw.Write(c.cells()); err != nil {
+		cells := c.cells()
+		for i, v := range cells {
+			// A cell starting like a formula is one to Excel: quote it.
+			if v != "" && strings.ContainsRune("=+-@", rune(v[0])) {
+				cells[i] = "'" + v
+			}
+		}
+		if err := cw.Write(cells); err != nil {
 			return err
 		}
 	}

@@ -242,7 +242,7 @@ func caseRow(c *store.Case, lang string) CaseRow {
 		ID: c.ID, Created: c.CreatedAt.In(templates.Stockholm).Format(time.DateOnly), EventDate: c.EventDate,
 		Forbund: c.Forbund, Parties: strings.Join(c.Parties, ", "), Level: c.Level,
 		Themes: strings.Join(c.Themes, ", "), Status: templates.StatusName(lang, c.Status),
-		Description: form.Deidentify(c.Description, c.ReporterName, c.ReporterOrg, c.ReporterEmail, c.ReporterPhone),
+		Description: form.Deidentify(c.Description, form.Who{Name: c.ReporterName, Org: c.ReporterOrg, Email: c.ReporterEmail, Phone: c.ReporterPhone}),
 	}
 }
 

@@ -313,3 +313,16 @@ func BenchmarkReport50k(b *testing.B) {
 		}
 	}
 }
+
+func TestCSVQuotesFormulas(t *testing.T) {
+	cases, _ := fixture()
+	cases[0].Description = `=HYPERLINK("http://evil.example","klicka")`
+	r := Build(cases, nil, Options{From: from, To: to, Lang: "sv"}, to)
+	var b bytes.Buffer
+	if err := r.CSV(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), `;"'=HYPERLINK(""http://evil.example"",""klicka"")"`) {
+		t.Errorf("formula not quoted:\n%s", b.String())
+	}
+}

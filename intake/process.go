@@ -136,6 +136,15 @@ type prepared struct {
 // error and gets no outcome (its Folder is "").
 func (p *Processor) Process(ctx context.Context, batch []Incoming) ([]Outcome, error) {
 	ps := make([]*prepared, len(batch))
+	defer func() {
+		// Attachments spilled to files are in the store now, or will be
+		// read again with the message.
+		for _, pr := range ps {
+			if pr != nil && pr.msg != nil {
+				pr.msg.RemoveFiles()
+			}
+		}
+	}()
 	for i, in := range batch {
 		pr, err := p.prepare(ctx, in)
 		if err != nil {
@@ -198,6 +207,9 @@ func (p *Processor) prepare(ctx context.Context, in Incoming) (*prepared, error)
 	}
 	dup, found, err := p.Store.Seen(ctx, pr.key)
 	if err != nil {
+		if m != nil {
+			m.RemoveFiles()
+		}
 		return nil, err
 	}
 	if found {
@@ -209,6 +221,7 @@ func (p *Processor) prepare(ctx context.Context, in Incoming) (*prepared, error)
 		opts.MailboxForbund = in.Forbund
 		res, err := classify.Classify(ctx, m, &opts, p.Store)
 		if err != nil {
+			m.RemoveFiles()
 			return nil, err
 		}
 		pr.res = res
@@ -473,7 +486,7 @@ func attachmentRows(m *parse.Message) []store.Attachment {
 func (p *Processor) attachments(tx *store.Tx, m *parse.Message, row *store.Message) error {
 	for _, a := range m.Attachments {
 		if err := tx.AddAttachment(&store.Attachment{MessageRow: row.ID, CaseID: row.CaseID, Filename: a.Filename,
-			ContentType: a.ContentType, Size: a.Size, SHA256: a.SHA256, Content: a.Content, Dropped: a.Dropped}); err != nil {
+			ContentType: a.ContentType, Size: a.Size, SHA256: a.SHA256, Content: a.Content, File: a.File, Dropped: a.Dropped}); err != nil {
 			return err
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -55,11 +56,13 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	}
 	a.composer = &notify.Composer{Templates: a.templates, Signer: a.signer, Address: cfg.Address, Name: cfg.FromName}
 	a.processor = &intake.Processor{
-		Store:       st,
-		Classify:    classifyOptions(cfg, a.signer),
-		Composer:    a.composer,
-		Lang:        cfg.Language,
-		Parse:       &parse.Options{MaxAttachmentBytes: int64(cfg.Limits.AttachmentMB) << 20},
+		Store:    st,
+		Classify: classifyOptions(cfg, a.signer),
+		Composer: a.composer,
+		Lang:     cfg.Language,
+		// Large attachments wait in a temporary file, not in memory, until
+		// they are stored.
+		Parse:       &parse.Options{MaxAttachmentBytes: int64(cfg.Limits.AttachmentMB) << 20, SpillDir: os.TempDir()},
 		SuppressFor: cfg.Limits.BounceSuppressFor.Duration,
 		KeepRaw:     true,
 		Logger:      log.With("component", "intake"),

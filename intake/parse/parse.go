@@ -33,6 +33,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"os"
 	"mime/quotedprintable"
 	"net/mail"
 	"path"
@@ -66,6 +67,20 @@ type Options struct {
 	// message; larger attachments are recorded (name, type, size, hash)
 	// without their content. Zero means 25 MB.
 	MaxAttachmentBytes int64
+	// SpillDir, when set, is where the content of an attachment larger
+	// than 1 MiB is written (Attachment.File) instead of being held in
+	// memory; the caller removes the files (RemoveFiles).
+	SpillDir string
+}
+
+// spillOver is the size above which an attachment is spilled to a file.
+const spillOver = 1 << 20
+
+func (o *Options) spillDir() string {
+	if o == nil {
+		return ""
+	}
+	return o.SpillDir
 }
 
 func (o *Options) maxAttachmentBytes() int64 {
@@ -94,8 +109,21 @@ type Attachment struct {
 	ContentType string
 	Size        int64
 	SHA256      string // hex, over the decoded content
-	Content     []byte // nil when not kept (see Dropped)
+	Content     []byte // nil when not kept (see Dropped) or kept in File
+	File        string // the file holding the content, when it was spilled (Options.SpillDir)
 	Dropped     string // why the content was not kept, or ""
+}
+
+// Kept reports whether the attachment's content was kept.
+func (a *Attachment) Kept() bool { return a.Content != nil || a.File != "" }
+
+// RemoveFiles removes the files attachments were spilled to.
+func (m *Message) RemoveFiles() {
+	for _, a := range m.Attachments {
+		if a.File != "" {
+			os.Remove(a.File)
+		}
+	}
 }
 
 // Message is a decoded message. Header is the top-level header as received.
@@ -144,7 +172,7 @@ func Parse(r io.Reader, opts *Options) (*Message, error) {
 	}
 	m.readHeaderFields()
 
-	w := walker{msg: m, budget: opts.maxAttachmentBytes()}
+	w := walker{msg: m, budget: opts.maxAttachmentBytes(), spill: opts.spillDir()}
 	if l, ok := r.(interface{ Len() int }); ok {
 		w.size = int64(l.Len())
 	}
@@ -364,6 +392,7 @@ type body struct {
 
 type walker struct {
 	msg    *Message
+	spill  string // Options.SpillDir
 	budget int64 // attachment bytes still allowed
 	size   int64 // of the whole raw message, when the reader tells; 0 if not
 	parts  int
@@ -520,21 +549,29 @@ func (w *walker) leaf(mt string, params map[string]string, disp, filename string
 func (w *walker) attachment(mt string, params map[string]string, filename string, r io.Reader) {
 	a := Attachment{Filename: SanitizeFilename(filename, mt), ContentType: mt}
 	hash := sha256.New()
-	var buf bytes.Buffer
 	keep := w.budget
+	dst := &spillWriter{keep: keep, dir: w.spill, text: mt == "text/plain"}
 	// A decoded part is at most about 3/4 of the raw message: growing to
 	// that at once spares a large attachment the doubling copies.
-	if hint := min(keep+1, w.size*3/4+4096); hint > 64<<10 {
-		buf.Grow(int(hint))
+	if hint := min(keep+1, w.size*3/4+4096); hint > 64<<10 && dst.dir == "" {
+		dst.buf.Grow(int(hint))
 	}
-	n, err := io.Copy(io.MultiWriter(hash, &capWriter{w: &buf, n: keep}), r)
+	n, err := io.Copy(io.MultiWriter(hash, dst), r)
 	a.Size = n
 	a.SHA256 = hex.EncodeToString(hash.Sum(nil))
 	if err != nil {
 		w.problem("attachment %q partly unreadable: %v", a.Filename, err)
 	}
-	if n <= keep {
-		a.Content = buf.Bytes()
+	if ferr := dst.close(); ferr != nil {
+		w.problem("attachment %q could not be kept: %v", a.Filename, ferr)
+		n = keep + 1 // not kept
+	}
+	switch {
+	case n <= keep && dst.file != nil:
+		a.File = dst.file.Name()
+		w.budget -= n
+	case n <= keep:
+		a.Content = dst.buf.Bytes()
 		if cap(a.Content) > 2*len(a.Content)+4096 {
 			a.Content = bytes.Clone(a.Content) // do not hold on to the hint
 		}
@@ -542,7 +579,10 @@ func (w *walker) attachment(mt string, params map[string]string, filename string
 			a.Content = []byte{} // kept, and empty
 		}
 		w.budget -= n
-	} else {
+	default:
+		if dst.file != nil {
+			os.Remove(dst.file.Name())
+		}
 		a.Dropped = fmt.Sprintf("larger than the %d MB kept per message", w.maxMB())
 		w.problem("attachment %q (%d bytes) not kept: %s", a.Filename, n, a.Dropped)
 	}
@@ -552,33 +592,70 @@ func (w *walker) attachment(mt string, params map[string]string, filename string
 	w.msg.Attachments = append(w.msg.Attachments, a)
 }
 
+// spillWriter keeps up to keep bytes: in memory, or, past spillOver and
+// with a directory to spill to, in a temporary file. What is past keep is
+// discarded, so the whole stream is still hashed and counted.
+type spillWriter struct {
+	keep int64
+	dir  string
+	text bool // text/plain is read as a body too: kept in memory
+	buf  bytes.Buffer
+	file *os.File
+	n    int64
+	err  error
+}
+
+func (s *spillWriter) Write(p []byte) (int, error) {
+	size := len(p)
+	if room := s.keep - s.n; int64(len(p)) > room {
+		p = p[:max(room, 0)]
+	}
+	s.n += int64(size)
+	if len(p) == 0 || s.err != nil {
+		return size, nil
+	}
+	if s.file == nil && s.dir != "" && !s.text && int64(s.buf.Len()+len(p)) > spillOver {
+		f, err := os.CreateTemp(s.dir, "lexheller-attachment-*")
+		if err != nil {
+			s.err = err
+			return size, nil
+		}
+		s.file = f
+		_, s.err = f.Write(s.buf.Bytes())
+		s.buf = bytes.Buffer{}
+	}
+	if s.file != nil {
+		if s.err == nil {
+			_, s.err = s.file.Write(p)
+		}
+		return size, nil
+	}
+	s.buf.Write(p)
+	return size, nil
+}
+
+func (s *spillWriter) close() error {
+	if s.file == nil {
+		return s.err
+	}
+	err := errors.Join(s.err, s.file.Close())
+	if err != nil {
+		os.Remove(s.file.Name())
+		s.file = nil
+	}
+	return err
+}
+
 func (w *walker) maxMB() int64 {
 	total := w.budget
 	for _, a := range w.msg.Attachments {
-		if a.Content != nil {
+		if a.Kept() {
 			total += a.Size
 		}
 	}
 	return (total + 1<<19) >> 20
 }
 
-// capWriter keeps the first n bytes and discards the rest, so the whole
-// stream is still hashed and counted.
-type capWriter struct {
-	w *bytes.Buffer
-	n int64
-}
-
-func (c *capWriter) Write(p []byte) (int, error) {
-	if room := c.n - int64(c.w.Len()); room > 0 {
-		k := int64(len(p))
-		if k > room {
-			k = room + 1 // one byte over marks "too large"
-		}
-		c.w.Write(p[:k])
-	}
-	return len(p), nil
-}
 
 func (m *Message) chooseBody(w *walker) {
 	join := func(bs []body) string {

@@ -1061,3 +1061,43 @@ func TestGolden(t *testing.T) {
 		})
 	}
 }
+
+// With a directory to spill to, a large attachment waits in a file, not
+// in memory; a small one stays in memory.
+func TestAttachmentSpill(t *testing.T) {
+	big := bytes.Repeat([]byte("0123456789abcdef"), 200000) // 3.2 MB
+	raw := "From: a@b.example\r\nSubject: x\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nHej\r\n" +
+		"--B\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=big.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+		base64.StdEncoding.EncodeToString(big) + "\r\n--B\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=small.pdf\r\n\r\nsmall\r\n--B--\r\n"
+	dir := t.TempDir()
+	m, err := Parse(strings.NewReader(raw), &Options{SpillDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Attachments) != 2 {
+		t.Fatalf("%d attachments", len(m.Attachments))
+	}
+	a, b := m.Attachments[0], m.Attachments[1]
+	if a.Content != nil || a.File == "" || !a.Kept() || a.Size != int64(len(big)) {
+		t.Fatalf("big: %+v", a)
+	}
+	got, err := os.ReadFile(a.File)
+	if err != nil || !bytes.Equal(got, big) {
+		t.Errorf("the spilled file differs (%v)", err)
+	}
+	if b.File != "" || string(b.Content) != "small" {
+		t.Errorf("small: %+v", b)
+	}
+	m.RemoveFiles()
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("files left: %v", left)
+	}
+	// Over the limit: not kept, no file left behind.
+	m, _ = Parse(strings.NewReader(raw), &Options{SpillDir: dir, MaxAttachmentBytes: 2 << 20})
+	if m.Attachments[0].Kept() || m.Attachments[0].Dropped == "" {
+		t.Errorf("over the limit: %+v", m.Attachments[0])
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("files left after a dropped attachment: %v", left)
+	}
+}

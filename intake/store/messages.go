@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"time"
 )
 
@@ -105,6 +107,31 @@ func (tx *Tx) putBlob(owner string, ref int64, data []byte) error {
 	return nil
 }
 
+// putBlobFile stores a file's content in chunks, holding one chunk at a
+// time in memory.
+func (tx *Tx) putBlobFile(owner string, ref int64, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("store: %s %d: %w", owner, ref, err)
+	}
+	defer f.Close()
+	chunk := make([]byte, chunkSize)
+	for seq := 0; ; seq++ {
+		n, err := io.ReadFull(f, chunk)
+		if n > 0 || seq == 0 {
+			if _, err := tx.exec(`INSERT INTO blob_chunks (owner, ref, seq, data) VALUES (?, ?, ?, ?)`, owner, ref, seq, chunk[:n]); err != nil {
+				return fmt.Errorf("store: %s %d: %w", owner, ref, err)
+			}
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("store: %s %d: %w", owner, ref, err)
+		}
+	}
+}
+
 func (s *Store) blob(ctx context.Context, owner string, ref int64) ([]byte, bool, error) {
 	rows, err := s.rdb.QueryContext(ctx, `SELECT data FROM blob_chunks WHERE owner = ? AND ref = ? ORDER BY seq`, owner, ref)
 	if err != nil {
@@ -159,6 +186,7 @@ type Attachment struct {
 	Size        int64  `json:"size"`
 	SHA256      string `json:"sha256"`
 	Content     []byte `json:"-"`
+	File        string `json:"-"` // or the file holding the content, read in chunks
 	Dropped     string `json:"dropped,omitempty"`
 }
 
@@ -169,12 +197,16 @@ func (tx *Tx) AddAttachment(a *Attachment) error {
 		caseID = a.CaseID
 	}
 	res, err := tx.exec(`INSERT INTO attachments (message, case_id, filename, content_type, size, sha256, dropped, kept)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.MessageRow, caseID, a.Filename, a.ContentType, a.Size, a.SHA256, a.Dropped, a.Content != nil)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.MessageRow, caseID, a.Filename, a.ContentType, a.Size, a.SHA256, a.Dropped,
+		a.Content != nil || a.File != "")
 	if err != nil {
 		return fmt.Errorf("store: attachment %q: %w", a.Filename, err)
 	}
 	if a.ID, err = res.LastInsertId(); err != nil {
 		return err
+	}
+	if a.File != "" {
+		return tx.putBlobFile(blobAttachment, a.ID, a.File)
 	}
 	if a.Content != nil {
 		return tx.putBlob(blobAttachment, a.ID, a.Content)

@@ -321,3 +321,35 @@ func TestUpgradeAndBackup(t *testing.T) {
 		t.Errorf("backup: %v", err)
 	}
 }
+
+// An attachment waiting in a file is stored chunk by chunk, whatever its
+// size against the chunk size.
+func TestAttachmentFromFile(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "x.db"))
+	ctx := context.Background()
+	for _, size := range []int{0, 5, chunkSize, 2*chunkSize + 3} {
+		data := make([]byte, size)
+		for i := range data {
+			data[i] = byte(i * 13)
+		}
+		path := filepath.Join(t.TempDir(), "att")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		msg := &Message{Key: fmt.Sprintf("<f%d@x>", size), Mailbox: "INBOX", SHA256: "h", Kind: "new_case", Reason: "r", ReceivedAt: time.Now()}
+		a := &Attachment{Filename: "a.pdf", ContentType: "application/pdf", Size: int64(size), SHA256: "x", File: path}
+		if err := s.Tx(ctx, func(tx *Tx) error {
+			if err := tx.RecordMessage(msg); err != nil {
+				return err
+			}
+			a.MessageRow = msg.ID
+			return tx.AddAttachment(a)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		got, found, err := s.AttachmentContent(ctx, a.ID)
+		if err != nil || !found || !bytes.Equal(got, data) {
+			t.Errorf("size %d: found %v, %d bytes back, %v", size, found, len(got), err)
+		}
+	}
+}

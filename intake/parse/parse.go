@@ -33,9 +33,9 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"os"
 	"mime/quotedprintable"
 	"net/mail"
+	"os"
 	"path"
 	"regexp"
 	"strings"
@@ -393,8 +393,8 @@ type body struct {
 type walker struct {
 	msg    *Message
 	spill  string // Options.SpillDir
-	budget int64 // attachment bytes still allowed
-	size   int64 // of the whole raw message, when the reader tells; 0 if not
+	budget int64  // attachment bytes still allowed
+	size   int64  // of the whole raw message, when the reader tells; 0 if not
 	parts  int
 	plain  []body
 	html   []body
@@ -655,7 +655,6 @@ func (w *walker) maxMB() int64 {
 	}
 	return (total + 1<<19) >> 20
 }
-
 
 func (m *Message) chooseBody(w *walker) {
 	join := func(bs []body) string {

@@ -92,16 +92,13 @@ func (p *Processor) say(sv, en string, args ...any) string {
 func (p *Processor) apply(tx *store.Tx, c *store.Case, actor Actor, cmds []command.Command, now time.Time) (*Applied, error) {
 	a := &Applied{Case: c}
 	fb := p.forbund(c.Forbund)
+	var err error
+	if a.Errors, err = p.problems(tx, c, cmds); err != nil || len(a.Errors) > 0 {
+		return a, err
+	}
 	forwards, err := tx.Forwards(c.ID)
 	if err != nil {
 		return nil, err
-	}
-	hasReporter, err := tx.HasReporter(c.ID)
-	if err != nil {
-		return nil, err
-	}
-	if a.Errors = check(c, fb, forwards, hasReporter, cmds); len(a.Errors) > 0 {
-		return a, nil
 	}
 
 	event := func(kind, summary, body string) error {
@@ -215,6 +212,19 @@ func (p *Processor) apply(tx *store.Tx, c *store.Case, actor Actor, cmds []comma
 		return nil, err
 	}
 	return a, nil
+}
+
+// problems returns what keeps cmds from being applied to c (check).
+func (p *Processor) problems(tx *store.Tx, c *store.Case, cmds []command.Command) ([]command.Error, error) {
+	forwards, err := tx.Forwards(c.ID)
+	if err != nil {
+		return nil, err
+	}
+	hasReporter, err := tx.HasReporter(c.ID)
+	if err != nil {
+		return nil, err
+	}
+	return check(c, p.forbund(c.Forbund), forwards, hasReporter, cmds), nil
 }
 
 // check finds the commands that cannot be applied to the case: a party
@@ -366,15 +376,11 @@ func (p *Processor) commands(tx *store.Tx, pr *prepared, row *store.Message, now
 	}
 	fb := p.forbund(c.Forbund)
 	cmds, errs := command.Parse(res.Text)
-	forwards, err := tx.Forwards(c.ID)
+	more, err := p.problems(tx, c, cmds)
 	if err != nil {
 		return nil, err
 	}
-	hasReporter, err := tx.HasReporter(c.ID)
-	if err != nil {
-		return nil, err
-	}
-	errs = append(errs, check(c, fb, forwards, hasReporter, cmds)...)
+	errs = append(errs, more...)
 	slices.SortStableFunc(errs, func(a, b command.Error) int { return a.Line - b.Line })
 	a := &Applied{Case: c, Errors: errs}
 	if len(errs) == 0 {

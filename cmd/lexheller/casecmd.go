@@ -16,6 +16,12 @@ import (
 	"lexheller/templates"
 )
 
+// storeFlags adds the flags that name the store: --db, or --config for
+// the database the config names.
+func storeFlags(fs *flag.FlagSet) (db, config *string) {
+	return fs.String("db", "", "database file"), fs.String("config", os.Getenv("LEXHELLER_CONFIG"), "config file")
+}
+
 // openApp builds the daemon's parts for a command-line action on the
 // store: the config's (or the dev default's), with db in place of its
 // database when given. Nothing is started.
@@ -46,8 +52,7 @@ func openAppCreate(ctx context.Context, configPath, db string, create bool) (*ap
 // sending the same mails (queued; the running daemon sends them).
 func cmdCaseAct(verb string, args []string, stdin io.Reader, stdout io.Writer) error {
 	fs := flag.NewFlagSet("case "+verb, flag.ContinueOnError)
-	dbPath := fs.String("db", "", "database file")
-	configPath := fs.String("config", os.Getenv("LEXHELLER_CONFIG"), "config file")
+	dbPath, configPath := storeFlags(fs)
 	var level, parties, themes, to, questionFile, file, text *string
 	var withContact, withAnswer *bool
 	switch verb {
@@ -186,8 +191,7 @@ func say(lang, sv, en string) string {
 // cmdAgenda prints the agenda the förbundschef gets before a meeting.
 func cmdAgenda(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("agenda", flag.ContinueOnError)
-	dbPath := fs.String("db", "", "database file")
-	configPath := fs.String("config", os.Getenv("LEXHELLER_CONFIG"), "config file")
+	dbPath, configPath := storeFlags(fs)
 	slug := fs.String("forbund", "", "the förbund (slug)")
 	meeting := fs.String("meeting", "", "the meeting's date (default: the next one in the config)")
 	if err := fs.Parse(args); err != nil {

@@ -359,8 +359,7 @@ func openStore(ctx context.Context, dbFlag, configPath string) (*store.Store, er
 func cmdCases(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("cases", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print JSON")
-	dbPath := fs.String("db", "", "database file")
-	configPath := fs.String("config", os.Getenv("LEXHELLER_CONFIG"), "config file")
+	dbPath, configPath := storeFlags(fs)
 	status := fs.String("status", "", "only cases with this status")
 	forbund := fs.String("forbund", "", "only this förbund (slug)")
 	party := fs.String("party", "", "only cases concerning this party")
@@ -423,8 +422,7 @@ func cmdCase(args []string, stdin io.Reader, stdout io.Writer) error {
 	}
 	fs := flag.NewFlagSet("case show", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print JSON")
-	dbPath := fs.String("db", "", "database file")
-	configPath := fs.String("config", os.Getenv("LEXHELLER_CONFIG"), "config file")
+	dbPath, configPath := storeFlags(fs)
 	if err := fs.Parse(reorder(args[1:])); err != nil {
 		return err
 	}
@@ -575,8 +573,7 @@ func cmdForm(args []string, stdout io.Writer) error {
 
 func cmdSimilar(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("similar", flag.ContinueOnError)
-	dbPath := fs.String("db", "", "database file")
-	configPath := fs.String("config", os.Getenv("LEXHELLER_CONFIG"), "config file")
+	dbPath, configPath := storeFlags(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := fs.Parse(reorder(args)); err != nil {
 		return err
@@ -634,8 +631,7 @@ func cmdSimilar(args []string, stdout io.Writer) error {
 
 func cmdBackup(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
-	dbPath := fs.String("db", "", "database file")
-	configPath := fs.String("config", os.Getenv("LEXHELLER_CONFIG"), "config file")
+	dbPath, configPath := storeFlags(fs)
 	if err := fs.Parse(reorder(args)); err != nil {
 		return err
 	}

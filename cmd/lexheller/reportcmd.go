@@ -34,8 +34,7 @@ func buildReport(ctx context.Context, st *store.Store, o report.Options, now tim
 
 func cmdReport(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	dbPath := fs.String("db", "", "database file")
-	configPath := fs.String("config", os.Getenv("LEXHELLER_CONFIG"), "config file")
+	dbPath, configPath := storeFlags(fs)
 	fromS := fs.String("from", "", "first day (2026-01-01; default: a year before --to)")
 	toS := fs.String("to", "", "last day, included (default: today)")
 	forbund := fs.String("forbund", "", "only these förbund (slugs, comma-separated)")
@@ -112,8 +111,7 @@ func cmdReport(args []string, stdout io.Writer) error {
 
 func cmdPublish(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("publish", flag.ContinueOnError)
-	dbPath := fs.String("db", "", "database file")
-	configPath := fs.String("config", os.Getenv("LEXHELLER_CONFIG"), "config file")
+	dbPath, configPath := storeFlags(fs)
 	out := fs.String("out", "", "the site's directory (written in place)")
 	title := fs.String("title", "Besvarade avvikelser – Lex Heller", "the site's title")
 	baseURL := fs.String("base-url", "", "where the site is served, for the feed's links")
@@ -159,8 +157,7 @@ var errDryRun = errors.New("dry run")
 
 func cmdImport(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	dbPath := fs.String("db", "", "database file")
-	configPath := fs.String("config", os.Getenv("LEXHELLER_CONFIG"), "config file")
+	dbPath, configPath := storeFlags(fs)
 	mapPath := fs.String("map", "", "a mapping file: [columns] \"Header\" = \"field\"")
 	forbund := fs.String("forbund", "", "the förbund of rows that name none (slug)")
 	sheet := fs.String("sheet", "", "the XLSX sheet (default: the first)")

@@ -168,19 +168,7 @@ func (s *Store) Cases(ctx context.Context, f CaseFilter) ([]*Case, error) {
 	}
 	q += ` ORDER BY year, seq`
 	rows, err := s.rdb.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: cases: %w", err)
-	}
-	defer rows.Close()
-	var out []*Case
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: cases: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return scanAll(rows, err, "cases", scanCase)
 }
 
 // CaseExists implements classify.Lookup.

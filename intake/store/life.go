@@ -99,19 +99,7 @@ func (s *Store) OpenForwards(ctx context.Context) ([]*Forward, error) {
 }
 
 func collect(rows *sql.Rows, err error) ([]*Forward, error) {
-	if err != nil {
-		return nil, fmt.Errorf("store: forwards: %w", err)
-	}
-	defer rows.Close()
-	var out []*Forward
-	for rows.Next() {
-		f, err := scanForward(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: forwards: %w", err)
-		}
-		out = append(out, f)
-	}
-	return out, rows.Err()
+	return scanAll(rows, err, "forwards", scanForward)
 }
 
 // AnswerForward records address's answer on the case: on its oldest
@@ -180,19 +168,7 @@ func (s *Store) Done(ctx context.Context, key string) (time.Time, bool, error) {
 func (s *Store) QuietCases(ctx context.Context, before time.Time) ([]*Case, error) {
 	rows, err := s.rdb.QueryContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE status != 'closed' AND updated_at < ?
 		ORDER BY year, seq`, ts(before))
-	if err != nil {
-		return nil, fmt.Errorf("store: quiet cases: %w", err)
-	}
-	defer rows.Close()
-	var out []*Case
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return scanAll(rows, err, "quiet cases", scanCase)
 }
 
 // Reporter returns the address the case's blanket came from.

@@ -175,19 +175,7 @@ func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]*OutMail, 
 // outMails runs a query over outbox rows.
 func (s *Store) outMails(ctx context.Context, q string, args ...any) ([]*OutMail, error) {
 	rows, err := s.rdb.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: outbox: %w", err)
-	}
-	defer rows.Close()
-	var out []*OutMail
-	for rows.Next() {
-		m, err := scanOut(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: outbox: %w", err)
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return scanAll(rows, err, "outbox", scanOut)
 }
 
 // NextDue returns when the next queued mail is due, or false when none is.

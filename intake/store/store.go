@@ -348,6 +348,23 @@ func (tx *Tx) queryRow(q string, args ...any) *sql.Row {
 	return st.QueryRowContext(tx.ctx, args...)
 }
 
+// scanAll reads every row of a query with scan, closing the rows.
+func scanAll[T any](rows *sql.Rows, err error, what string, scan func(scanner) (*T, error)) ([]*T, error) {
+	if err != nil {
+		return nil, fmt.Errorf("store: %s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []*T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: %s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // query is QueryContext with a prepared statement.
 func (tx *Tx) query(q string, args ...any) (*sql.Rows, error) {
 	st, err := tx.stmt(q)

@@ -110,27 +110,27 @@ func (s *Sender) Run(ctx context.Context) error {
 }
 
 // SendDue sends the mails that are due now, over up to Workers
-// connections, and returns how many it attempted.
+// connections, and returns how many it attempted. The connections take
+// mails from one queue, so a slow one does not hold the others up.
 func (s *Sender) SendDue(ctx context.Context) (int, error) {
 	workers := s.Workers
 	if workers <= 0 {
 		workers = 8
 	}
-	due, err := s.Store.Due(ctx, s.now(), 200)
+	due, err := s.Store.Due(ctx, s.now(), 500)
 	if err != nil || len(due) == 0 {
 		return 0, err
 	}
-	if workers > len(due) {
-		workers = len(due)
+	workers = min(workers, len(due))
+	queue := make(chan *store.OutMail, len(due))
+	for _, m := range due {
+		queue <- m
 	}
+	close(queue)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
-	var firstErr error
+	var firstErr, stopErr error
 	for w := 0; w < workers; w++ {
-		var mine []*store.OutMail
-		for i := w; i < len(due); i += workers {
-			mine = append(mine, due[i])
-		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -141,36 +141,44 @@ func (s *Sender) SendDue(ctx context.Context) (int, error) {
 					mu.Unlock()
 				}
 			}()
-			if err := s.sendBatch(ctx, mine); err != nil {
-				mu.Lock()
-				if firstErr == nil {
-					firstErr = err
-				}
-				mu.Unlock()
+			serr, err := s.sendFrom(ctx, queue)
+			mu.Lock()
+			if serr != nil {
+				stopErr = serr
 			}
+			if err != nil && firstErr == nil {
+				firstErr = err
+			}
+			mu.Unlock()
 		}()
 	}
 	wg.Wait()
+	// Mails no connection could take: the server could not be reached, or
+	// every connection broke. They wait for their retry.
+	if stopErr != nil && ctx.Err() == nil {
+		for m := range queue {
+			if err := s.failed(context.WithoutCancel(ctx), m, stopErr); err != nil && firstErr == nil {
+				firstErr = err
+			}
+		}
+	}
 	return len(due), firstErr
 }
 
-// sendBatch sends mails over one connection. Each mail is marked sent as
-// soon as the server has accepted it, so a crash resends at most the mail
-// in flight.
-func (s *Sender) sendBatch(ctx context.Context, ms []*store.OutMail) error {
+// sendFrom sends mails from queue over one connection until the queue is
+// empty or the connection breaks. Each mail is marked sent as soon as the
+// server has accepted it, so a crash resends at most the mail in flight.
+// It returns why it stopped early (the server could not be reached, or
+// the connection broke) apart from errors of the store.
+func (s *Sender) sendFrom(ctx context.Context, queue <-chan *store.OutMail) (stopErr, err error) {
 	c, err := s.dial(ctx)
 	if err != nil {
-		for _, m := range ms {
-			if rerr := s.failed(context.WithoutCancel(ctx), m, err); rerr != nil {
-				return rerr
-			}
-		}
-		return nil
+		return err, nil
 	}
 	defer c.Close()
-	for i, m := range ms {
+	for m := range queue {
 		if ctx.Err() != nil {
-			return nil
+			return nil, nil
 		}
 		start := time.Now()
 		err := sendOne(c, m)
@@ -179,29 +187,25 @@ func (s *Sender) sendBatch(ctx context.Context, ms []*store.OutMail) error {
 		rctx := context.WithoutCancel(ctx)
 		if err == nil {
 			if err := s.Store.MarkSent(rctx, []*store.OutMail{m}, s.now()); err != nil {
-				return err
+				return nil, err
 			}
 			s.logger().Info("mail sent", "outbox", m.ID, "kind", m.Kind, "case", m.CaseID, "message_id", m.MessageID,
 				"duration", time.Since(start).Round(time.Microsecond))
 			continue
 		}
 		if rerr := s.failed(rctx, m, err); rerr != nil {
-			return rerr
+			return nil, rerr
 		}
 		var tp *textproto.Error
 		if !errors.As(err, &tp) {
-			// The connection is broken: the rest wait for the next round.
-			for _, rest := range ms[i+1:] {
-				if rerr := s.failed(rctx, rest, err); rerr != nil {
-					return rerr
-				}
-			}
-			return nil
+			// The connection is broken: the other connections go on with
+			// the queue.
+			return err, nil
 		}
 		_ = c.Reset()
 	}
 	_ = c.Quit()
-	return nil
+	return nil, nil
 }
 
 func sendOne(c *smtp.Client, m *store.OutMail) error {

@@ -219,6 +219,25 @@ var funcs = template.FuncMap{
 		return t.Format("2006-01-02 15:04")
 	},
 	"join": strings.Join,
+	// wrap breaks text into lines of at most n characters, at spaces.
+	"wrap": func(s string, n int) string {
+		var lines []string
+		for _, para := range strings.Split(s, "\n") {
+			line := ""
+			for _, w := range strings.Fields(para) {
+				if line != "" && len([]rune(line))+1+len([]rune(w)) > n {
+					lines = append(lines, line)
+					line = ""
+				}
+				if line != "" {
+					line += " "
+				}
+				line += w
+			}
+			lines = append(lines, line)
+		}
+		return strings.Join(lines, "\n")
+	},
 	"size": func(n int64) string {
 		switch {
 		case n >= 1<<20:

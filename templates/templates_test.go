@@ -49,3 +49,17 @@ func TestEveryTemplateInEveryLanguage(t *testing.T) {
 		}
 	}
 }
+
+func TestWrap(t *testing.T) {
+	wrap := funcs["wrap"].(func(string, int) string)
+	for _, c := range []struct{ in, want string }{
+		{"ett två tre fyra", "ett två\ntre fyra"},
+		{"överlångaordetsomintefår plats", "överlångaordetsomintefår\nplats"},
+		{"a\nb c", "a\nb c"},
+		{"", ""},
+	} {
+		if got := wrap(c.in, 8); got != c.want {
+			t.Errorf("wrap(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}

@@ -313,7 +313,7 @@ func (p *Processor) forward(tx *store.Tx, c *store.Case, fb *classify.Forbund, c
 	withContact := cmd.WithContact && c.ContactOK
 	question := form.MaskPII(cmd.Text)
 	if !withContact {
-		question = form.Deidentify(cmd.Text, reporterOf(c))
+		question = form.Deidentify(cmd.Text, c.Reporter())
 	}
 	for _, party := range cmd.Parties {
 		for _, rep := range fb.RepresentativesOf(party) {
@@ -343,11 +343,6 @@ func (p *Processor) forward(tx *store.Tx, c *store.Case, fb *classify.Forbund, c
 		}
 	}
 	return mails, nil
-}
-
-// reporterOf is what identifies the case's reporter.
-func reporterOf(c *store.Case) form.Who {
-	return form.Who{Name: c.ReporterName, Org: c.ReporterOrg, Email: c.ReporterEmail, Phone: c.ReporterPhone}
 }
 
 // toReporter composes req to the address the blanket came from.

@@ -457,7 +457,7 @@ func (p *Processor) similarTo(tx *store.Tx, c *store.Case) ([]notify.SimilarCase
 			return nil, err
 		}
 		// Another förbund's case may be listed: its line carries no one's name.
-		other.Description = form.Deidentify(other.Description, reporterOf(other))
+		other.Description = form.Deidentify(other.Description, other.Reporter())
 		out = append(out, notify.SimilarCase{Case: other, Score: m.Score})
 	}
 	return out, nil

@@ -223,7 +223,7 @@ func (c *Composer) Compose(req Request) ([]*store.OutMail, error) {
 		if req.Case != nil && !req.WithContact {
 			c := req.Case
 			clean = func(s string) string {
-				return form.Deidentify(s, form.Who{Name: c.ReporterName, Org: c.ReporterOrg, Email: c.ReporterEmail, Phone: c.ReporterPhone})
+				return form.Deidentify(s, c.Reporter())
 			}
 		}
 		r.Subject, r.Text, r.HTML = clean(r.Subject), clean(r.Text), clean(r.HTML)

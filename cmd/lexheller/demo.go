@@ -305,20 +305,27 @@ func (d *demo) await(addr, substr string) ([]byte, error) {
 
 // inbox reads every message in addr's INBOX over IMAP.
 func (d *demo) inbox(addr string) ([][]byte, error) {
-	c, err := imapclient.DialInsecure(d.srv.IMAPAddr, nil)
+	return readMailbox(d.srv.IMAPAddr, addr, "demo", "INBOX")
+}
+
+// readMailbox logs in to a plain-text IMAP server on loopback and reads
+// every message of a mailbox, leaving them unseen; a mailbox that cannot
+// be selected (it does not exist yet) reads as empty.
+func readMailbox(imapAddr, user, password, mailbox string) ([][]byte, error) {
+	c, err := imapclient.DialInsecure(imapAddr, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer c.Close()
-	if err := c.Login(addr, "demo").Wait(); err != nil {
-		return nil, err
+	if err := c.Login(user, password).Wait(); err != nil {
+		return nil, fmt.Errorf("log in as %s: %w", user, err)
 	}
-	sel, err := c.Select("INBOX", &imap.SelectOptions{ReadOnly: true}).Wait()
+	sel, err := c.Select(mailbox, &imap.SelectOptions{ReadOnly: true}).Wait()
 	if err != nil || sel.NumMessages == 0 {
-		return nil, err
+		return nil, nil
 	}
 	var all imap.SeqSet
-	all.AddRange(1, sel.NumMessages)
+	all.AddRange(1, sel.NumMessages) // 1:N; SeqSetNum(1, N) would be just 1 and N
 	section := &imap.FetchItemBodySection{Peek: true}
 	msgs, err := c.Fetch(all, &imap.FetchOptions{BodySection: []*imap.FetchItemBodySection{section}}).Collect()
 	if err != nil {

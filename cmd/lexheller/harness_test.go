@@ -15,9 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapclient"
-
 	"lexheller/cmd/lexheller/devmail"
 	"lexheller/intake/parse"
 )
@@ -189,33 +186,11 @@ func (e *mailEnv) Send(from, to, raw string) {
 // Messages returns the raw messages in a mailbox of addr.
 func (e *mailEnv) Messages(addr, mailbox string) [][]byte {
 	e.t.Helper()
-	c, err := imapclient.DialInsecure(e.IMAP, nil)
+	msgs, err := readMailbox(e.IMAP, addr, e.Password, mailbox)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	defer c.Close()
-	if err := c.Login(addr, e.Password).Wait(); err != nil {
-		e.t.Fatalf("log in as %s: %v", addr, err)
-	}
-	sel, err := c.Select(mailbox, &imap.SelectOptions{ReadOnly: true}).Wait()
-	if err != nil {
-		return nil // no such mailbox yet
-	}
-	if sel.NumMessages == 0 {
-		return nil
-	}
-	section := &imap.FetchItemBodySection{Peek: true}
-	var all imap.SeqSet
-	all.AddRange(1, sel.NumMessages) // 1:N; SeqSetNum(1, N) would be just 1 and N
-	msgs, err := c.Fetch(all, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}}).Collect()
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	var out [][]byte
-	for _, m := range msgs {
-		out = append(out, m.FindBodySection(section))
-	}
-	return out
+	return msgs
 }
 
 // decoded is a message's raw header, decoded subject and text body, for

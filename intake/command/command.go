@@ -312,7 +312,8 @@ func parseLine(l string, line int) (Command, *Error) {
 		}
 	case Themes:
 		for _, a := range args {
-			t := strings.ToLower(strings.Trim(a, ".;"))
+			// Themes go into reports and the published site.
+			t := form.MaskPII(strings.ToLower(strings.Trim(a, ".;")))
 			if strings.HasPrefix(t, "-") {
 				if t = strings.TrimLeft(t, "-"); t != "" {
 					c.DropThemes = append(c.DropThemes, t)

@@ -23,6 +23,7 @@ func TestParse(t *testing.T) {
 		{"party unknown", "/parter FK Skatteverket", nil, []Problem{BadParty}},
 		{"themes add and drop", "/tema sjukskrivning Aktivitetsstöd -intyg", []Command{{Name: Themes, Line: 1,
 			AddThemes: []string{"sjukskrivning", "aktivitetsstöd"}, DropThemes: []string{"intyg"}}}, nil},
+		{"a personnummer as a theme is masked", "/tema 850312-1231", []Command{{Name: Themes, Line: 1, AddThemes: []string{"ÅÅMMDD-XXXX"}}}, nil},
 		{"forward with text", "/vidarebefordra FK AF\n\nKan ni svara på detta?\nTack.", []Command{{Name: Forward, Line: 1,
 			Parties: []string{"FK", "AF"}, Text: "Kan ni svara på detta?\nTack."}}, nil},
 		{"forward with contact", "/vidarebefordra FK med kontakt", []Command{{Name: Forward, Line: 1, Parties: []string{"FK"}, WithContact: true}}, nil},

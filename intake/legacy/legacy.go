@@ -294,7 +294,7 @@ func mapRow(row, header []string, cols map[int]string, line int, o Options) (*Re
 			}
 		case FieldThemes:
 			for _, t := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' || r == '/' }) {
-				if t = strings.ToLower(strings.TrimSpace(t)); t != "" {
+				if t = form.MaskPII(strings.ToLower(strings.TrimSpace(t))); t != "" {
 					c.Themes = append(c.Themes, t)
 				}
 			}

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"lexheller/intake/form"
 )
 
 // Case statuses.
@@ -48,6 +50,12 @@ type Case struct {
 	ClosedAt      *time.Time `json:"closed_at,omitempty"`
 	Raised        string     `json:"raised,omitempty"` // /lyft: why it goes on the next meeting's agenda
 	RaisedAt      *time.Time `json:"raised_at,omitempty"`
+}
+
+// Reporter is what identifies the case's reporter, for de-identifying
+// text that leaves the förbund.
+func (c *Case) Reporter() form.Who {
+	return form.Who{Name: c.ReporterName, Org: c.ReporterOrg, Email: c.ReporterEmail, Phone: c.ReporterPhone}
 }
 
 func jsonList(l []string) string {

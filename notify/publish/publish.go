@@ -61,7 +61,7 @@ func Eligible(c *store.Case, fws []*store.Forward) bool {
 
 // FromStore makes the published form of c.
 func FromStore(c *store.Case, fws []*store.Forward, lang string) Case {
-	who := form.Who{Name: c.ReporterName, Org: c.ReporterOrg, Email: c.ReporterEmail, Phone: c.ReporterPhone}
+	who := c.Reporter()
 	clean := func(s string) string { return form.Deidentify(s, who) }
 	p := Case{
 		ID: c.ID, Month: month(c.CreatedAt, lang), Parties: c.Parties, Level: templates.LevelName(lang, c.Level),

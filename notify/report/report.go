@@ -174,9 +174,11 @@ func Build(cases []*store.Case, forwards []*store.Forward, o Options, now time.T
 	waits := map[string][]time.Duration{}
 	unanswered := map[string]int{}
 	for _, f := range first {
+		if _, listed := waits[f.Party]; !listed {
+			waits[f.Party] = nil
+		}
 		if f.AnsweredAt == nil {
 			unanswered[f.Party]++
-			waits[f.Party] = waits[f.Party] // the party is listed
 			continue
 		}
 		waits[f.Party] = append(waits[f.Party], f.AnsweredAt.Sub(f.At))
@@ -242,7 +244,7 @@ func caseRow(c *store.Case, lang string) CaseRow {
 		ID: c.ID, Created: c.CreatedAt.In(templates.Stockholm).Format(time.DateOnly), EventDate: c.EventDate,
 		Forbund: c.Forbund, Parties: strings.Join(c.Parties, ", "), Level: c.Level,
 		Themes: strings.Join(c.Themes, ", "), Status: templates.StatusName(lang, c.Status),
-		Description: form.Deidentify(c.Description, form.Who{Name: c.ReporterName, Org: c.ReporterOrg, Email: c.ReporterEmail, Phone: c.ReporterPhone}),
+		Description: form.Deidentify(c.Description, c.Reporter()),
 	}
 }
 

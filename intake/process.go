@@ -16,7 +16,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -77,6 +79,10 @@ type Processor struct {
 	// Report is when the pattern report goes to the working group; nil
 	// sends none.
 	Report *ReportSchedule
+
+	// hook is for tests: called before a message is read ("read") and
+	// inside its transaction ("record"); an error fails that message.
+	hook func(stage string, in Incoming) error
 }
 
 // Incoming is one raw message and where it was found.
@@ -116,25 +122,142 @@ func (p *Processor) logger() *slog.Logger {
 
 // prepared is a message decoded and classified, before the transaction.
 type prepared struct {
-	in    Incoming
-	key   string
-	sha   string
-	msg   *parse.Message
-	res   *classify.Result
-	dup   *store.Message
-	out   Outcome
-	mails []*store.OutMail // queued with it
-	start time.Time
+	in      Incoming
+	key     string
+	sha     string
+	content string // store.ContentHash of the sender and body
+	reused  bool   // another message came under the same Message-ID before
+	msg     *parse.Message
+	res     *classify.Result
+	dup     *store.Message
+	out     Outcome
+	mails   []*store.OutMail // queued with it
+	start   time.Time
 	// similar is the new case's text, indexed once it has committed.
 	similar string
+	// faulted is set when the message is quarantined because handling it
+	// failed: it is recorded with nothing but the notice that says so.
+	faulted bool
 }
 
-// Process records a batch of messages in one transaction and returns
-// their outcomes in order. When the batch cannot be committed, each message
-// is tried on its own, so one bad message does not hold up the others; a
-// message that still fails is reported with its error in the returned
-// error and gets no outcome (its Folder is "").
+// MaxAttempts is how often recording a message may fail before it is
+// quarantined.
+const MaxAttempts = 3
+
+// PanicError is a panic while a message was handled: a fault in
+// lexheller, not in the mail server or the database.
+type PanicError struct {
+	Value any
+	Stack []byte
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
+
+// safely runs f and turns a panic into a *PanicError.
+func safely(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &PanicError{Value: r, Stack: debug.Stack()}
+		}
+	}()
+	return f()
+}
+
+// Process records a batch of messages and returns their outcomes in order.
+// A message is moved (its Folder set) only once its record has committed.
+//
+// One message cannot hold up the others: a panic while one is read is
+// caught and the message quarantined; when the batch cannot be committed,
+// each message is tried on its own, and one that still fails has the
+// failure recorded and is quarantined at the MaxAttempts-th. A message
+// that was in hand when the process died is handled on its own, and one
+// that was in hand alone at two deaths in a row is quarantined without
+// being touched again. A failure of the store itself (the disk, the
+// database) quarantines nothing: it is returned, and the messages stay
+// in INBOX.
 func (p *Processor) Process(ctx context.Context, batch []Incoming) ([]Outcome, error) {
+	outs := make([]Outcome, len(batch))
+	var rest []Incoming
+	var restAt []int
+	var errs []error
+	suspects, err := p.suspects(ctx, batch)
+	if err != nil {
+		return nil, err
+	}
+	for i, in := range batch {
+		if !suspects[i] {
+			rest, restAt = append(rest, in), append(restAt, i)
+			continue
+		}
+		o, err := p.processAlone(ctx, in)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		outs[i] = o
+	}
+	if len(rest) > 0 {
+		os, err := p.processBatch(ctx, rest)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		for j, o := range os {
+			outs[restAt[j]] = o
+		}
+	}
+	return outs, errors.Join(errs...)
+}
+
+// suspects marks the messages of batch that were in hand when the process
+// died.
+func (p *Processor) suspects(ctx context.Context, batch []Incoming) ([]bool, error) {
+	out := make([]bool, len(batch))
+	type box struct {
+		name string
+		uv   uint32
+	}
+	uids := map[box][]uint32{}
+	for _, in := range batch {
+		b := box{in.Mailbox, in.UIDValidity}
+		uids[b] = append(uids[b], in.UID)
+	}
+	for b, list := range uids {
+		pend, err := p.Store.PendingOf(ctx, b.name, b.uv, list)
+		if err != nil {
+			return nil, err
+		}
+		for i, in := range batch {
+			if in.Mailbox == b.name && in.UIDValidity == b.uv && pend[in.UID] != nil && pend[in.UID].Suspect() {
+				out[i] = true
+			}
+		}
+	}
+	return out, nil
+}
+
+// processAlone handles a message that was in hand when the process died:
+// on its own, or, after two deaths in a row with it alone, not at all.
+func (p *Processor) processAlone(ctx context.Context, in Incoming) (Outcome, error) {
+	deaths, err := p.Store.Deaths(ctx, in.Mailbox, in.UIDValidity, in.UID)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if deaths >= 2 {
+		pr := &prepared{in: in, start: time.Now()}
+		p.logger().Error("message killed the process twice; quarantined unread", "mailbox", in.Mailbox, "uid", in.UID, "deaths", deaths)
+		err := p.quarantine(ctx, pr, fmt.Sprintf("internt fel vid behandling: processen avbröts %d gånger i rad medan meddelandet behandlades; det har inte lästs igen", deaths))
+		return pr.out, err
+	}
+	p.logger().Warn("message was in hand when the process stopped; handling it on its own", "mailbox", in.Mailbox, "uid", in.UID)
+	outs, err := p.processBatch(ctx, []Incoming{in})
+	if len(outs) == 0 {
+		return Outcome{}, err
+	}
+	return outs[0], err
+}
+
+// processBatch records messages in one transaction, or one by one when
+// that fails.
+func (p *Processor) processBatch(ctx context.Context, batch []Incoming) ([]Outcome, error) {
 	ps := make([]*prepared, len(batch))
 	defer func() {
 		// Attachments spilled to files are in the store now, or will be
@@ -145,9 +268,30 @@ func (p *Processor) Process(ctx context.Context, batch []Incoming) ([]Outcome, e
 			}
 		}
 	}()
+	hand := store.HandBatch
+	if len(batch) == 1 {
+		hand = store.HandAlone
+	}
+	if err := p.takeInHand(ctx, batch, hand); err != nil {
+		return nil, err
+	}
 	for i, in := range batch {
-		pr, err := p.prepare(ctx, in)
-		if err != nil {
+		var pr *prepared
+		err := safely(func() (err error) {
+			if p.hook != nil {
+				p.hook("read", in)
+			}
+			pr, err = p.prepare(ctx, in)
+			return err
+		})
+		var pe *PanicError
+		switch {
+		case errors.As(err, &pe):
+			pr = &prepared{in: in, start: time.Now(), sha: rawSHA(in.Raw), faulted: true}
+			p.logPanic(pr, pe)
+			pr.res = &classify.Result{Kind: classify.Quarantine, Reason: ReasonInternal}
+		case err != nil:
+			p.releaseHand(ctx, batch)
 			return nil, err
 		}
 		ps[i] = pr
@@ -159,44 +303,144 @@ func (p *Processor) Process(ctx context.Context, batch []Incoming) ([]Outcome, e
 			pr.out = Outcome{}
 		}
 	}
-	if err != nil && len(ps) > 1 && ctx.Err() == nil {
-		p.logger().Warn("batch failed; recording one by one", "err", err, "size", len(ps))
+	if err != nil && ctx.Err() == nil {
+		if len(ps) > 1 {
+			p.logger().Warn("batch failed; recording one by one", "err", err, "size", len(ps))
+		}
 		var errs []error
 		for _, pr := range ps {
-			pr.out = Outcome{}
-			if err := p.commit(ctx, []*prepared{pr}); err != nil {
+			e := err
+			if len(ps) > 1 {
+				if e = p.commit(ctx, []*prepared{pr}); e == nil {
+					continue
+				}
 				pr.out = Outcome{}
-				errs = append(errs, fmt.Errorf("uid %d: %w", pr.in.UID, err))
+			}
+			if e := p.failed(ctx, pr, e); e != nil {
+				errs = append(errs, fmt.Errorf("uid %d: %w", pr.in.UID, e))
 			}
 		}
 		err = errors.Join(errs...)
 	}
 	outs := make([]Outcome, len(ps))
+	var unrecorded []Incoming
 	for i, pr := range ps {
 		outs[i] = pr.out
-	}
-	if err == nil {
-		for _, pr := range ps {
-			p.logger().Info("message handled", "mailbox", pr.in.Mailbox, "uid", pr.in.UID, "message_id", pr.out.MessageID,
-				"kind", pr.out.Kind, "case", pr.out.Case, "duplicate", pr.out.Duplicate, "queued", pr.out.Queued,
-				"duration", time.Since(pr.start).Round(time.Microsecond))
+		if pr.out.Folder == "" {
+			unrecorded = append(unrecorded, pr.in)
+			continue
 		}
-		if p.Queued != nil {
-			for _, o := range outs {
-				if o.Queued > 0 {
-					p.Queued()
-					break
-				}
+		p.logger().Info("message handled", "mailbox", pr.in.Mailbox, "uid", pr.in.UID, "message_id", pr.out.MessageID,
+			"kind", pr.out.Kind, "reason", pr.out.Reason, "case", pr.out.Case, "duplicate", pr.out.Duplicate,
+			"queued", pr.out.Queued, "duration", time.Since(pr.start).Round(time.Microsecond))
+	}
+	p.releaseHand(ctx, unrecorded)
+	if p.Queued != nil {
+		for _, o := range outs {
+			if o.Queued > 0 {
+				p.Queued()
+				break
 			}
 		}
 	}
 	return outs, err
 }
 
+// ReasonInternal is the quarantine reason of a message whose handling hit
+// a fault in lexheller.
+const ReasonInternal = "internt fel vid behandling"
+
+func (p *Processor) logPanic(pr *prepared, pe *PanicError) {
+	id := ""
+	if pr.msg != nil {
+		id = pr.msg.MessageID
+	}
+	p.logger().Error("panic while handling a message; it goes to Karantän", "mailbox", pr.in.Mailbox, "uid", pr.in.UID,
+		"message_id", id, "panic", fmt.Sprint(pe.Value), "stack", string(pe.Stack))
+}
+
+func (p *Processor) takeInHand(ctx context.Context, batch []Incoming, hand int) error {
+	for _, g := range byMailbox(batch) {
+		if err := p.Store.TakeInHand(ctx, g.mailbox, g.uidValidity, g.uids, hand, p.now()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// releaseHand clears the in-hand mark of messages left unrecorded, so that
+// they are not taken for messages that killed the process.
+func (p *Processor) releaseHand(ctx context.Context, batch []Incoming) {
+	for _, g := range byMailbox(batch) {
+		if err := p.Store.ReleaseHand(context.WithoutCancel(ctx), g.mailbox, g.uidValidity, g.uids); err != nil {
+			p.logger().Warn("clearing the in-hand mark failed", "err", err)
+		}
+	}
+}
+
+type mailboxUIDs struct {
+	mailbox     string
+	uidValidity uint32
+	uids        []uint32
+}
+
+func byMailbox(batch []Incoming) []mailboxUIDs {
+	var out []mailboxUIDs
+	for _, in := range batch {
+		if n := len(out); n > 0 && out[n-1].mailbox == in.Mailbox && out[n-1].uidValidity == in.UIDValidity {
+			out[n-1].uids = append(out[n-1].uids, in.UID)
+			continue
+		}
+		out = append(out, mailboxUIDs{in.Mailbox, in.UIDValidity, []uint32{in.UID}})
+	}
+	return out
+}
+
+// failed deals with a message that could not be recorded on its own: a
+// fault in lexheller quarantines it at once; another error is counted, and
+// quarantines it at the MaxAttempts-th; a failing store is only returned.
+func (p *Processor) failed(ctx context.Context, pr *prepared, err error) error {
+	var pe *PanicError
+	switch {
+	case errors.As(err, &pe):
+		p.logPanic(pr, pe)
+		return p.quarantine(ctx, pr, ReasonInternal+": "+fmt.Sprint(pe.Value))
+	case ctx.Err() != nil || store.Unavailable(err):
+		return err
+	}
+	n, ferr := p.Store.Failed(context.WithoutCancel(ctx), pr.in.Mailbox, pr.in.UIDValidity, pr.in.UID, err.Error(), p.now())
+	if ferr != nil {
+		return errors.Join(err, ferr)
+	}
+	p.logger().Warn("recording a message failed", "mailbox", pr.in.Mailbox, "uid", pr.in.UID, "attempt", n, "of", MaxAttempts, "err", err)
+	if n < MaxAttempts {
+		return fmt.Errorf("attempt %d of %d: %w", n, MaxAttempts, err)
+	}
+	return p.quarantine(ctx, pr, fmt.Sprintf("kunde inte registreras efter %d försök: %v", n, err))
+}
+
+// quarantine records pr as quarantined for reason, with its raw message
+// and nothing else, and tells the process leaders.
+func (p *Processor) quarantine(ctx context.Context, pr *prepared, reason string) error {
+	if pr.sha == "" {
+		pr.sha = rawSHA(pr.in.Raw)
+	}
+	fb := ""
+	if pr.res != nil {
+		fb = pr.res.Forbund
+	}
+	pr.res = &classify.Result{Kind: classify.Quarantine, Reason: reason, Forbund: fb}
+	pr.key, pr.dup, pr.faulted, pr.reused = "quarantine:"+pr.sha, nil, true, false
+	return p.commit(context.WithoutCancel(ctx), []*prepared{pr})
+}
+
+func rawSHA(raw []byte) string {
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:])
+}
+
 func (p *Processor) prepare(ctx context.Context, in Incoming) (*prepared, error) {
-	pr := &prepared{in: in, start: time.Now()}
-	sum := sha256.Sum256(in.Raw)
-	pr.sha = hex.EncodeToString(sum[:])
+	pr := &prepared{in: in, start: time.Now(), sha: rawSHA(in.Raw)}
 	m, err := parse.Parse(bytes.NewReader(in.Raw), p.Parse)
 	if err != nil {
 		pr.key = store.LedgerKey("", pr.sha)
@@ -204,8 +448,11 @@ func (p *Processor) prepare(ctx context.Context, in Incoming) (*prepared, error)
 	} else {
 		pr.msg = m
 		pr.key = store.LedgerKey(m.MessageID, pr.sha)
+		if m.MessageID != "" {
+			pr.content = store.ContentHash(m.From.Address, body(in.Raw))
+		}
 	}
-	dup, found, err := p.Store.Seen(ctx, pr.key)
+	dup, found, err := p.seen(pr, func(key string) (*store.Message, bool, error) { return p.Store.Seen(ctx, key) })
 	if err != nil {
 		if m != nil {
 			m.RemoveFiles()
@@ -229,17 +476,48 @@ func (p *Processor) prepare(ctx context.Context, in Incoming) (*prepared, error)
 	return pr, nil
 }
 
+// seen looks pr up in the ledger. A message is a re-delivery of one seen
+// before when its key matches and so does its content; a different message
+// under a Message-ID already seen gets a key of its own.
+func (p *Processor) seen(pr *prepared, lookup func(key string) (*store.Message, bool, error)) (*store.Message, bool, error) {
+	dup, found, err := lookup(pr.key)
+	if err != nil || !found || pr.content == "" || dup.ContentSHA == "" || dup.ContentSHA == pr.content {
+		return dup, found, err
+	}
+	pr.key, pr.reused = store.KeyVariant(pr.key, pr.content), true
+	return lookup(pr.key)
+}
+
+// body returns what follows the header of a raw message.
+func body(raw []byte) []byte {
+	for _, sep := range [][]byte{[]byte("\r\n\r\n"), []byte("\n\n")} {
+		if i := bytes.Index(raw, sep); i >= 0 {
+			return raw[i+len(sep):]
+		}
+	}
+	return nil
+}
+
 func (p *Processor) commit(ctx context.Context, ps []*prepared) error {
 	err := p.Store.Tx(ctx, func(tx *store.Tx) error {
 		for _, pr := range ps {
 			pr.mails, pr.similar = nil, ""
-			if pr.dup == nil {
+			if pr.dup == nil && !pr.faulted {
 				// A copy of the same message earlier in this batch.
-				if dup, found, err := tx.Seen(pr.key); err != nil {
+				if dup, found, err := p.seen(pr, tx.Seen); err != nil {
 					return err
 				} else if found {
 					pr.dup = dup
 				}
+			} else if pr.faulted {
+				if dup, found, err := tx.Seen(pr.key); err != nil {
+					return err
+				} else if found {
+					pr.dup = dup // quarantined before
+				}
+			}
+			if err := tx.Handled(pr.in.Mailbox, pr.in.UIDValidity, pr.in.UID); err != nil {
+				return err
 			}
 			if pr.dup != nil {
 				k := classify.Kind(pr.dup.Kind)
@@ -249,7 +527,20 @@ func (p *Processor) commit(ctx context.Context, ps []*prepared) error {
 				}
 				continue
 			}
-			mails, err := p.record(tx, pr)
+			var mails []*store.OutMail
+			err := safely(func() (err error) {
+				if p.hook != nil && !pr.faulted {
+					if err := p.hook("record", pr.in); err != nil {
+						return err
+					}
+				}
+				if pr.faulted {
+					mails, err = p.recordFault(tx, pr)
+				} else {
+					mails, err = p.record(tx, pr)
+				}
+				return err
+			})
 			if err != nil {
 				return err
 			}
@@ -278,6 +569,54 @@ func (p *Processor) commit(ctx context.Context, ps []*prepared) error {
 	return nil
 }
 
+// recordFault records a message that could not be handled: in the ledger,
+// quarantined with its raw message, and a notice to the process leaders.
+// It reads nothing of the message beyond what was decoded already.
+func (p *Processor) recordFault(tx *store.Tx, pr *prepared) ([]*store.OutMail, error) {
+	now := p.now()
+	row := &store.Message{
+		Key: pr.key, Mailbox: pr.in.Mailbox, UIDValidity: pr.in.UIDValidity, UID: pr.in.UID,
+		SHA256: pr.sha, Kind: string(classify.Quarantine), Reason: pr.res.Reason,
+		Size: int64(len(pr.in.Raw)), ReceivedAt: now, Raw: pr.in.Raw,
+	}
+	req := notify.Request{Kind: notify.KindQuarantined, Reason: pr.res.Reason, Now: now,
+		Text: fmt.Sprintf("%s, UID %d", pr.in.Mailbox, pr.in.UID)}
+	if m := pr.msg; m != nil {
+		row.MessageID, row.From, row.Subject = m.MessageID, m.From.Address, form.MaskPII(m.Subject)
+		req.From, req.Name = m.From.Address, row.Subject
+	}
+	if err := tx.RecordMessage(row); err != nil {
+		return nil, err
+	}
+	pr.out = Outcome{Kind: classify.Quarantine, Reason: pr.res.Reason, Folder: FolderQuarantine, Ledger: row.ID, MessageID: row.MessageID}
+	slug := pr.res.Forbund
+	if slug == "" {
+		slug = pr.in.Forbund
+	}
+	req.To = p.leadersOf(slug)
+	if len(req.To) == 0 {
+		return nil, nil
+	}
+	req.ForbundName = p.forbundName(slug)
+	return p.compose(req)
+}
+
+// leadersOf returns the process leaders of a förbund, or of every förbund
+// when slug is "" (a shared mailbox's message that names none).
+func (p *Processor) leadersOf(slug string) []string {
+	var out []string
+	for _, f := range p.Classify.Forbund {
+		if slug == "" || f.Slug == slug {
+			for _, l := range f.ProcessLeaders {
+				if !slices.Contains(out, l) {
+					out = append(out, l)
+				}
+			}
+		}
+	}
+	return out
+}
+
 // record writes one new message, and what follows from it, in tx. It
 // returns the mails to queue.
 func (p *Processor) record(tx *store.Tx, pr *prepared) ([]*store.OutMail, error) {
@@ -286,7 +625,7 @@ func (p *Processor) record(tx *store.Tx, pr *prepared) ([]*store.OutMail, error)
 	row := &store.Message{
 		Key: pr.key, Mailbox: pr.in.Mailbox, UIDValidity: pr.in.UIDValidity, UID: pr.in.UID,
 		SHA256: pr.sha, Kind: string(res.Kind), Reason: res.Reason, CaseID: res.Case,
-		Size: int64(len(pr.in.Raw)), ReceivedAt: now, Conversation: res.Conversation,
+		Size: int64(len(pr.in.Raw)), ReceivedAt: now, Conversation: res.Conversation, ContentSHA: pr.content,
 	}
 	if p.KeepRaw || res.Kind == classify.Quarantine {
 		// Quarantined mail is always kept: a person must be able to read it.
@@ -314,6 +653,17 @@ func (p *Processor) record(tx *store.Tx, pr *prepared) ([]*store.OutMail, error)
 		return nil, err
 	}
 	pr.out = Outcome{Kind: res.Kind, Reason: res.Reason, Case: row.CaseID, Folder: Folder(res.Kind), Ledger: row.ID}
+	if pr.reused {
+		p.logger().Warn("a different message under a Message-ID seen before; recorded as a message of its own",
+			"message_id", m.MessageID, "uid", pr.in.UID, "case", row.CaseID)
+		if row.CaseID != "" {
+			if err := tx.AddEvent(&store.Event{CaseID: row.CaseID, At: now, Kind: store.EventNote, Role: "system", Message: row.ID,
+				Summary: p.say("Meddelandet har samma Message-ID som ett tidigare men ett annat innehåll; det behandlades som ett nytt meddelande",
+					"The message has the Message-ID of an earlier one but other content; it was handled as a new message")}); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if m != nil {
 		pr.out.MessageID = m.MessageID
 		if err := p.attachments(tx, m, row); err != nil {
@@ -347,10 +697,25 @@ func (p *Processor) record(tx *store.Tx, pr *prepared) ([]*store.OutMail, error)
 	return append(mails, more...), err
 }
 
+// compose renders req. A recipient no mail can be sent to (an address
+// from a From header that parses but is none) is left out and logged:
+// nothing is queued that can never be sent.
 func (p *Processor) compose(req notify.Request) ([]*store.OutMail, error) {
 	if req.Lang == "" {
 		req.Lang = p.Lang
 	}
+	to := req.To[:0:0]
+	for _, a := range req.To {
+		if err := notify.Deliverable(a); err != nil {
+			p.logger().Warn("recipient left out", "kind", req.Kind, "err", err)
+			continue
+		}
+		to = append(to, a)
+	}
+	if len(to) == 0 {
+		return nil, nil
+	}
+	req.To = to
 	return p.Composer.Compose(req)
 }
 
@@ -417,15 +782,26 @@ func (p *Processor) newCase(tx *store.Tx, pr *prepared, row *store.Message, now 
 	if err != nil {
 		return nil, err
 	}
-	ack, err := p.compose(notify.Request{Kind: notify.KindAck, To: []string{from}, Case: c, ForbundName: fb.Name,
-		InReplyTo: m.MessageID, References: m.References, PIIMasked: c.PIIFound > 0, Now: now})
-	if err != nil {
+	// A sender's address that parses may still be none to send to: the
+	// case stands, and the process leaders are told that no
+	// acknowledgement went out.
+	var ack []*store.OutMail
+	noAck := ""
+	if derr := notify.Deliverable(from); derr != nil {
+		noAck = p.say("adressen %s går inte att skicka till", "the address %s cannot be sent to", strconv.Quote(from))
+		p.logger().Warn("new case from an address no mail can be sent to; no acknowledgement", "case", c.ID, "err", derr)
+		if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: store.EventNote, Role: "system", Message: row.ID,
+			Summary: p.say("Ingen bekräftelse skickad: ", "No acknowledgement sent: ") + noAck}); err != nil {
+			return nil, err
+		}
+	} else if ack, err = p.compose(notify.Request{Kind: notify.KindAck, To: []string{from}, Case: c, ForbundName: fb.Name,
+		InReplyTo: m.MessageID, References: m.References, PIIMasked: c.PIIFound > 0, Now: now}); err != nil {
 		return nil, err
 	}
 	var leaders []*store.OutMail
 	if len(fb.ProcessLeaders) > 0 {
 		leaders, err = p.compose(notify.Request{Kind: notify.KindNotifyNew, To: fb.ProcessLeaders, Case: c,
-			ForbundName: fb.Name, PIIMasked: c.PIIFound > 0, Attachments: atts, Similar: like, Now: now})
+			ForbundName: fb.Name, PIIMasked: c.PIIFound > 0, Attachments: atts, Similar: like, Reason: noAck, Now: now})
 		if err != nil {
 			return nil, err
 		}

@@ -19,14 +19,24 @@ import (
 
 func newProcessor(t *testing.T) *Processor {
 	t.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "x.db"))
+	p, err := openProcessor(filepath.Join(t.TempDir(), "x.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { st.Close() })
+	t.Cleanup(func() { p.Store.Close() })
+	return p
+}
+
+// openProcessor is a Processor on the database at path, for one förbund
+// with one process leader.
+func openProcessor(path string) (*Processor, error) {
+	st, err := store.Open(context.Background(), path)
+	if err != nil {
+		return nil, err
+	}
 	tpl, err := templates.Load("")
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	signer := &ident.Signer{Key: []byte("k"), Domain: "finsam.example", Prefix: "LH"}
 	return &Processor{
@@ -36,7 +46,7 @@ func newProcessor(t *testing.T) *Processor {
 		Composer: &notify.Composer{Templates: tpl, Signer: signer, Address: "lexheller@finsam.example", Name: "Lex Heller"},
 		Lang:     "sv",
 		KeepRaw:  true,
-	}
+	}, nil
 }
 
 const blanketBody = `Namn: Anna Andersson

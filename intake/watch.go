@@ -16,6 +16,8 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+
+	"lexheller/intake/store"
 )
 
 // IMAPOptions say how to reach one mailbox.
@@ -54,12 +56,25 @@ type Watcher struct {
 	// BatchBytes and BatchCount bound one fetch-record-move round.
 	BatchBytes int64
 	BatchCount int
+	// ExpungeWithoutUIDPlus lets a server with neither MOVE nor UIDPLUS
+	// expunge INBOX after copying handled messages out, which also
+	// removes messages a person flagged \Deleted. Off, handled messages
+	// are copied, flagged \Deleted and left for a person to expunge.
+	ExpungeWithoutUIDPlus bool
 
-	mu     sync.Mutex
-	status Status
-	wake   chan struct{} // the mailbox grew
-	delim  string        // the server's hierarchy delimiter
+	mu      sync.Mutex
+	status  Status
+	wake    chan struct{}     // the mailbox grew
+	delim   string            // the server's hierarchy delimiter
+	retry   bool              // the last pass left messages unrecorded
+	copied  map[imap.UID]bool // copied out and flagged, not expunged (no MOVE, no UIDPLUS)
+	errLog  time.Time         // when a failing store was last logged
+	errMute int               // failures not logged since
 }
+
+// RetryAfter is how soon a pass that left messages unrecorded is tried
+// again, whatever IDLE or the poll interval say.
+const RetryAfter = 30 * time.Second
 
 // Status is a watcher's health.
 type Status struct {
@@ -68,6 +83,10 @@ type Status struct {
 	LastError  string
 	Reconnects int
 	Idle       bool // the server supports IDLE
+	// StoreError is why the last batch could not be recorded (the database
+	// or its disk failing), "" once one is; DiskFull says it is the disk.
+	StoreError string
+	DiskFull   bool
 }
 
 // Status returns the watcher's health.
@@ -104,7 +123,11 @@ func (w *Watcher) Run(ctx context.Context) error {
 	delay := minB
 	for {
 		start := time.Now()
-		err := w.session(ctx)
+		err := safely(func() error { return w.session(ctx) })
+		var pe *PanicError
+		if errors.As(err, &pe) {
+			w.logger().Error("panic in the mailbox session; reconnecting", "panic", fmt.Sprint(pe.Value), "stack", string(pe.Stack))
+		}
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -222,6 +245,25 @@ func (w *Watcher) session(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("select %s: %w", mailbox, err)
 	}
+	w.mu.Lock()
+	w.copied = map[imap.UID]bool{}
+	w.mu.Unlock()
+	if !c.Caps().Has(imap.CapMove) && !c.Caps().Has(imap.CapUIDPlus) {
+		if w.ExpungeWithoutUIDPlus {
+			w.logger().Warn("the server has neither MOVE nor UIDPLUS: handled messages are copied out and INBOX is expunged, which also removes messages a person flagged \\Deleted")
+		} else {
+			w.logger().Warn("the server has neither MOVE nor UIDPLUS: handled messages are copied out and flagged \\Deleted, and stay in INBOX until a person expunges it")
+			moved, err := w.Processor.Store.MovedUIDs(ctx, mailbox, sel.UIDValidity)
+			if err != nil {
+				return err
+			}
+			w.mu.Lock()
+			for _, u := range moved {
+				w.copied[imap.UID(u)] = true
+			}
+			w.mu.Unlock()
+		}
+	}
 	idle := c.Caps().Has(imap.CapIdle) && !w.NoIdle
 	w.setStatus(func(s *Status) { s.Connected, s.Idle, s.LastError = true, idle, "" })
 	w.logger().Info("mailbox connected", "address", w.IMAP.Address, "user", w.IMAP.Username,
@@ -233,6 +275,7 @@ func (w *Watcher) session(ctx context.Context) error {
 		case <-w.wakeChan():
 		default:
 		}
+		w.retry = false
 		if err := w.pass(ctx, c, mailbox, sel.UIDValidity); err != nil {
 			return err
 		}
@@ -255,6 +298,9 @@ func (w *Watcher) wait(ctx context.Context, c *imapclient.Client, idle bool) err
 		if poll <= 0 {
 			poll = 30 * time.Second
 		}
+		if w.retry {
+			poll = min(poll, RetryAfter)
+		}
 		t := time.NewTimer(poll)
 		defer t.Stop()
 		select {
@@ -269,6 +315,9 @@ func (w *Watcher) wait(ctx context.Context, c *imapclient.Client, idle bool) err
 	restart := w.IdleRestart
 	if restart <= 0 {
 		restart = 20 * time.Minute
+	}
+	if w.retry {
+		restart = min(restart, RetryAfter)
 	}
 	cmd, err := c.Idle()
 	if err != nil {
@@ -306,9 +355,13 @@ func (w *Watcher) pass(ctx context.Context, c *imapclient.Client, mailbox string
 		return fmt.Errorf("list %s: %w", mailbox, err)
 	}
 	var all []uidSize
+	w.mu.Lock()
 	for _, m := range msgs {
-		all = append(all, uidSize{m.UID, m.RFC822Size})
+		if !w.copied[m.UID] {
+			all = append(all, uidSize{m.UID, m.RFC822Size})
+		}
 	}
+	w.mu.Unlock()
 	sort.Slice(all, func(i, j int) bool { return all[i].uid < all[j].uid })
 	maxBytes, maxCount := w.BatchBytes, w.BatchCount
 	if maxBytes <= 0 {
@@ -353,10 +406,11 @@ func (w *Watcher) batch(ctx context.Context, c *imapclient.Client, mailbox strin
 	t0 = time.Now()
 	outs, perr := w.Processor.Process(context.WithoutCancel(ctx), in)
 	tProcess := time.Since(t0)
+	w.noteStoreError(perr)
 	if perr != nil {
-		// Unrecorded messages stay in INBOX and are tried again on the
-		// next pass; the others are moved below.
-		w.logger().Error("recording messages failed", "err", perr)
+		// Unrecorded messages stay in INBOX and are tried again soon;
+		// the others are moved below.
+		w.retry = true
 		if outs == nil {
 			return nil
 		}
@@ -392,6 +446,34 @@ func (w *Watcher) batch(ctx context.Context, c *imapclient.Client, mailbox strin
 	}
 	w.logger().Debug("batch", "messages", len(in), "fetch", tFetch, "process", tProcess, "move", tMove)
 	return nil
+}
+
+// noteStoreError keeps the health of recording and logs a failure: a
+// failing database at most once a minute (it fails for every message),
+// anything else each time.
+func (w *Watcher) noteStoreError(err error) {
+	systemic := err != nil && store.Unavailable(err)
+	w.setStatus(func(s *Status) {
+		s.StoreError, s.DiskFull = "", false
+		if systemic {
+			s.StoreError, s.DiskFull = err.Error(), store.DiskFull(err)
+		}
+	})
+	switch {
+	case err == nil:
+		if w.errMute > 0 || !w.errLog.IsZero() {
+			w.logger().Info("recording messages works again", "failures_not_logged", w.errMute)
+		}
+		w.errLog, w.errMute = time.Time{}, 0
+	case !systemic:
+		w.logger().Error("recording messages failed", "err", err)
+	case time.Since(w.errLog) >= time.Minute:
+		w.logger().Error("recording messages failed; they stay in INBOX until the database works again",
+			"err", err, "disk_full", store.DiskFull(err), "failures_not_logged", w.errMute)
+		w.errLog, w.errMute = time.Now(), 0
+	default:
+		w.errMute++
+	}
 }
 
 // fetchRaw fetches the raw messages of set, sorted by UID. Each literal is
@@ -444,7 +526,19 @@ func (w *Watcher) move(c *imapclient.Client, set imap.UIDSet, folder string) err
 	if c.Caps().Has(imap.CapUIDPlus) {
 		return c.UIDExpunge(set).Close()
 	}
-	return c.Expunge().Close()
+	// A plain EXPUNGE would also remove what a person flagged \Deleted
+	// in the shared mailbox: only when the operator asked for it.
+	if w.ExpungeWithoutUIDPlus {
+		return c.Expunge().Close()
+	}
+	w.mu.Lock()
+	for _, r := range set {
+		for u := r.Start; u <= r.Stop && u != 0; u++ {
+			w.copied[u] = true
+		}
+	}
+	w.mu.Unlock()
+	return nil
 }
 
 // ensureFolders creates the outcome folders that do not exist yet.

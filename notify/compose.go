@@ -32,6 +32,7 @@ const (
 	KindReplyNotice  = "reply_notice"
 	KindSendFailed   = "send_failed"
 	KindBounceNotice = "bounce_notice"
+	KindQuarantined  = "quarantined" // a message that could not be handled, to the process leaders
 	// The case's life.
 	KindQuestion      = "question"       // a process leader's question, to the reporter
 	KindForward       = "forward"        // the case, de-identified, to a party's representative
@@ -187,6 +188,19 @@ type Data struct {
 	Similar     []SimilarCase
 	Period      string
 	Total       int
+}
+
+// Deliverable reports why a mail cannot be addressed to addr, or nil when
+// it can: an address that parses in a From header ("a b"@x, a..b@x) may
+// still be no recipient.
+func Deliverable(addr string) error {
+	if strings.ContainsAny(addr, "\r\n") {
+		return fmt.Errorf("line break in the address %q", addr)
+	}
+	if err := mail.NewMsg().To(addr); err != nil {
+		return fmt.Errorf("%q is no address mail can be sent to", addr)
+	}
+	return nil
 }
 
 // Compose renders req into one outbox row per recipient.

@@ -42,7 +42,7 @@ var allKinds = []string{
 	notify.KindReplyNotice, notify.KindSendFailed, notify.KindBounceNotice,
 	notify.KindQuestion, notify.KindForward, notify.KindAnswerNotice, notify.KindFeedback,
 	notify.KindCommandResult, notify.KindRefused, notify.KindReminder, notify.KindQuiet, notify.KindAgenda,
-	notify.KindReport,
+	notify.KindReport, notify.KindQuarantined,
 }
 
 // caseKinds are the kinds that are about a case in the fixtures below.
@@ -225,6 +225,11 @@ func request(kind, lang string) notify.Request {
 		r.To = []string{leaderTo}
 		r.Case = fixtureCase()
 		r.Failed = fixtureFailed()
+	case notify.KindQuarantined:
+		r.To = []string{leaderTo}
+		r.From, r.Name = "anna.andersson@arbetsformedlingen.se", "Lex Heller-anmälan"
+		r.Text = "INBOX, UID 42"
+		r.Reason = "internt fel vid behandling: runtime error: index out of range [0] with length 0"
 	case notify.KindBounceNotice:
 		r.To = []string{leaderTo}
 		r.Case = fixtureCase()

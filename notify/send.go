@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/textproto"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"time"
@@ -52,6 +53,8 @@ type Sender struct {
 
 	wake chan struct{}
 	once sync.Once
+
+	hook func(*store.OutMail) // tests: called before each mail is sent
 }
 
 func (s *Sender) init() {
@@ -181,10 +184,21 @@ func (s *Sender) sendFrom(ctx context.Context, queue <-chan *store.OutMail) (sto
 			return nil, nil
 		}
 		start := time.Now()
-		err := sendOne(c, m)
+		err, stack := s.sendSafely(c, m)
 		// Record the outcome even when ctx is ending: the server has
 		// already answered.
 		rctx := context.WithoutCancel(ctx)
+		if stack != nil {
+			// A fault in lexheller: this mail fails for good, and the
+			// connection, in an unknown state, is given up; the other
+			// connections go on with the queue.
+			s.logger().Error("panic while sending a mail; it is marked failed", "outbox", m.ID, "kind", m.Kind,
+				"case", m.CaseID, "message_id", m.MessageID, "err", err, "stack", string(stack))
+			if rerr := s.failedFor(rctx, m, err, true); rerr != nil {
+				return nil, rerr
+			}
+			return nil, nil
+		}
 		if err == nil {
 			if err := s.Store.MarkSent(rctx, []*store.OutMail{m}, s.now()); err != nil {
 				return nil, err
@@ -206,6 +220,19 @@ func (s *Sender) sendFrom(ctx context.Context, queue <-chan *store.OutMail) (sto
 	}
 	_ = c.Quit()
 	return nil, nil
+}
+
+// sendSafely is sendOne with a panic turned into an error and its stack.
+func (s *Sender) sendSafely(c *smtp.Client, m *store.OutMail) (err error, stack []byte) {
+	defer func() {
+		if r := recover(); r != nil {
+			err, stack = fmt.Errorf("internt fel vid sändning: %v", r), debug.Stack()
+		}
+	}()
+	if s.hook != nil {
+		s.hook(m)
+	}
+	return sendOne(c, m), nil
 }
 
 func sendOne(c *smtp.Client, m *store.OutMail) error {
@@ -241,13 +268,19 @@ func Permanent(err error) bool {
 }
 
 func (s *Sender) failed(ctx context.Context, m *store.OutMail, err error) error {
+	return s.failedFor(ctx, m, err, false)
+}
+
+// failedFor records a failed attempt; permanent fails the mail for good
+// whatever the error says.
+func (s *Sender) failedFor(ctx context.Context, m *store.OutMail, err error, permanent bool) error {
 	now := s.now()
 	give := s.GiveUpAfter
 	if give <= 0 {
 		give = 7 * 24 * time.Hour
 	}
 	text := err.Error()
-	if Permanent(err) || now.Sub(m.CreatedAt) >= give {
+	if permanent || Permanent(err) || now.Sub(m.CreatedAt) >= give {
 		s.logger().Error("mail failed", "outbox", m.ID, "kind", m.Kind, "case", m.CaseID, "attempts", m.Attempts+1, "err", text)
 		var fn func(tx *store.Tx) error
 		if s.OnFailed != nil {

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"lexheller/cmd/lexheller/devmail"
 	"lexheller/intake/store"
 	"lexheller/notify"
 )
@@ -54,5 +56,64 @@ func TestUnreachableServerDefersEveryMail(t *testing.T) {
 		if m.Status != store.OutQueued || m.Attempts != 1 || !m.NextAttemptAt.After(now) || m.LastError == "" {
 			t.Errorf("%s: status %s, attempts %d, next %v, error %q", m.To, m.Status, m.Attempts, m.NextAttemptAt, m.LastError)
 		}
+	}
+}
+
+// A panic while one mail is sent fails that mail for good; the others are
+// sent.
+func TestPanicWhileSendingFailsOneMail(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	srv, err := devmail.Start(devmail.Options{Domain: "x.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	now := time.Now()
+	err = st.Tx(ctx, func(tx *store.Tx) error {
+		for i := 0; i < 6; i++ {
+			m := &store.OutMail{Kind: "form", MessageID: fmt.Sprintf("m%d@x", i), From: "lexheller@x.example",
+				To: fmt.Sprintf("r%d@x.example", i), Subject: "s", Body: "b", Raw: []byte("Subject: s\r\n\r\nb\r\n"),
+				CreatedAt: now, NextAttemptAt: now}
+			if _, err := tx.QueueMail(m, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &notify.Sender{Store: st, SMTP: notify.SMTPOptions{Address: srv.SMTPAddr, Security: "none", Timeout: 5 * time.Second}, Workers: 2}
+	notify.SetSendHook(s, func(m *store.OutMail) {
+		if m.To == "r3@x.example" {
+			var p *store.OutMail
+			_ = p.To // a nil dereference
+		}
+	})
+	for i := 0; i < 3; i++ {
+		if _, err := s.SendDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, _ := st.Outbox(ctx, "")
+	for _, m := range all {
+		want := store.OutSent
+		if m.To == "r3@x.example" {
+			want = store.OutFailed
+			if !strings.Contains(m.LastError, "internt fel vid sändning") {
+				t.Errorf("failed mail's error %q", m.LastError)
+			}
+		}
+		if m.Status != want {
+			t.Errorf("%s: %s, want %s (%s)", m.To, m.Status, want, m.LastError)
+		}
+	}
+	if n := srv.Delivered(); n != 5 {
+		t.Errorf("%d delivered, want 5", n)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -187,7 +188,9 @@ func (a *app) run(ctx context.Context) error {
 func (a *app) housekeeping(ctx context.Context) error {
 	for {
 		before := time.Now().AddDate(0, 0, -a.cfg.Retention.RawMessageDays)
-		if n, err := a.store.PurgeRaw(ctx, before); err != nil && ctx.Err() == nil {
+		var n int64
+		err := a.guarded("retention", func() (err error) { n, err = a.store.PurgeRaw(ctx, before); return err })
+		if err != nil && ctx.Err() == nil {
 			a.log.Error("retention", "err", err)
 		} else if n > 0 {
 			a.log.Info("raw messages purged", "count", n, "before", before.Format(time.DateOnly))
@@ -216,7 +219,9 @@ func (a *app) reload() error {
 // minute.
 func (a *app) reminders(ctx context.Context) error {
 	for {
-		if n, err := a.processor.Remind(ctx, time.Now()); err != nil && ctx.Err() == nil {
+		var n int
+		err := a.guarded("reminders", func() (err error) { n, err = a.processor.Remind(ctx, time.Now()); return err })
+		if err != nil && ctx.Err() == nil {
 			a.log.Error("reminders", "err", err)
 		} else if n > 0 {
 			a.log.Info("reminders queued", "mails", n)
@@ -230,3 +235,15 @@ func (a *app) reminders(ctx context.Context) error {
 }
 
 func (a *app) close() error { return a.store.Close() }
+
+// guarded runs one round of a scheduler: a panic is logged with its stack
+// and returned as an error, and the scheduler goes on at its next round.
+func (a *app) guarded(name string, f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			a.log.Error("panic in "+name, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			err = fmt.Errorf("%s: panic: %v", name, r)
+		}
+	}()
+	return f()
+}

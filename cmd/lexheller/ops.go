@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"lexheller/intake"
 	"lexheller/intake/classify"
 	"lexheller/intake/store"
 )
@@ -33,6 +34,17 @@ func (a *app) health(ctx context.Context) []string {
 			}
 			problems = append(problems, p)
 		}
+	}
+	for _, w := range a.watchers {
+		if st := w.Status(); st.DiskFull {
+			problems = append(problems, fmt.Sprintf("mailbox %s: the database's disk is full: new mail stays in INBOX until there is room (%s)", w.Name, st.StoreError))
+		} else if st.StoreError != "" {
+			problems = append(problems, fmt.Sprintf("mailbox %s: messages cannot be recorded: %s", w.Name, st.StoreError))
+		}
+	}
+	if n, oldest, err := a.store.PendingStats(ctx); err == nil && n > 0 {
+		problems = append(problems, fmt.Sprintf("messages: %d could not be handled (the oldest since %s); each is tried %d times, then moved to Karantän",
+			n, oldest.Format(time.RFC3339), intake.MaxAttempts))
 	}
 	ob, err := a.store.OutboxStats(ctx)
 	switch {
@@ -62,7 +74,7 @@ func (a *app) healthz(w http.ResponseWriter, r *http.Request) {
 type metrics struct {
 	a *app
 
-	messages, cases, outbox, outboxAge, outboxMails, reconnects, lastSync, connected *prometheus.Desc
+	messages, cases, outbox, outboxAge, outboxMails, reconnects, lastSync, connected, failing, failingAge *prometheus.Desc
 }
 
 func newMetrics(a *app) *metrics {
@@ -78,11 +90,13 @@ func newMetrics(a *app) *metrics {
 		reconnects:  d("imap_reconnects_total", "IMAP connections lost and made again.", "mailbox"),
 		lastSync:    d("imap_last_sync_timestamp_seconds", "When the mailbox was last read completely (IDLE or poll).", "mailbox"),
 		connected:   d("imap_connected", "1 when the IMAP session is up.", "mailbox"),
+		failing:     d("messages_failing", "Messages in INBOX that could not be recorded yet, or were in hand when the process died."),
+		failingAge:  d("messages_failing_oldest_age_seconds", "Age of the oldest failing message; 0 when none."),
 	}
 }
 
 func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{m.messages, m.cases, m.outbox, m.outboxAge, m.outboxMails, m.reconnects, m.lastSync, m.connected} {
+	for _, d := range []*prometheus.Desc{m.messages, m.cases, m.outbox, m.outboxAge, m.outboxMails, m.reconnects, m.lastSync, m.connected, m.failing, m.failingAge} {
 		ch <- d
 	}
 }
@@ -127,6 +141,16 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 		for _, s := range []string{store.OutSent, store.OutFailed, store.OutBounced, store.OutSuppressed} {
 			ch <- prometheus.MustNewConstMetric(m.outboxMails, prometheus.CounterValue, float64(c[s]), s)
 		}
+	}
+	if n, oldest, err := m.a.store.PendingStats(ctx); err != nil {
+		ch <- prometheus.NewInvalidMetric(m.failing, err)
+	} else {
+		ch <- prometheus.MustNewConstMetric(m.failing, prometheus.GaugeValue, float64(n))
+		age := 0.0
+		if !oldest.IsZero() {
+			age = time.Since(oldest).Seconds()
+		}
+		ch <- prometheus.MustNewConstMetric(m.failingAge, prometheus.GaugeValue, age)
 	}
 	for _, w := range m.a.watchers {
 		st := w.Status()

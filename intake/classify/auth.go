@@ -2,6 +2,8 @@ package classify
 
 import (
 	"strings"
+
+	"golang.org/x/net/publicsuffix"
 )
 
 // Verified reports whether an Authentication-Results header (RFC 8601)
@@ -19,6 +21,9 @@ func Verified(values []string, authservID, addr string) (ok bool, why string) {
 	}
 	for _, v := range values {
 		parts := split(v, ';')
+		if len(parts) == 0 {
+			continue // "Authentication-Results: ;" names no server
+		}
 		id := split(parts[0], ' ')
 		if len(id) == 0 || !strings.EqualFold(id[0], authservID) {
 			continue
@@ -113,7 +118,15 @@ func split(s string, sep byte) []string {
 	return out
 }
 
-// within reports whether domain is d or a subdomain of it.
+// within reports whether domain is d or a subdomain of it, where d is the
+// organisational domain (a registrable domain, publicsuffix's eTLD+1) or
+// below it: a pass for a public suffix ("se", "co.uk", "example") vouches
+// for nobody.
 func within(domain, d string) bool {
-	return d != "" && (domain == d || strings.HasSuffix(domain, "."+d))
+	d = strings.TrimSuffix(d, ".")
+	if d == "" || domain != d && !strings.HasSuffix(domain, "."+d) {
+		return false
+	}
+	org, err := publicsuffix.EffectiveTLDPlusOne(d)
+	return err == nil && (d == org || strings.HasSuffix(d, "."+org))
 }

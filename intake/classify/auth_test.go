@@ -21,6 +21,16 @@ func TestVerified(t *testing.T) {
 		{"another server's header", []string{"mx.evil.example; dkim=pass header.d=goteborg.example"}, "pl@goteborg.example", false},
 		{"none", nil, "pl@goteborg.example", false},
 		{"none result", []string{id + "; none"}, "pl@goteborg.example", false},
+		{"dkim for a public suffix", []string{id + "; dkim=pass header.d=example"}, "pl@goteborg.example", false},
+		{"dkim for a TLD", []string{id + "; dkim=pass header.d=se"}, "pl@goteborg.se", false},
+		{"dkim for a multi-label public suffix", []string{id + "; dkim=pass header.d=co.uk"}, "pl@goteborg.co.uk", false},
+		{"spf for a public suffix", []string{id + "; spf=pass smtp.mailfrom=x@se"}, "pl@goteborg.se", false},
+		{"dkim for the organisational domain", []string{id + "; dkim=pass header.d=goteborg.se"}, "pl@mail.goteborg.se", true},
+		{"empty header", []string{";"}, "pl@goteborg.example", false},
+		{"only separators", []string{" ; ;; ;"}, "pl@goteborg.example", false},
+		{"only a comment", []string{"(x); (y)"}, "pl@goteborg.example", false},
+		{"unbalanced parenthesis", []string{"(" + id + "; dkim=pass header.d=goteborg.example"}, "pl@goteborg.example", false},
+		{"unbalanced quote", []string{`"` + id + "; dkim=pass header.d=goteborg.example"}, "pl@goteborg.example", false},
 		{"pass in a comment only", []string{id + "; dkim=fail (dkim=pass header.d=goteborg.example) header.d=goteborg.example"}, "pl@goteborg.example", false},
 	}
 	for _, tt := range tests {
@@ -36,8 +46,13 @@ func TestVerified(t *testing.T) {
 func FuzzVerified(f *testing.F) {
 	f.Add("mx; dkim=pass header.d=a.example", "x@a.example")
 	f.Add("mx (c(d)); spf=pass smtp.mailfrom=", "@")
+	f.Add(";", "pl@a.example")
+	f.Add(" ; (x", "pl@a.example")
 	f.Fuzz(func(t *testing.T, v, addr string) {
-		Verified([]string{v}, "mx", addr)
+		ok, why := Verified([]string{v}, "mx", addr)
+		if why == "" {
+			t.Errorf("no reason given (ok=%v)", ok)
+		}
 	})
 }
 

@@ -2,11 +2,14 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 )
 
@@ -19,6 +22,7 @@ type Message struct {
 	UID          uint32
 	MessageID    string
 	SHA256       string
+	ContentSHA   string // the sender and body, see ContentHash
 	Kind         string
 	Reason       string
 	CaseID       string
@@ -39,7 +43,24 @@ func LedgerKey(messageID, sha256hex string) string {
 	return "sha256:" + sha256hex
 }
 
-const seenQuery = `SELECT id, kind, reason, case_id FROM messages WHERE key = ?`
+// ContentHash is what tells a re-delivery of a message (same sender, same
+// body; a relay adds headers) from another message under the same
+// Message-ID.
+func ContentHash(from string, body []byte) string {
+	h := sha256.New()
+	h.Write([]byte(strings.ToLower(from)))
+	h.Write([]byte{0})
+	h.Write(body)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// KeyVariant is the ledger key of a different message that came under a
+// Message-ID already in the ledger.
+func KeyVariant(key, contentSHA string) string {
+	return key + "#" + contentSHA[:min(16, len(contentSHA))]
+}
+
+const seenQuery = `SELECT id, kind, reason, case_id, content_sha FROM messages WHERE key = ?`
 
 // Seen returns the ledger row with key, if any.
 func (s *Store) Seen(ctx context.Context, key string) (*Message, bool, error) {
@@ -54,7 +75,7 @@ func (tx *Tx) Seen(key string) (*Message, bool, error) {
 func scanSeen(row *sql.Row, key string) (*Message, bool, error) {
 	var m Message
 	var c sql.NullString
-	err := row.Scan(&m.ID, &m.Kind, &m.Reason, &c)
+	err := row.Scan(&m.ID, &m.Kind, &m.Reason, &c, &m.ContentSHA)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	}
@@ -71,9 +92,9 @@ func (tx *Tx) RecordMessage(m *Message) error {
 	if m.CaseID != "" {
 		caseID = m.CaseID
 	}
-	res, err := tx.exec(`INSERT INTO messages (key, mailbox, uidvalidity, uid, message_id, sha256, kind, reason,
-		case_id, from_addr, subject, conversation, size, raw_kept, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		m.Key, m.Mailbox, m.UIDValidity, m.UID, m.MessageID, m.SHA256, m.Kind, m.Reason, caseID, m.From,
+	res, err := tx.exec(`INSERT INTO messages (key, mailbox, uidvalidity, uid, message_id, sha256, content_sha, kind, reason,
+		case_id, from_addr, subject, conversation, size, raw_kept, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.Key, m.Mailbox, m.UIDValidity, m.UID, m.MessageID, m.SHA256, m.ContentSHA, m.Kind, m.Reason, caseID, m.From,
 		m.Subject, m.Conversation, m.Size, m.Raw != nil, ts(m.ReceivedAt))
 	if err != nil {
 		return fmt.Errorf("store: record message %s: %w", m.Key, err)
@@ -334,6 +355,26 @@ func (s *Store) Timeline(ctx context.Context, caseID string) ([]Event, error) {
 		}
 		e.CaseID, e.At = caseID, parseTS(at)
 		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// MovedUIDs returns the UIDs of a mailbox's messages that were recorded
+// and moved (or copied) out of it.
+func (s *Store) MovedUIDs(ctx context.Context, mailbox string, uidValidity uint32) ([]uint32, error) {
+	rows, err := s.rdb.QueryContext(ctx, `SELECT uid FROM messages WHERE mailbox = ? AND uidvalidity = ? AND moved_at IS NOT NULL`,
+		mailbox, uidValidity)
+	if err != nil {
+		return nil, fmt.Errorf("store: moved messages: %w", err)
+	}
+	defer rows.Close()
+	var out []uint32
+	for rows.Next() {
+		var u uint32
+		if err := rows.Scan(&u); err != nil {
+			return nil, err
+		}
+		out = append(out, u)
 	}
 	return out, rows.Err()
 }

@@ -2,6 +2,7 @@ package intake
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"lexheller/intake/classify"
 	"lexheller/intake/command"
 	"lexheller/intake/form"
+	"lexheller/intake/parse"
 	"lexheller/intake/store"
 	"lexheller/notify"
 	"lexheller/templates"
@@ -361,6 +363,9 @@ func (p *Processor) toReporter(tx *store.Tx, c *store.Case, fb *classify.Forbund
 func (p *Processor) commands(tx *store.Tx, pr *prepared, row *store.Message, now time.Time) ([]*store.OutMail, error) {
 	res, m := pr.res, pr.msg
 	from := strings.ToLower(m.From.Address)
+	if res.Unproven {
+		return p.unproven(tx, pr, row, now)
+	}
 	if err := tx.AddEvent(&store.Event{CaseID: res.Case, At: now, Kind: store.EventReceived, Actor: from, Role: "process_leader",
 		Message: row.ID, Summary: p.say("Kommandon från %s", "Commands from %s", from), Body: form.MaskPII(res.Text)}); err != nil {
 		return nil, err
@@ -405,6 +410,32 @@ func (p *Processor) commands(tx *store.Tx, pr *prepared, row *store.Message, now
 	return append(a.Mails, result...), nil
 }
 
+// unproven refuses commands in a process leader's name from a mail that
+// does not answer a mail of ours to that leader: anyone can write a From
+// header and a case number. Nothing is applied or relayed; the address
+// is told (a leader who wrote it learns how to write it; one who did not
+// learns that someone tried) and the case records it.
+func (p *Processor) unproven(tx *store.Tx, pr *prepared, row *store.Message, now time.Time) ([]*store.OutMail, error) {
+	res, m := pr.res, pr.msg
+	from := strings.ToLower(m.From.Address)
+	c, err := tx.Case(res.Case)
+	if err != nil {
+		return nil, err
+	}
+	fb := p.forbund(c.Forbund)
+	why := p.say("mejlet är inget svar på ett mejl som Lex Heller har skickat till dig i ärendet, så det kan ha skickats av någon annan i ditt namn",
+		"the mail is no reply to a mail Lex Heller sent you on the case, so someone else may have sent it in your name")
+	if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: store.EventRefused, Actor: from, Role: "unverified",
+		Message: row.ID, Summary: p.say("Kommandon i processledarens namn (%s) avvisade: %s", "Commands in a process leader's name (%s) refused: %s", from, why),
+		Body: form.MaskPII(res.Text)}); err != nil {
+		return nil, err
+	}
+	return p.compose(notify.Request{Kind: notify.KindCommandResult, To: []string{from}, Case: c, ForbundName: fb.Name,
+		InReplyTo: m.MessageID, References: m.References, Now: now,
+		Problems: []string{p.say("Inga kommandon genomfördes och ingenting skickades vidare: %s. Svara på ett mejl från Lex Heller i ärendet och skriv kommandona överst.",
+			"No command was carried out and nothing was passed on: %s. Reply to a mail from Lex Heller on the case and write the commands at the top.", why)}})
+}
+
 func hasUnknown(errs []command.Error) bool {
 	return slices.ContainsFunc(errs, func(e command.Error) bool { return e.What == command.Unknown })
 }
@@ -437,12 +468,9 @@ func (p *Processor) dialogue(tx *store.Tx, pr *prepared, row *store.Message, now
 	fb := p.forbund(c.Forbund)
 	text := form.MaskPII(res.Text)
 	pii := len(form.FindPII(res.Text)) > 0
-	role, party, err := tx.Role(c.ID, from)
+	role, party, err := p.roleOf(tx, c, fb, m)
 	if err != nil {
 		return nil, err
-	}
-	if slices.Contains(fb.ProcessLeaders, from) {
-		role = "process_leader"
 	}
 	ev := &store.Event{CaseID: c.ID, At: now, Kind: store.EventReceived, Actor: from, Role: role, Message: row.ID, Body: text}
 	var mails []*store.OutMail
@@ -491,7 +519,7 @@ func (p *Processor) dialogue(tx *store.Tx, pr *prepared, row *store.Message, now
 			c.Status = store.StatusAnswered
 		}
 		ev.Kind = store.EventAnswer
-		ev.Summary = p.say("Svar från %s (%s)", "Answer from %s (%s)", party, from)
+		ev.Summary = p.say("Svar från %s som %s:s representant", "Answer from %s as %s's representative", from, party)
 		if len(fb.ProcessLeaders) > 0 {
 			mails, err = p.compose(notify.Request{Kind: notify.KindAnswerNotice, To: fb.ProcessLeaders, Case: c,
 				ForbundName: fb.Name, Forward: f, Open: open, Text: text, PIIMasked: pii,
@@ -500,8 +528,13 @@ func (p *Processor) dialogue(tx *store.Tx, pr *prepared, row *store.Message, now
 				return nil, err
 			}
 		}
+	case role == "reporter":
+		ev.Summary = p.say("Svar från %s som anmälare", "Reply from %s as the reporter", from)
+		fallthrough
 	default:
-		ev.Summary = p.say("Svar från %s", "Reply from %s", from)
+		if ev.Summary == "" {
+			ev.Summary = p.say("Svar från %s", "Reply from %s", from)
+		}
 		if len(fb.ProcessLeaders) > 0 {
 			mails, err = p.compose(notify.Request{Kind: notify.KindReplyNotice, To: fb.ProcessLeaders, Case: c,
 				ForbundName: fb.Name, From: displayName(m.From), Text: text, PIIMasked: pii,
@@ -535,6 +568,54 @@ func (p *Processor) dialogue(tx *store.Tx, pr *prepared, row *store.Message, now
 		mails = append(mails, refused...)
 	}
 	return mails, nil
+}
+
+// roleOf is the role in which m's sender writes on c. The configuration
+// wins over the order people joined the case: a process leader's address
+// is a process leader's, and an address the case was forwarded to is that
+// party's representative, even when the same address filed the blanket;
+// then the mail's thread decides (an answer to the forward, or to a mail
+// the reporter got).
+func (p *Processor) roleOf(tx *store.Tx, c *store.Case, fb *classify.Forbund, m *parse.Message) (role, party string, err error) {
+	from := strings.ToLower(m.From.Address)
+	if slices.Contains(fb.ProcessLeaders, from) {
+		return "process_leader", "", nil
+	}
+	role, party, err = tx.Role(c.ID, from)
+	if err != nil {
+		return "", "", err
+	}
+	fs, err := tx.Forwards(c.ID)
+	if err != nil {
+		return "", "", err
+	}
+	var fwd *store.Forward
+	for _, f := range fs {
+		if strings.EqualFold(f.Address, from) {
+			fwd = f
+		}
+	}
+	if fwd == nil || role == "representative" {
+		return role, party, nil
+	}
+	// Both the reporter and a representative: the thread says which.
+	for _, id := range append(slices.Clone(m.InReplyTo), m.References...) {
+		o, err := tx.OutboxByMessageID(id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return "", "", err
+		}
+		if !strings.EqualFold(o.To, from) {
+			continue
+		}
+		if o.Kind == notify.KindForward || o.Kind == notify.KindReminder {
+			return "representative", fwd.Party, nil
+		}
+		return role, party, nil
+	}
+	return "representative", fwd.Party, nil
 }
 
 func startsWithCommand(text string) bool {

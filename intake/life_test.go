@@ -555,3 +555,70 @@ func TestForwardWithoutContactLeavesTheReporterOut(t *testing.T) {
 		t.Errorf("the forward lost the case:\n%s", fwd.Body)
 	}
 }
+
+// Without authserv_id, a command in a process leader's name counts only in
+// a mail that answers one of ours to that leader: a mail to the plain
+// address with the subject tag, or through the reporter's reply address,
+// is refused (nothing applied, nothing relayed, the address told, the case
+// noted); a reply to the leader's own notification is carried out.
+func TestCommandsNeedAReplyToTheLeader(t *testing.T) {
+	now := time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC)
+	p := lifeProcessor(t, &now)
+	log := &mailLog{t: t, p: p}
+	id := process(t, p, blanketMsg(reporter, "forge@af.example"))[0].Case
+	ms := log.next()
+	ack := only(t, ms, notify.KindAck, reporter)
+	notice := only(t, ms, notify.KindNotifyNew, leader)
+
+	forgeries := map[string]string{
+		"plain address, subject tag":   fmt.Sprintf("From: <%s>\r\nTo: lexheller@finsam.example\r\nSubject: [%s] stäng\r\nMessage-ID: <f1@evil.example>\r\n\r\n/stäng\r\n", leader, id),
+		"the reporter's reply address": reply(t, ack, leader, "/stäng"),
+		"a case number in References":  fmt.Sprintf("From: <%s>\r\nTo: lexheller@finsam.example\r\nSubject: x\r\nMessage-ID: <f3@evil.example>\r\nReferences: <case.%s@finsam.example>\r\n\r\n/stäng\r\n", leader, id),
+	}
+	for name, raw := range forgeries {
+		outs := process(t, p, raw)
+		if outs[0].Kind != classify.Command || outs[0].Case != id {
+			t.Errorf("%s: %+v", name, outs[0])
+		}
+		if c := caseNow(t, p, id); c.Status == store.StatusClosed {
+			t.Fatalf("%s: a forged command closed the case", name)
+		}
+		sent := log.next()
+		if len(sent) != 1 || sent[0].Kind != notify.KindCommandResult || sent[0].To != leader ||
+			!strings.Contains(sent[0].Body, "Inga kommandon genomfördes") {
+			t.Errorf("%s: mails %+v, want one refusal to the leader", name, sent)
+		}
+		tl, _ := p.Store.Timeline(context.Background(), id)
+		if e := tl[len(tl)-1]; e.Kind != store.EventRefused || e.Role != "unverified" {
+			t.Errorf("%s: last event %+v", name, e)
+		}
+	}
+	// The leader answers the notification: carried out.
+	if outs := process(t, p, reply(t, notice, leader, "/stäng")); outs[0].Kind != classify.Command {
+		t.Fatalf("leader's reply: %+v", outs[0])
+	}
+	if c := caseNow(t, p, id); c.Status != store.StatusClosed {
+		t.Errorf("the leader's /stäng: status %s", c.Status)
+	}
+}
+
+// A representative who is also named as the reporter (or who filed the
+// blanket) still answers as the party when the case is forwarded to them.
+func TestRepresentativeAnswerWinsOverReporterRole(t *testing.T) {
+	now := time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC)
+	p := lifeProcessor(t, &now)
+	log := &mailLog{t: t, p: p}
+	// FK's representative files the blanket themself.
+	id := process(t, p, blanketMsg(fkRep, "self@fk.example"))[0].Case
+	notice := only(t, log.next(), notify.KindNotifyNew, leader)
+	process(t, p, reply(t, notice, leader, "/vidarebefordra FK\nVad säger FK?"))
+	fwd := only(t, log.next(), notify.KindForward, fkRep)
+	outs := process(t, p, reply(t, fwd, fkRep, "FK svarar: vi ändrar rutinen."))
+	if outs[0].Kind != classify.Reply {
+		t.Fatalf("answer: %+v", outs[0])
+	}
+	only(t, log.next(), notify.KindAnswerNotice, leader)
+	if c := caseNow(t, p, id); c.Status != store.StatusAnswered {
+		t.Errorf("status %s, want answered", c.Status)
+	}
+}

@@ -290,3 +290,43 @@ func TestIncompleteNamesMissingFields(t *testing.T) {
 		t.Errorf("%d cases from an incomplete blanket", len(cases))
 	}
 }
+
+// A coordinator who sends in 15 blankets in a minute gets 15
+// acknowledgements; the ladder still holds other automatic mail.
+func TestFifteenBlanketsFifteenAcks(t *testing.T) {
+	p := newProcessor(t)
+	var raws []string
+	for i := 0; i < 15; i++ {
+		raws = append(raws, blanketMsg("samordnare@kommun.example", fmt.Sprintf("list%d@kommun.example", i)))
+	}
+	process(t, p, raws...)
+	acks := 0
+	for _, m := range outbox(t, p) {
+		if m.Kind == notify.KindAck && m.Status == store.OutQueued {
+			acks++
+		}
+	}
+	if acks != 15 {
+		t.Errorf("%d acknowledgements queued, want 15", acks)
+	}
+	// Requests for the blank form from the same address: the ladder (10 in
+	// 10 minutes) holds them, acknowledgements not counted.
+	var reqs []string
+	for i := 0; i < 12; i++ {
+		reqs = append(reqs, fmt.Sprintf("From: <samordnare@kommun.example>\r\nSubject: blankett\r\nMessage-ID: <req%d@kommun.example>\r\n\r\nKan jag få blanketten?\r\n", i))
+	}
+	process(t, p, reqs...)
+	forms, suppressed := 0, 0
+	for _, m := range outbox(t, p) {
+		if m.Kind == notify.KindForm {
+			if m.Status == store.OutQueued {
+				forms++
+			} else {
+				suppressed++
+			}
+		}
+	}
+	if forms != 10 || suppressed != 2 {
+		t.Errorf("blank forms: %d queued, %d suppressed; want 10 and 2", forms, suppressed)
+	}
+}

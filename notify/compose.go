@@ -277,7 +277,7 @@ func (c *Composer) build(req Request, r templates.Rendered, to string, now time.
 	}
 	replyTo := c.Address
 	if caseID != "" {
-		replyTo = c.Signer.PlusAddress(c.Address, caseID)
+		replyTo = c.Signer.PlusAddressFor(c.Address, caseID, to)
 	}
 	if err := msg.ReplyTo(replyTo); err != nil {
 		return nil, fmt.Errorf("notify: reply-to %q: %w", replyTo, err)
@@ -329,7 +329,7 @@ func (c *Composer) build(req Request, r templates.Rendered, to string, now time.
 		return nil, fmt.Errorf("notify: write %s: %w", req.Kind, err)
 	}
 	return &store.OutMail{
-		CaseID: caseID, Kind: req.Kind, Automatic: auto, MessageID: id, From: c.Address, To: to,
+		CaseID: caseID, Kind: req.Kind, Automatic: auto, Acknowledgement: req.Kind == KindAck, MessageID: id, From: c.Address, To: to,
 		Subject: r.Subject, Body: r.Text, Raw: raw.Bytes(), CreatedAt: now, NextAttemptAt: now,
 	}, nil
 }

@@ -446,15 +446,19 @@ func TestHeaders(t *testing.T) {
 
 				wantReplyTo := testAddress
 				if caseKinds[kind] {
-					wantReplyTo = plus
+					wantReplyTo = signer.PlusAddressFor(testAddress, testCaseID, req.To[0])
 				}
 				rt, err := mail.ParseAddress(h.Get("Reply-To"))
 				if err != nil || rt.Address != wantReplyTo {
 					t.Errorf("Reply-To = %q (%v), want %s", h.Get("Reply-To"), err, wantReplyTo)
 				}
 				if caseKinds[kind] {
-					if id, ok := signer.ParsePlusAddress(testAddress, rt.Address); id != testCaseID || !ok {
-						t.Errorf("Reply-To %s: ParsePlusAddress = %q, %v", rt.Address, id, ok)
+					if id, ok := signer.IssuedTo(testAddress, rt.Address, req.To[0]); id != testCaseID || !ok {
+						t.Errorf("Reply-To %s: IssuedTo(%s) = %q, %v", rt.Address, req.To[0], id, ok)
+					}
+					// The key is the recipient's: another's address does not pass.
+					if _, ok := signer.IssuedTo(testAddress, rt.Address, "someone.else@finsam.example"); ok {
+						t.Errorf("Reply-To %s passes for another recipient", rt.Address)
 					}
 				}
 

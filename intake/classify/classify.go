@@ -98,6 +98,9 @@ type Lookup interface {
 	// IsParticipant reports whether address is the reporter of the case or
 	// a party representative it was sent to.
 	IsParticipant(ctx context.Context, caseID, address string) (bool, error)
+	// SentTo reports whether we sent the message messageID about caseID
+	// to rcpt.
+	SentTo(ctx context.Context, messageID, caseID, rcpt string) (bool, error)
 }
 
 // Result is the outcome of Classify.
@@ -116,6 +119,14 @@ type Result struct {
 	// Refused is set on a quarantined message that named a case but came
 	// from a process leader's address the inbound server did not vouch for.
 	Refused bool
+	// Unproven is set on commands from a process leader's address in a
+	// mail that does not prove it answers our mail to that leader (without
+	// AuthservID, the only check there is): the commands are refused.
+	Unproven bool
+	// answers is set when the mail answers one we sent to its sender: its
+	// plus address carries the key given to the sender, or it references
+	// a Message-ID we sent to the sender about the case.
+	answers bool
 }
 
 // Classify decides what m is. lk may be nil (no store): cases are then
@@ -164,6 +175,10 @@ func Classify(ctx context.Context, m *parse.Message, o *Options, lk Lookup) (*Re
 	if r.Case != "" {
 		r.Text = quote.Cut(m.Text)
 		if isCommand(r.Text) && o.isProcessLeader(from, r.Forbund) {
+			if o.AuthservID == "" && !r.answers {
+				r.Unproven = true
+				return r.set(Command, fmt.Sprintf("commands in a process leader's name on %s (found by %s), refused: the mail answers no mail of ours to %s", r.Case, r.Via, from)), nil
+			}
 			return r.set(Command, fmt.Sprintf("commands from a process leader on %s (found by %s)", r.Case, r.Via)), nil
 		}
 		return r.set(Reply, fmt.Sprintf("reply on %s (found by %s)", r.Case, r.Via)), nil
@@ -211,12 +226,19 @@ func (r *Result) thread(ctx context.Context, m *parse.Message, o *Options, lk Lo
 			break
 		}
 	}
-	if r.Case == "" {
-		for _, a := range recipientsOf(m) {
-			if c, ok := o.Signer.ParsePlusAddress(o.Address, a); c != "" && (ok || lk == nil) {
-				r.Case, r.Via, trusted = c, "plus-address", ok
-				break
-			}
+	for _, a := range recipientsOf(m) {
+		c, ok := o.Signer.ParsePlusAddress(o.Address, a)
+		if c == "" || r.Case != "" && c != r.Case {
+			continue
+		}
+		if _, issued := o.Signer.IssuedTo(o.Address, a, from); issued {
+			ok, r.answers = true, true
+		}
+		if r.Case == "" && (ok || lk == nil) {
+			r.Case, r.Via, trusted = c, "plus-address", ok
+		}
+		if r.answers {
+			break
 		}
 	}
 	if r.Case == "" && lk != nil {
@@ -265,6 +287,18 @@ func (r *Result) thread(ctx context.Context, m *parse.Message, o *Options, lk Lo
 		return nil
 	}
 	r.Forbund = fb
+	if !r.answers {
+		for _, id := range ids {
+			sent, err := lk.SentTo(ctx, id, r.Case, from)
+			if err != nil {
+				return fmt.Errorf("classify: look up %q: %w", id, err)
+			}
+			if sent {
+				r.answers = true
+				break
+			}
+		}
+	}
 	if o.isProcessLeader(from, fb) {
 		if o.AuthservID != "" {
 			if ok, why := Verified(m.Header.Values("Authentication-Results"), o.AuthservID, from); !ok {

@@ -155,23 +155,62 @@ func (s *Signer) PlusAddress(base, caseID string) string {
 	return local + "+" + caseID + "." + s.ReplyKey(caseID) + "@" + domain
 }
 
-// ParsePlusAddress reports whether addr is base with a case plus tag and
-// returns the case. verified is true when the reply key checks out.
-func (s *Signer) ParsePlusAddress(base, addr string) (caseID string, verified bool) {
+// ReplyKeyFor is the reply key of the plus address given to one
+// recipient of a case's mail: it binds the case and that recipient, so
+// that a key sent to the reporter or a representative never passes for a
+// process leader's.
+func (s *Signer) ReplyKeyFor(caseID, rcpt string) string {
+	return s.mac("reply-to", caseID, strings.ToLower(rcpt))[:8]
+}
+
+// PlusAddressFor returns base with the case's plus tag for rcpt:
+// lexheller@x → lexheller+LH-2026-0042.k3j5h2ab@x, the key from
+// ReplyKeyFor.
+func (s *Signer) PlusAddressFor(base, caseID, rcpt string) string {
+	local, domain, ok := strings.Cut(base, "@")
+	if !ok {
+		return base
+	}
+	return local + "+" + caseID + "." + s.ReplyKeyFor(caseID, rcpt) + "@" + domain
+}
+
+// plusTag returns the case and key of addr's plus tag on base.
+func (s *Signer) plusTag(base, addr string) (caseID, key string) {
 	bl, bd, ok := strings.Cut(strings.ToLower(base), "@")
 	if !ok {
-		return "", false
+		return "", ""
 	}
 	al, ad, ok := strings.Cut(strings.ToLower(addr), "@")
 	if !ok || ad != bd || !strings.HasPrefix(al, bl+"+") {
-		return "", false
+		return "", ""
 	}
 	tag := al[len(bl)+1:]
 	c, key, _ := strings.Cut(tag, ".")
 	caseID = s.FindCaseID(c)
 	if caseID == "" || !strings.EqualFold(caseID, c) {
+		return "", ""
+	}
+	return caseID, key
+}
+
+// ParsePlusAddress reports whether addr is base with a case plus tag and
+// returns the case. verified is true when the key is the case's own
+// (ReplyKey, of mail sent before keys named their recipient).
+func (s *Signer) ParsePlusAddress(base, addr string) (caseID string, verified bool) {
+	caseID, key := s.plusTag(base, addr)
+	if caseID == "" {
 		return "", false
 	}
 	verified = len(s.Key) > 0 && key != "" && hmac.Equal([]byte(key), []byte(s.ReplyKey(caseID)))
 	return caseID, verified
+}
+
+// IssuedTo reports whether addr is base with a case plus tag whose key was
+// given to rcpt (PlusAddressFor), and returns the case.
+func (s *Signer) IssuedTo(base, addr, rcpt string) (caseID string, ok bool) {
+	caseID, key := s.plusTag(base, addr)
+	if caseID == "" || len(s.Key) == 0 || key == "" {
+		return caseID, false
+	}
+	return caseID, hmac.Equal([]byte(key), []byte(s.ReplyKeyFor(caseID, rcpt)))
 }

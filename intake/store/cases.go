@@ -201,6 +201,14 @@ func (s *Store) CaseByMessageID(ctx context.Context, id string) (string, bool, e
 	return c.String, err == nil && c.Valid, err
 }
 
+// SentTo implements classify.Lookup.
+func (s *Store) SentTo(ctx context.Context, messageID, caseID, rcpt string) (bool, error) {
+	var n int
+	err := s.rdb.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE message_id = ? AND case_id = ? AND rcpt = ?`,
+		messageID, caseID, strings.ToLower(rcpt)).Scan(&n)
+	return n > 0, err
+}
+
 // CaseByThreadIndex implements classify.Lookup.
 func (s *Store) CaseByThreadIndex(ctx context.Context, conv string) (string, bool, error) {
 	var c sql.NullString

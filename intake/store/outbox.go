@@ -20,22 +20,27 @@ const (
 
 // OutMail is one mail in the outbox: rendered, addressed to one recipient.
 type OutMail struct {
-	ID            int64
-	CaseID        string
-	Kind          string
-	Automatic     bool
-	MessageID     string // without brackets
-	From          string // envelope sender
-	To            string // the one recipient
-	Subject       string
-	Body          string // plain text, for the timeline
-	Raw           []byte
-	Status        string
-	Attempts      int
-	NextAttemptAt time.Time
-	LastError     string
-	CreatedAt     time.Time
-	SentAt        *time.Time
+	ID        int64
+	CaseID    string
+	Kind      string
+	Automatic bool
+	// Acknowledgement marks the acknowledgement of a new case: it is
+	// capped by QueueOptions.AckLadder, counted apart from other automatic
+	// mail: replies to it land on the case and are never answered
+	// automatically, so it cannot start a loop.
+	Acknowledgement bool
+	MessageID       string // without brackets
+	From            string // envelope sender
+	To              string // the one recipient
+	Subject         string
+	Body            string // plain text, for the timeline
+	Raw             []byte
+	Status          string
+	Attempts        int
+	NextAttemptAt   time.Time
+	LastError       string
+	CreatedAt       time.Time
+	SentAt          *time.Time
 }
 
 // Limit is one step of the ladder that caps automatic mail to one
@@ -53,9 +58,18 @@ var DefaultLadder = []Limit{
 	{100, 10 * time.Hour},
 }
 
+// DefaultAckLadder caps acknowledgements of new cases to one address: a
+// coordinator sending in a paper list gets every one; a flood of forged
+// blankets does not bomb a stranger without limit.
+var DefaultAckLadder = []Limit{
+	{100, time.Hour},
+	{300, 24 * time.Hour},
+}
+
 // QueueOptions govern QueueMail.
 type QueueOptions struct {
-	Ladder []Limit // nil means DefaultLadder
+	Ladder    []Limit // nil means DefaultLadder
+	AckLadder []Limit // nil means DefaultAckLadder
 }
 
 // QueueMail adds m to the outbox. Automatic mail to a recipient that has
@@ -65,7 +79,7 @@ type QueueOptions struct {
 func (tx *Tx) QueueMail(m *OutMail, opts *QueueOptions) (string, error) {
 	m.Status = OutQueued
 	if m.Automatic {
-		why, err := tx.suppressReason(m.To, m.CreatedAt, opts)
+		why, err := tx.suppressReason(m, opts)
 		if err != nil {
 			return "", err
 		}
@@ -80,9 +94,9 @@ func (tx *Tx) QueueMail(m *OutMail, opts *QueueOptions) (string, error) {
 	if m.NextAttemptAt.IsZero() {
 		m.NextAttemptAt = m.CreatedAt
 	}
-	res, err := tx.exec(`INSERT INTO outbox (case_id, kind, automatic, message_id, mail_from, rcpt, subject, body, raw,
-		status, next_attempt_at, last_error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		caseID, m.Kind, m.Automatic, m.MessageID, m.From, strings.ToLower(m.To), m.Subject, m.Body, m.Raw,
+	res, err := tx.exec(`INSERT INTO outbox (case_id, kind, automatic, ack, message_id, mail_from, rcpt, subject, body, raw,
+		status, next_attempt_at, last_error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		caseID, m.Kind, m.Automatic, m.Acknowledgement, m.MessageID, m.From, strings.ToLower(m.To), m.Subject, m.Body, m.Raw,
 		m.Status, ts(m.NextAttemptAt), m.LastError, ts(m.CreatedAt))
 	if err != nil {
 		return "", fmt.Errorf("store: queue %s to %s: %w", m.Kind, m.To, err)
@@ -91,8 +105,8 @@ func (tx *Tx) QueueMail(m *OutMail, opts *QueueOptions) (string, error) {
 	return m.Status, err
 }
 
-func (tx *Tx) suppressReason(rcpt string, now time.Time, opts *QueueOptions) (string, error) {
-	rcpt = strings.ToLower(rcpt)
+func (tx *Tx) suppressReason(m *OutMail, opts *QueueOptions) (string, error) {
+	rcpt, now := strings.ToLower(m.To), m.CreatedAt
 	var until string
 	err := tx.queryRow(`SELECT until FROM suppressions WHERE address = ? AND until > ?`, rcpt, ts(now)).Scan(&until)
 	if err == nil {
@@ -105,6 +119,12 @@ func (tx *Tx) suppressReason(rcpt string, now time.Time, opts *QueueOptions) (st
 	if opts != nil && opts.Ladder != nil {
 		ladder = opts.Ladder
 	}
+	if m.Acknowledgement {
+		ladder = DefaultAckLadder
+		if opts != nil && opts.AckLadder != nil {
+			ladder = opts.AckLadder
+		}
+	}
 	if len(ladder) == 0 {
 		return "", nil
 	}
@@ -114,9 +134,10 @@ func (tx *Tx) suppressReason(rcpt string, now time.Time, opts *QueueOptions) (st
 	for _, l := range ladder {
 		widest.Count, widest.Window = max(widest.Count, l.Count), max(widest.Window, l.Window)
 	}
-	rows, err := tx.tx.QueryContext(tx.ctx, `SELECT created_at FROM outbox WHERE rcpt = ? AND automatic = 1
+	// Acknowledgements and other automatic mail are counted apart.
+	rows, err := tx.tx.QueryContext(tx.ctx, `SELECT created_at FROM outbox WHERE rcpt = ? AND automatic = 1 AND ack = ?
 		AND status != 'suppressed' AND created_at > ? ORDER BY created_at DESC LIMIT ?`,
-		rcpt, ts(now.Add(-widest.Window)), widest.Count)
+		rcpt, m.Acknowledgement, ts(now.Add(-widest.Window)), widest.Count)
 	if err != nil {
 		return "", fmt.Errorf("store: rate ladder: %w", err)
 	}

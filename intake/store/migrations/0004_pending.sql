@@ -21,3 +21,6 @@ CREATE TABLE pending (
 -- The ledger recognises a re-delivery by Message-ID and content: a hash of
 -- the sender and the body (not the headers a re-delivery adds).
 ALTER TABLE messages ADD COLUMN content_sha TEXT NOT NULL DEFAULT '';
+
+-- Acknowledgements of new cases have a rate cap of their own.
+ALTER TABLE outbox ADD COLUMN ack INTEGER NOT NULL DEFAULT 0;

@@ -519,7 +519,7 @@ func (p *Processor) dialogue(tx *store.Tx, pr *prepared, row *store.Message, now
 			c.Status = store.StatusAnswered
 		}
 		ev.Kind = store.EventAnswer
-		ev.Summary = p.say("Svar från %s som %s:s representant", "Answer from %s as %s's representative", from, party)
+		ev.Summary = p.say("Svar från %s:s representant (%s)", "Answer from %s's representative (%s)", party, from)
 		if len(fb.ProcessLeaders) > 0 {
 			mails, err = p.compose(notify.Request{Kind: notify.KindAnswerNotice, To: fb.ProcessLeaders, Case: c,
 				ForbundName: fb.Name, Forward: f, Open: open, Text: text, PIIMasked: pii,

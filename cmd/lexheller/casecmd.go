@@ -16,33 +16,58 @@ import (
 	"lexheller/templates"
 )
 
-// storeFlags adds the flags that name the store: --db, or --config for
-// the database the config names.
-func storeFlags(fs *flag.FlagSet) (db, config *string) {
-	return fs.String("db", "", "database file"), fs.String("config", os.Getenv("LEXHELLER_CONFIG"), "config file")
+// storeSel is what names the store and the deployment of a command:
+// --db, --config (or LEXHELLER_CONFIG), or --dev for the built-in dev
+// configuration that `lexheller serve` uses without a config.
+type storeSel struct {
+	db, config string
+	dev        bool
 }
 
+// storeFlags adds the flags of a storeSel.
+func storeFlags(fs *flag.FlagSet) *storeSel {
+	s := &storeSel{}
+	fs.StringVar(&s.db, "db", "", "database file")
+	fs.StringVar(&s.config, "config", os.Getenv("LEXHELLER_CONFIG"), "config file (default: $LEXHELLER_CONFIG)")
+	fs.BoolVar(&s.dev, "dev", false, "use the built-in dev configuration of `lexheller serve` without a config")
+	return s
+}
+
+// errNeedsConfig says what a command that changes cases needs.
+var errNeedsConfig = errors.New("this command changes cases or queues mail, so it needs the daemon's configuration: " +
+	"pass --config /etc/lexheller/lexheller.toml (or set LEXHELLER_CONFIG); " +
+	"for the dev mail system of `lexheller serve` without a config, pass --dev")
+
 // openApp builds the daemon's parts for a command-line action on the
-// store: the config's (or the dev default's), with db in place of its
-// database when given. Nothing is started.
-func openApp(ctx context.Context, configPath, db string) (*app, error) {
-	return openAppCreate(ctx, configPath, db, false)
+// store: the config's, with --db in place of its database when given.
+// Only --dev falls back to the built-in dev configuration: a production
+// database must never be paired with the dev one's addresses. Nothing is
+// started.
+func openApp(ctx context.Context, sel *storeSel) (*app, error) {
+	return openAppCreate(ctx, sel, false)
 }
 
 // openAppCreate is openApp that, when create is set, makes a new empty
 // database where none is.
-func openAppCreate(ctx context.Context, configPath, db string, create bool) (*app, error) {
-	cfg, err := inspectConfig(configPath)
+func openAppCreate(ctx context.Context, sel *storeSel, create bool) (*app, error) {
+	var cfg *Config
+	var err error
+	switch {
+	case sel.config != "":
+		cfg, err = LoadConfig(sel.config)
+	case sel.dev:
+		cfg, err = defaultConfig()
+	default:
+		return nil, errNeedsConfig
+	}
 	if err != nil {
 		return nil, err
 	}
-	if db != "" {
-		cfg.Database = db
-	} else if configPath == "" {
-		cfg.Database = devDatabase()
+	if sel.db != "" {
+		cfg.Database = sel.db
 	}
 	if _, err := os.Stat(cfg.Database); err != nil && !create {
-		return nil, fmt.Errorf("no database at %s (give --db or --config)", cfg.Database)
+		return nil, fmt.Errorf("no database at %s (give --db FILE or --config FILE)", cfg.Database)
 	}
 	return newApp(ctx, cfg, slog.New(slog.DiscardHandler))
 }
@@ -52,7 +77,7 @@ func openAppCreate(ctx context.Context, configPath, db string, create bool) (*ap
 // sending the same mails (queued; the running daemon sends them).
 func cmdCaseAct(verb string, args []string, stdin io.Reader, stdout io.Writer) error {
 	fs := flag.NewFlagSet("case "+verb, flag.ContinueOnError)
-	dbPath, configPath := storeFlags(fs)
+	sf := storeFlags(fs)
 	var level, parties, themes, to, questionFile, file, text *string
 	var withContact, withAnswer *bool
 	switch verb {
@@ -147,7 +172,7 @@ func cmdCaseAct(verb string, args []string, stdin io.Reader, stdout io.Writer) e
 	cmds, errs := command.Parse(strings.Join(lines, "\n") + "\n\n" + body)
 
 	ctx := context.Background()
-	a, err := openApp(ctx, *configPath, *dbPath)
+	a, err := openApp(ctx, sf)
 	if err != nil {
 		return err
 	}
@@ -191,14 +216,14 @@ func say(lang, sv, en string) string {
 // cmdAgenda prints the agenda the förbundschef gets before a meeting.
 func cmdAgenda(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("agenda", flag.ContinueOnError)
-	dbPath, configPath := storeFlags(fs)
+	sf := storeFlags(fs)
 	slug := fs.String("forbund", "", "the förbund (slug)")
 	meeting := fs.String("meeting", "", "the meeting's date (default: the next one in the config)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	ctx := context.Background()
-	a, err := openApp(ctx, *configPath, *dbPath)
+	a, err := openApp(ctx, sf)
 	if err != nil {
 		return err
 	}

@@ -154,10 +154,25 @@ func TestImportRoundTrip(t *testing.T) {
 		e.WaitFor(r, "INBOX", "Vi har tagit emot", i+1)
 	}
 	d.stop()
-	if out, code := runCLI(t, "", "case", "set", "LH-2026-0002", "--level", "struktur", "--themes", "utskrivning", "--db", cfg.Database); code != 0 {
+	path := filepath.Join(t.TempDir(), "lexheller.toml")
+	if err := os.WriteFile(path, []byte(e.configTOML(cfg.Database, "")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// A command that changes cases refuses to guess the deployment.
+	if out, code := runCLI(t, "", "case", "set", "LH-2026-0002", "--level", "struktur", "--db", cfg.Database); code == 0 ||
+		!strings.Contains(out, "--config") || !strings.Contains(out, "--dev") {
+		t.Errorf("case set with --db alone: exit %d:\n%s", code, out)
+	}
+	if out, code := runCLI(t, "", "import", "x.csv", "--db", filepath.Join(t.TempDir(), "new.db")); code == 0 || !strings.Contains(out, "--config") {
+		t.Errorf("import without a config: exit %d:\n%s", code, out)
+	}
+	if out, code := runCLI(t, "", "cases"); code == 0 || !strings.Contains(out, "--db") {
+		t.Errorf("cases with no database named: exit %d:\n%s", code, out)
+	}
+	if out, code := runCLI(t, "", "case", "set", "LH-2026-0002", "--level", "struktur", "--themes", "utskrivning", "--config", path); code != 0 {
 		t.Fatal(out)
 	}
-	if out, code := runCLI(t, "", "case", "close", "LH-2026-0003", "--db", cfg.Database); code != 0 {
+	if out, code := runCLI(t, "", "case", "close", "LH-2026-0003", "--config", path); code != 0 {
 		t.Fatal(out)
 	}
 	dir := t.TempDir()
@@ -167,18 +182,18 @@ func TestImportRoundTrip(t *testing.T) {
 	}
 
 	empty := filepath.Join(dir, "ny.db")
-	out, code := runCLI(t, "", "import", sheet, "--db", empty, "--dry-run")
+	out, code := runCLI(t, "", "import", sheet, "--config", path, "--db", empty, "--dry-run")
 	if code != 0 || !strings.Contains(out, "3 ärenden skulle importeras") {
 		t.Fatalf("dry run: exit %d\n%s", code, out)
 	}
 	if out, _ := runCLI(t, "", "cases", "--db", empty); !strings.Contains(out, "Inga ärenden") {
 		t.Errorf("the dry run stored cases:\n%s", out)
 	}
-	out, code = runCLI(t, "", "import", sheet, "--db", empty)
+	out, code = runCLI(t, "", "import", sheet, "--config", path, "--db", empty)
 	if code != 0 || !strings.Contains(out, "3 ärenden importerade") {
 		t.Fatalf("import: exit %d\n%s", code, out)
 	}
-	out, code = runCLI(t, "", "import", sheet, "--db", empty)
+	out, code = runCLI(t, "", "import", sheet, "--config", path, "--db", empty)
 	if code != 0 || !strings.Contains(out, "0 ärenden importerade, 3 redan importerade") {
 		t.Errorf("second import: exit %d\n%s", code, out)
 	}

@@ -84,7 +84,7 @@ func cmdDemo(args []string, stdout io.Writer) error {
 	if err := stop(); err != nil {
 		return err
 	}
-	st, err := openStore(context.Background(), cfg.Database, "")
+	st, err := openStore(context.Background(), &storeSel{db: cfg.Database})
 	if err != nil {
 		return err
 	}

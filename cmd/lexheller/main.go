@@ -338,20 +338,25 @@ func reorder(args []string) []string {
 	return append(flags, rest...)
 }
 
-func openStore(ctx context.Context, dbFlag, configPath string) (*store.Store, error) {
-	path := dbFlag
-	if path == "" && configPath != "" {
-		cfg, err := LoadConfig(configPath)
+// openStore opens the store of a command that only reads: --db, the
+// database of --config, or with --dev the dev mode's.
+func openStore(ctx context.Context, sel *storeSel) (*store.Store, error) {
+	path := sel.db
+	switch {
+	case path != "":
+	case sel.config != "":
+		cfg, err := LoadConfig(sel.config)
 		if err != nil {
 			return nil, err
 		}
 		path = cfg.Database
-	}
-	if path == "" {
+	case sel.dev:
 		path = devDatabase()
+	default:
+		return nil, errors.New("which database? pass --db FILE, or --config FILE (or set LEXHELLER_CONFIG) for the database the daemon uses, or --dev for the dev mode's")
 	}
 	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("no database at %s (give --db or --config)", path)
+		return nil, fmt.Errorf("no database at %s (give --db FILE or --config FILE)", path)
 	}
 	return store.Open(ctx, path)
 }
@@ -359,7 +364,7 @@ func openStore(ctx context.Context, dbFlag, configPath string) (*store.Store, er
 func cmdCases(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("cases", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print JSON")
-	dbPath, configPath := storeFlags(fs)
+	sf := storeFlags(fs)
 	status := fs.String("status", "", "only cases with this status")
 	forbund := fs.String("forbund", "", "only this förbund (slug)")
 	party := fs.String("party", "", "only cases concerning this party")
@@ -368,7 +373,7 @@ func cmdCases(args []string, stdout io.Writer) error {
 		return err
 	}
 	ctx := context.Background()
-	st, err := openStore(ctx, *dbPath, *configPath)
+	st, err := openStore(ctx, sf)
 	if err != nil {
 		return err
 	}
@@ -422,7 +427,7 @@ func cmdCase(args []string, stdin io.Reader, stdout io.Writer) error {
 	}
 	fs := flag.NewFlagSet("case show", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print JSON")
-	dbPath, configPath := storeFlags(fs)
+	sf := storeFlags(fs)
 	if err := fs.Parse(reorder(args[1:])); err != nil {
 		return err
 	}
@@ -430,7 +435,7 @@ func cmdCase(args []string, stdin io.Reader, stdout io.Writer) error {
 		return errors.New("case show: name one case, e.g. LH-2026-0042")
 	}
 	ctx := context.Background()
-	st, err := openStore(ctx, *dbPath, *configPath)
+	st, err := openStore(ctx, sf)
 	if err != nil {
 		return err
 	}
@@ -573,7 +578,7 @@ func cmdForm(args []string, stdout io.Writer) error {
 
 func cmdSimilar(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("similar", flag.ContinueOnError)
-	dbPath, configPath := storeFlags(fs)
+	sf := storeFlags(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := fs.Parse(reorder(args)); err != nil {
 		return err
@@ -582,7 +587,7 @@ func cmdSimilar(args []string, stdout io.Writer) error {
 		return errors.New("similar: name one case, e.g. LH-2026-0042")
 	}
 	ctx := context.Background()
-	st, err := openStore(ctx, *dbPath, *configPath)
+	st, err := openStore(ctx, sf)
 	if err != nil {
 		return err
 	}
@@ -631,7 +636,7 @@ func cmdSimilar(args []string, stdout io.Writer) error {
 
 func cmdBackup(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
-	dbPath, configPath := storeFlags(fs)
+	sf := storeFlags(fs)
 	if err := fs.Parse(reorder(args)); err != nil {
 		return err
 	}
@@ -639,7 +644,7 @@ func cmdBackup(args []string, stdout io.Writer) error {
 		return errors.New("backup: name the file to write, e.g. lexheller backup /var/backups/lexheller-2026-11-26.db")
 	}
 	ctx := context.Background()
-	st, err := openStore(ctx, *dbPath, *configPath)
+	st, err := openStore(ctx, sf)
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ func buildReport(ctx context.Context, st *store.Store, o report.Options, now tim
 
 func cmdReport(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	dbPath, configPath := storeFlags(fs)
+	sf := storeFlags(fs)
 	fromS := fs.String("from", "", "first day (2026-01-01; default: a year before --to)")
 	toS := fs.String("to", "", "last day, included (default: today)")
 	forbund := fs.String("forbund", "", "only these förbund (slugs, comma-separated)")
@@ -73,7 +73,7 @@ func cmdReport(args []string, stdout io.Writer) error {
 		return fmt.Errorf("report: --format xlsx needs --out FILE.xlsx")
 	}
 	ctx := context.Background()
-	st, err := openStore(ctx, *dbPath, *configPath)
+	st, err := openStore(ctx, sf)
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func cmdReport(args []string, stdout io.Writer) error {
 
 func cmdPublish(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("publish", flag.ContinueOnError)
-	dbPath, configPath := storeFlags(fs)
+	sf := storeFlags(fs)
 	out := fs.String("out", "", "the site's directory (written in place)")
 	title := fs.String("title", "Besvarade avvikelser – Lex Heller", "the site's title")
 	baseURL := fs.String("base-url", "", "where the site is served, for the feed's links")
@@ -123,7 +123,7 @@ func cmdPublish(args []string, stdout io.Writer) error {
 		return fmt.Errorf("publish: give --out DIR")
 	}
 	ctx := context.Background()
-	st, err := openStore(ctx, *dbPath, *configPath)
+	st, err := openStore(ctx, sf)
 	if err != nil {
 		return err
 	}
@@ -157,7 +157,7 @@ var errDryRun = errors.New("dry run")
 
 func cmdImport(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	dbPath, configPath := storeFlags(fs)
+	sf := storeFlags(fs)
 	mapPath := fs.String("map", "", "a mapping file: [columns] \"Header\" = \"field\"")
 	forbund := fs.String("forbund", "", "the förbund of rows that name none (slug)")
 	sheet := fs.String("sheet", "", "the XLSX sheet (default: the first)")
@@ -167,6 +167,9 @@ func cmdImport(args []string, stdout io.Writer) error {
 	}
 	if fs.NArg() != 1 {
 		return errors.New("import: name one file, FILE.xlsx or FILE.csv")
+	}
+	if sf.config == "" && !sf.dev {
+		return errNeedsConfig
 	}
 	file := fs.Arg(0)
 	o := legacy.Options{Forbund: *forbund, Now: time.Now()}
@@ -182,7 +185,7 @@ func cmdImport(args []string, stdout io.Writer) error {
 		return err
 	}
 	ctx := context.Background()
-	a, err := openAppCreate(ctx, *configPath, *dbPath, true)
+	a, err := openAppCreate(ctx, sf, true)
 	if err != nil {
 		return err
 	}

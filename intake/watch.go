@@ -61,6 +61,10 @@ type Watcher struct {
 	// removes messages a person flagged \Deleted. Off, handled messages
 	// are copied, flagged \Deleted and left for a person to expunge.
 	ExpungeWithoutUIDPlus bool
+	// RetryAfter is how soon messages left unrecorded (the database
+	// failing, or one message failing) are tried again; zero means
+	// DefaultRetryAfter.
+	RetryAfter time.Duration
 
 	mu      sync.Mutex
 	status  Status
@@ -72,9 +76,9 @@ type Watcher struct {
 	errMute int               // failures not logged since
 }
 
-// RetryAfter is how soon a pass that left messages unrecorded is tried
-// again, whatever IDLE or the poll interval say.
-const RetryAfter = 30 * time.Second
+// DefaultRetryAfter is how soon a pass that left messages unrecorded is
+// tried again, whatever IDLE or the poll interval say.
+const DefaultRetryAfter = 30 * time.Second
 
 // Status is a watcher's health.
 type Status struct {
@@ -299,7 +303,7 @@ func (w *Watcher) wait(ctx context.Context, c *imapclient.Client, idle bool) err
 			poll = 30 * time.Second
 		}
 		if w.retry {
-			poll = min(poll, RetryAfter)
+			poll = min(poll, w.retryAfter())
 		}
 		t := time.NewTimer(poll)
 		defer t.Stop()
@@ -317,7 +321,7 @@ func (w *Watcher) wait(ctx context.Context, c *imapclient.Client, idle bool) err
 		restart = 20 * time.Minute
 	}
 	if w.retry {
-		restart = min(restart, RetryAfter)
+		restart = min(restart, w.retryAfter())
 	}
 	cmd, err := c.Idle()
 	if err != nil {
@@ -446,6 +450,13 @@ func (w *Watcher) batch(ctx context.Context, c *imapclient.Client, mailbox strin
 	}
 	w.logger().Debug("batch", "messages", len(in), "fetch", tFetch, "process", tProcess, "move", tMove)
 	return nil
+}
+
+func (w *Watcher) retryAfter() time.Duration {
+	if w.RetryAfter > 0 {
+		return w.RetryAfter
+	}
+	return DefaultRetryAfter
 }
 
 // noteStoreError keeps the health of recording and logs a failure: a

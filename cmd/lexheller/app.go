@@ -127,6 +127,8 @@ func (a *app) watcher(name string, s *Server, forbund string) *intake.Watcher {
 		Logger:       a.log.With("component", "intake"),
 		PollInterval: s.PollInterval.Duration,
 		NoIdle:       s.IDLE != nil && !*s.IDLE,
+
+		ExpungeWithoutUIDPlus: s.ExpungeWithoutUIDPlus,
 	}
 }
 

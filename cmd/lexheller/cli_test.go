@@ -139,3 +139,21 @@ func TestCheckConfig(t *testing.T) {
 		t.Errorf("exit %d:\n%s", code, out)
 	}
 }
+
+// check-config names what a valid config without authserv_id protects
+// against, and what not.
+func TestCheckConfigWarnsWithoutAuthservID(t *testing.T) {
+	e := newDevEnv(t, devmail.Options{})
+	path := filepath.Join(t.TempDir(), "lexheller.toml")
+	text := e.configTOML(filepath.Join(t.TempDir(), "x.db"), "")
+	os.WriteFile(path, []byte(text), 0o600)
+	out, code := runCLI(t, "", "check-config", path)
+	if code != 0 || !strings.Contains(out, "is valid") || !strings.Contains(out, "warning: [commands] authserv_id is not set") ||
+		!strings.Contains(out, "reply to a mail lexheller sent to that leader") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+	os.WriteFile(path, []byte(text+"[commands]\nauthserv_id = \"mx.example.test\"\n"), 0o600)
+	if out, code := runCLI(t, "", "check-config", path); code != 0 || strings.Contains(out, "warning") {
+		t.Errorf("with authserv_id: exit %d:\n%s", code, out)
+	}
+}

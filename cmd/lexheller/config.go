@@ -4,11 +4,13 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/mail"
 	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -54,6 +56,10 @@ type Server struct {
 	IDLE         *bool    `toml:"idle"`          // IMAP: use IDLE where offered (default true)
 	HELO         string   `toml:"helo"`          // SMTP
 	Connections  int      `toml:"connections"`   // SMTP: sessions sending at once (default 8)
+	// IMAP, on a server with neither MOVE nor UIDPLUS: expunge INBOX
+	// after copying handled messages out (also removes what a person
+	// flagged \Deleted). Off by default.
+	ExpungeWithoutUIDPlus bool `toml:"expunge_without_uidplus"`
 
 	password string
 }
@@ -166,11 +172,7 @@ func ParseConfig(path, text string) (*Config, error) {
 	var c Config
 	md, err := toml.Decode(text, &c)
 	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			return nil, &ConfigError{Path: path, Line: pe.Position.Line, Msg: pe.Message}
-		}
-		return nil, &ConfigError{Path: path, Msg: err.Error()}
+		return nil, decodeError(path, text, err)
 	}
 	c.path = path
 	var errs []error
@@ -178,6 +180,8 @@ func ParseConfig(path, text string) (*Config, error) {
 		msg := fmt.Sprintf("unknown key %q", k.String())
 		if s := suggest(k, knownKeys); s != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
+		} else if isSecretKey(k[len(k)-1]) {
+			msg += ": lexheller reads no password or other secret from its config file; " + secretFix
 		}
 		errs = append(errs, &ConfigError{Path: path, Line: lineOf(text, k), Msg: msg})
 	}
@@ -188,9 +192,221 @@ func ParseConfig(path, text string) (*Config, error) {
 	return &c, nil
 }
 
+// Secrets never appear in an error, or anywhere else lexheller writes.
+// The config holds no secret itself, only where to find one (password_file,
+// password_env), but an operator may write the password in its place, or
+// a key of their own (password = ..., token = ...). So the value of every
+// key whose name suggests a secret is treated as one: a name holding
+// "pass" (password, passwd, passphrase, password_env, password_file),
+// "pwd", "secret" (client_secret), "token", "credential", "private", or
+// ending in "key" (key, api_key, signing_key). For such a line an error
+// names the line, the key and the fix, never the value or any part of it:
+// not even the TOML parser's own message, which quotes the text it
+// stopped at. The checks after parsing show password_env and
+// password_file only when their shape says they are what they should be:
+// a variable name in capitals, an absolute path.
+var secretKeyRE = regexp.MustCompile(`(?i)pass|pwd|secret|token|credential|private|key$`)
+
+func isSecretKey(k string) bool {
+	return secretKeyRE.MatchString(strings.Trim(strings.TrimSpace(k), `"'`))
+}
+
+const secretFix = `put the password in a file and name it with password_file = "/etc/lexheller/imap-password", ` +
+	`or name an environment variable that holds it with password_env = "LEXHELLER_IMAP_PASSWORD"`
+
+// assignedKey matches a key being assigned: at the start of a line, or
+// in an inline table.
+var assignedKey = regexp.MustCompile(`(?:^|[{,])\s*((?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+)(?:\s*\.\s*(?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+))*)\s*=`)
+
+// leadingKey matches the key a line starts with, "=" or not.
+var leadingKey = regexp.MustCompile(`^\s*((?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+)(?:\s*\.\s*(?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+))*)`)
+
+// secretOn returns the secret key assigned (or begun: "password hunter2"
+// lacks its "=") on line n (1-based) of text, or "".
+func secretOn(text string, n int) string {
+	lines := strings.Split(text, "\n")
+	if n < 1 || n > len(lines) {
+		return ""
+	}
+	keys := assignedKey.FindAllStringSubmatch(lines[n-1], -1)
+	if m := leadingKey.FindStringSubmatch(lines[n-1]); m != nil {
+		keys = append(keys, m)
+	}
+	for _, m := range keys {
+		parts := strings.Split(m[1], ".")
+		if last := strings.Trim(strings.TrimSpace(parts[len(parts)-1]), `"'`); isSecretKey(last) {
+			return last
+		}
+	}
+	return ""
+}
+
+// secretValues returns the text after "=" on every line that assigns a
+// secret key.
+func secretValues(text string) []string {
+	var out []string
+	for i, l := range strings.Split(text, "\n") {
+		if secretOn(text, i+1) != "" {
+			if _, v, ok := strings.Cut(l, "="); ok {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// scrub replaces every quoted part of msg that could be part of a secret
+// value in text. The errors about secret lines are made without the
+// parser's words; this is for a message about another line that quotes
+// further than that line.
+func scrub(msg, text string) string {
+	vals := strings.Join(secretValues(text), "\n")
+	if vals == "" {
+		return msg
+	}
+	return quoted.ReplaceAllStringFunc(msg, func(q string) string {
+		if inner := q[1 : len(q)-1]; len(inner) > 1 && strings.Contains(vals, inner) {
+			return q[:1] + "(not shown)" + q[len(q)-1:]
+		}
+		return q
+	})
+}
+
+var quoted = regexp.MustCompile(`"[^"]*"|'[^']*'`)
+
+// fixFor says what to write for key, where the parser found no value it
+// could read.
+func fixFor(key string) string {
+	switch key {
+	case "password_env":
+		return `write the name of the environment variable that holds the password, in double quotes, e.g. password_env = "LEXHELLER_IMAP_PASSWORD"`
+	case "password_file":
+		return `write the path of the file that holds the password, in double quotes, e.g. password_file = "/etc/lexheller/imap-password"`
+	}
+	return secretFix
+}
+
+// allowedValues are the values of keys that take one of a few words.
+var allowedValues = map[string]string{
+	"security": `"tls", "starttls" or "none" (none only to 127.0.0.1 or localhost)`,
+	"language": `"sv" or "en"`,
+	"period":   `"monthly" or "quarterly"`,
+	"format":   `"text" or "json"`,
+	"level":    `"debug", "info", "warn" or "error"`,
+}
+
+// typeError is the TOML library's error for a value of the wrong type,
+// e.g. security = true.
+var typeError = regexp.MustCompile(`^toml: line (\d+) \(last key "((?:[^"\\]|\\.)*)"\): (.*)$`)
+
+var incompatible = regexp.MustCompile(`^incompatible types: TOML value has type (.+); destination has type (.+)$`)
+
+// decodeError turns the TOML library's error into a ConfigError naming
+// the line and what to write, with no secret in it.
+func decodeError(path, text string, err error) error {
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		line := pe.Position.Line
+		key := secretOn(text, line)
+		if key == "" && pe.LastKey != "" {
+			if k := strings.Split(pe.LastKey, "."); isSecretKey(k[len(k)-1]) {
+				key = k[len(k)-1]
+				// The parser may stop far below, at the end of a string
+				// that was never closed: name the key's line.
+				if n := lineOf(text, toml.Key(k)); n > 0 {
+					line = n
+				}
+			}
+		}
+		if key != "" {
+			what := "is not written as TOML can read it"
+			switch {
+			case strings.Contains(pe.Message, "already been defined"):
+				what = "is written twice: keep one"
+			case strings.HasPrefix(pe.Message, "unexpected EOF") || strings.Contains(pe.Message, "cannot contain newlines"):
+				what = "has a quote that is not closed"
+			}
+			return &ConfigError{Path: path, Line: line, Msg: fmt.Sprintf("%s %s (the line is not shown: it may hold a secret); %s",
+				key, what, fixFor(key))}
+		}
+		msg := scrub(pe.Message, text)
+		if strings.HasPrefix(pe.Message, "expected value but found") {
+			msg += `: text goes in double quotes, e.g. key = "value"`
+			if k := lastAssigned(text, line); allowedValues[k] != "" {
+				msg += "; " + k + " takes " + allowedValues[k]
+			}
+		}
+		return &ConfigError{Path: path, Line: line, Msg: msg}
+	}
+	m := typeError.FindStringSubmatch(err.Error())
+	if m == nil {
+		return &ConfigError{Path: path, Msg: scrub(err.Error(), text)}
+	}
+	line, _ := strconv.Atoi(m[1])
+	key := m[2]
+	parts := strings.Split(key, ".")
+	last := parts[len(parts)-1]
+	msg := scrub(m[3], text)
+	if t := incompatible.FindStringSubmatch(m[3]); t != nil {
+		switch want := t[2]; {
+		case allowedValues[last] != "":
+			msg = "write " + allowedValues[last] + ", in double quotes"
+		case want == "string" && isSecretKey(last):
+			msg = fixFor(last)
+		case want == "string" || strings.HasPrefix(want, "primitive"):
+			msg = `write text in double quotes, e.g. ` + last + ` = "..."`
+		case want == "integer":
+			msg = "write a whole number, without quotes"
+		case want == "boolean":
+			msg = "write true or false, without quotes"
+		case want == "slice":
+			msg = `write a list, e.g. ` + last + ` = ["...", "..."]`
+		}
+		msg += fmt.Sprintf(" (not %s)", tomlTypeName(t[1]))
+	} else if strings.HasPrefix(m[3], "type mismatch") {
+		msg = fmt.Sprintf("write a table: [%s] on a line of its own, and its keys below it", key)
+	}
+	return &ConfigError{Path: path, Line: line, Msg: key + ": " + msg}
+}
+
+// lastAssigned is the last part of the key assigned on line n.
+func lastAssigned(text string, n int) string {
+	lines := strings.Split(text, "\n")
+	if n < 1 || n > len(lines) {
+		return ""
+	}
+	m := assignedKey.FindStringSubmatch(lines[n-1])
+	if m == nil {
+		return ""
+	}
+	parts := strings.Split(m[1], ".")
+	return strings.Trim(strings.TrimSpace(parts[len(parts)-1]), `"'`)
+}
+
+// tomlTypeName names a value's Go type as the operator wrote it.
+func tomlTypeName(goType string) string {
+	switch {
+	case goType == "bool":
+		return "true or false"
+	case strings.HasPrefix(goType, "int"):
+		return "a number"
+	case strings.HasPrefix(goType, "float"):
+		return "a decimal number"
+	case goType == "string":
+		return "text"
+	case strings.HasPrefix(goType, "time."):
+		return "a date or time"
+	case strings.HasPrefix(goType, "[]"):
+		return "a list"
+	case strings.HasPrefix(goType, "map"):
+		return "a table"
+	}
+	return goType
+}
+
 var knownKeys = []string{"database", "address", "domain", "language", "case_prefix", "from_name", "templates_dir",
 	"imap", "smtp", "limits", "retention", "forbund", "log", "security", "username", "password_file",
-	"password_env", "mailbox", "poll_interval", "idle", "helo", "connections", "attachment_mb", "retry_for", "bounce_suppress_for",
+	"password_env", "mailbox", "poll_interval", "idle", "helo", "connections", "expunge_without_uidplus", "attachment_mb", "retry_for", "bounce_suppress_for",
 	"raw_message_days", "format", "level", "slug", "name", "aliases", "addresses", "process_leaders", "chief",
 	"meetings", "representatives", "party", "email", "commands", "authserv_id", "reminders", "forward_days",
 	"forward_max", "quiet_days", "agenda_days", "http", "report", "to", "period", "day"}
@@ -391,6 +607,33 @@ func (c *Config) check(text string) []error {
 	return errs
 }
 
+// envName is the shape of an environment variable's name as written in
+// capitals; password_env is shown in an error only when it has it.
+var envName = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
+
+// looksLikePath reports whether password_file's value is an absolute
+// path, which is then shown in an error.
+func looksLikePath(p string) bool {
+	return strings.HasPrefix(p, "/") && !strings.ContainsAny(p, " \t")
+}
+
+// String describes the server without its password, so that printing a
+// Config (%v, %+v, a log line) shows no secret.
+func (s Server) String() string {
+	file, env := s.PasswordFile, s.PasswordEnv
+	if file != "" && !looksLikePath(file) {
+		file = "(not shown)"
+	}
+	if env != "" && !envName.MatchString(env) {
+		env = "(not shown)"
+	}
+	return fmt.Sprintf("{Address:%s Security:%s Username:%s PasswordFile:%s PasswordEnv:%s Mailbox:%s}",
+		s.Address, s.Security, s.Username, file, env, s.Mailbox)
+}
+
+// GoString is String, for %#v.
+func (s Server) GoString() string { return "main.Server" + s.String() }
+
 func (s *Server) check(key, path, text string, imap bool) []error {
 	var errs []error
 	bad := func(sub, msg string, args ...any) {
@@ -425,13 +668,30 @@ func (s *Server) check(key, path, text string, imap bool) []error {
 		case s.PasswordFile != "":
 			b, err := os.ReadFile(s.PasswordFile)
 			if err != nil {
-				bad("password_file", "%v", err)
+				// The path is shown only when it looks like one: an
+				// operator may have written the password itself here.
+				var pe *fs.PathError
+				switch {
+				case looksLikePath(s.PasswordFile):
+					bad("password_file", "%v", err)
+				case errors.As(err, &pe):
+					bad("password_file", "cannot read the file named on this line (not shown, in case it is the password itself): %v; "+
+						"write the absolute path of a file that holds the password, e.g. \"/etc/lexheller/%s-password\"", pe.Err, key)
+				default:
+					bad("password_file", "cannot read the file named on this line (not shown, in case it is the password itself)")
+				}
 			}
 			s.password = strings.TrimRight(string(b), "\r\n")
 		case s.PasswordEnv != "":
 			v, ok := os.LookupEnv(s.PasswordEnv)
-			if !ok {
+			switch {
+			case ok:
+			case envName.MatchString(s.PasswordEnv):
 				bad("password_env", "the environment variable %s is not set", s.PasswordEnv)
+			default:
+				bad("password_env", "no environment variable of the name on this line is set (the name is not shown: it does not look like one, "+
+					"and may be the password itself); write the variable's name, e.g. password_env = \"LEXHELLER_%s_PASSWORD\", "+
+					"and set it in the daemon's environment", strings.ToUpper(key))
 			}
 			s.password = v
 		default:
@@ -439,4 +699,22 @@ func (s *Server) check(key, path, text string, imap bool) []error {
 		}
 	}
 	return errs
+}
+
+// Warnings are what a valid config leaves open, for check-config.
+func (c *Config) Warnings() []string {
+	var w []string
+	if c.Commands.AuthservID == "" {
+		w = append(w, "[commands] authserv_id is not set. A process leader's commands then count only in a reply to a mail "+
+			"lexheller sent to that leader (the key in its reply address, or its Message-ID in References): a forged From "+
+			"with a case number is refused. This does not protect against someone who gets hold of a mail lexheller sent to a "+
+			"leader (a forwarded notification, a shared mailbox) and answers it in the leader's name: set authserv_id to the "+
+			"authserv-id your inbound server writes in Authentication-Results so that the server's DKIM/SPF/DMARC verdict is "+
+			"checked too (see README, \"Sender forgery\").")
+	}
+	if c.IMAP.ExpungeWithoutUIDPlus {
+		w = append(w, "[imap] expunge_without_uidplus is on: on a server with neither MOVE nor UIDPLUS, INBOX is expunged "+
+			"after each batch, which also removes messages a person flagged \\Deleted there.")
+	}
+	return w
 }

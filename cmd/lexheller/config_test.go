@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -64,5 +65,135 @@ quiet_dayz = 30
 	// end of line 2 is the start of line 3.
 	if err == nil || !strings.Contains(err.Error(), "syntax.toml:3: expected '.' or ']' to end table name") {
 		t.Errorf("syntax error = %v, want its line and the parser's explanation", err)
+	}
+}
+
+// configWith is a valid config but for line 5, which is line.
+func configWith(line string) string {
+	return `address = "lexheller@finsam.example"
+[imap]
+address = "imap.example.org:993"
+username = "x"
+` + line + `
+[smtp]
+address = "smtp.example.org:587"
+[[forbund]]
+slug = "goteborg"
+process_leaders = ["pl@goteborg.example"]
+`
+}
+
+// shows reports the part of secret that err's text shows, if any: any
+// four characters of it in a row.
+func shows(err error, secret string) string {
+	for i := 0; i+4 <= len(secret); i++ {
+		if strings.Contains(err.Error(), secret[i:i+4]) {
+			return secret[i : i+4]
+		}
+	}
+	return ""
+}
+
+// No error quotes a value that may be a secret, the TOML parser's
+// included; each still names the line, the key and the fix.
+func TestConfigErrorsShowNoSecret(t *testing.T) {
+	os.Unsetenv("Xq7hunter2Zz")
+	const secret = "Xq7hunter2Zz"
+	envFix := `password_env = "LEXHELLER_IMAP_PASSWORD"`
+	for _, c := range []struct{ line, want, fix string }{
+		// Not TOML: the parser's message would quote the value.
+		{`password_env = Xq7hunter2Zz`, "bad.toml:5: password_env is not written as TOML can read it", envFix},
+		{`password_env = hunter2Zz`, "bad.toml:5: password_env is not written", envFix},
+		{`password_env = "Xq7hunter2Zz`, "bad.toml:5: password_env has a quote that is not closed", envFix},
+		{`password_env = 'Xq7hunter2Zz`, "bad.toml:5: password_env has a quote that is not closed", envFix},
+		{`password_env = """Xq7hunter2Zz`, "bad.toml:5: password_env has a quote that is not closed", envFix},
+		{`password_env = "Xq7hunter2Zz" and more`, "bad.toml:5: password_env is not written", envFix},
+		{`password_env = Xq7 hunter2Zz`, "bad.toml:5: password_env is not written", envFix},
+		{`password_env = "Xq7\hunter2Zz"`, "bad.toml:5: password_env is not written", envFix},
+		{`password_env = [Xq7hunter2Zz]`, "bad.toml:5: password_env is not written", envFix},
+		{`password_env = truXq7hunter2Zz`, "bad.toml:5: password_env is not written", envFix},
+		{`password_env = 12Xq7hunter2Zz`, "bad.toml:5: password_env is not written", envFix},
+		{`password_env Xq7hunter2Zz`, "bad.toml:5: password_env is not written", envFix},
+		{`"password_env" = Xq7hunter2Zz`, "bad.toml:5: password_env is not written", envFix},
+		{`extra = { password = Xq7hunter2Zz }`, "bad.toml:5: password is not written", "password_file ="},
+		{`password_file = Xq7hunter2Zz`, "bad.toml:5: password_file is not written", `password_file = "/etc/lexheller/imap-password"`},
+		{`password = Xq7hunter2Zz`, "bad.toml:5: password is not written", "password_file ="},
+		{`client_secret = Xq7hunter2Zz`, "bad.toml:5: client_secret is not written", "password_file ="},
+		{`token = Xq7hunter2Zz`, "bad.toml:5: token is not written", "password_file ="},
+		{`api_key = Xq7hunter2Zz`, "bad.toml:5: api_key is not written", "password_file ="},
+		{"password_env = \"A\"\npassword_env = \"Xq7hunter2Zz\"", "bad.toml:6: password_env is written twice", envFix},
+		// TOML, but the wrong type.
+		{`password_env = 123`, "bad.toml:5: imap.password_env: write the name of the environment variable", envFix},
+		// TOML, but wrong: the password written in place of where it is.
+		{`password_env = "Xq7hunter2Zz"`, "bad.toml:5: imap.password_env: no environment variable of the name on this line is set", envFix},
+		{`password_file = "Xq7hunter2Zz"`, "bad.toml:5: imap.password_file: cannot read the file named on this line", "/etc/lexheller/imap-password"},
+		{`password = "Xq7hunter2Zz"`, `bad.toml:5: unknown key "imap.password": lexheller reads no password`, "password_file ="},
+	} {
+		_, err := ParseConfig("bad.toml", configWith(c.line))
+		if err == nil {
+			t.Errorf("%s: no error", c.line)
+			continue
+		}
+		if s := shows(err, secret); s != "" {
+			t.Errorf("%s: the error shows %q of the secret:\n%v", c.line, s, err)
+		}
+		if !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), c.fix) {
+			t.Errorf("%s: error lacks %q or %q:\n%v", c.line, c.want, c.fix, err)
+		}
+	}
+	// What is plainly a variable's name or a path is still shown.
+	_, err := ParseConfig("bad.toml", configWith(`password_file = "/nonexistent/imap-password"`))
+	if err == nil || !strings.Contains(err.Error(), "bad.toml:5: imap.password_file: open /nonexistent/imap-password: no such file") {
+		t.Errorf("a missing password file: %v", err)
+	}
+	// A message about another line that quotes text of a secret line.
+	if got := scrub(`found "Xq7hunter2Zz" and "tls"`, configWith(`password = "Xq7hunter2Zz"`)); got != `found "(not shown)" and "tls"` {
+		t.Errorf("scrub = %q", got)
+	}
+}
+
+// Printing the config shows no password.
+func TestConfigPrintsNoPassword(t *testing.T) {
+	f := t.TempDir() + "/pw"
+	os.WriteFile(f, []byte("Xq7hunter2Zz\n"), 0o600)
+	t.Setenv("LEXHELLER_SMTP_PASSWORD", "Xq7hunter2Zz")
+	cfg, err := ParseConfig("ok.toml", configWith(`password_file = "`+f+`"`)+"[smtp]\n")
+	if err == nil {
+		t.Fatal("smtp twice: no error")
+	}
+	text := strings.Replace(configWith(`password_file = "`+f+`"`), "[smtp]\n", "[smtp]\nusername = \"y\"\npassword_env = \"LEXHELLER_SMTP_PASSWORD\"\n", 1)
+	if cfg, err = ParseConfig("ok.toml", text); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.IMAP.password != "Xq7hunter2Zz" || cfg.SMTP.password != "Xq7hunter2Zz" {
+		t.Fatalf("passwords not read: %q %q", cfg.IMAP.password, cfg.SMTP.password)
+	}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		for _, v := range []any{cfg, *cfg, cfg.IMAP, &cfg.SMTP} {
+			if s := fmt.Sprintf(verb, v); strings.Contains(s, "hunter2") {
+				t.Errorf("%s shows the password: %s", verb, s)
+			}
+		}
+	}
+}
+
+// A value of the wrong type says what to write, on its line.
+func TestConfigTypeErrorsSayWhatToWrite(t *testing.T) {
+	for _, c := range []struct{ line, want string }{
+		{`security = true`, `bad.toml:5: imap.security: write "tls", "starttls" or "none" (none only to 127.0.0.1 or localhost), in double quotes (not true or false)`},
+		{`security = 1`, `bad.toml:5: imap.security: write "tls", "starttls" or "none"`},
+		{`security = tls`, `bad.toml:5: expected value but found "tls" instead: text goes in double quotes, e.g. key = "value"; security takes "tls", "starttls" or "none"`},
+		{`mailbox = 3`, `bad.toml:5: imap.mailbox: write text in double quotes, e.g. mailbox = "..." (not a number)`},
+		{`idle = "yes"`, `bad.toml:5: imap.idle: write true or false, without quotes (not text)`},
+		{`connections = "8"`, `bad.toml:5: imap.connections: write a whole number, without quotes (not text)`},
+	} {
+		_, err := ParseConfig("bad.toml", configWith(c.line))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error = %v\nwant %q", c.line, err, c.want)
+		}
+	}
+	_, err := ParseConfig("bad.toml", "address = \"x@y.example\"\nimap = \"imap.example.org\"\n")
+	if err == nil || !strings.Contains(err.Error(), "bad.toml:2: imap: write a table: [imap] on a line of its own") {
+		t.Errorf("a table written as text: %v", err)
 	}
 }

@@ -671,5 +671,8 @@ func cmdCheckConfig(args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%s is valid: %d förbund, mailbox %s at %s, sending through %s\n",
 		args[0], len(cfg.Forbund), cfg.IMAP.Username, cfg.IMAP.Address, cfg.SMTP.Address)
+	for _, w := range cfg.Warnings() {
+		fmt.Fprintln(stdout, "warning: "+w)
+	}
 	return nil
 }

@@ -207,3 +207,48 @@ func TestDemo(t *testing.T) {
 		t.Error("the demo wrote the dev database")
 	}
 }
+
+// `lexheller backup` writes the file it is given, whatever its name holds
+// ("#", "?", "%", spaces), 0600, with every row; the database's own name
+// may hold them too.
+func TestBackupCommandOddNames(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "lexheller #1?mode=ro.db")
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	err = st.Tx(context.Background(), func(tx *store.Tx) error {
+		return tx.InsertCase(&store.Case{ID: "LH-2026-0001", Year: 2026, Seq: 1, Forbund: "goteborg", CreatedAt: at})
+	})
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"bk#3.db", "x?mode=memory.db", "a%41.db", "with space.db"} {
+		bdir := t.TempDir()
+		dest := filepath.Join(bdir, name)
+		out, code := runCLI(t, "", "backup", "--db", db, dest)
+		if code != 0 || !strings.Contains(out, "Säkerhetskopia skriven: "+dest) {
+			t.Errorf("backup %s: exit %d\n%s", name, code, out)
+			continue
+		}
+		es, _ := os.ReadDir(bdir)
+		if len(es) != 1 || es[0].Name() != name {
+			t.Errorf("backup %s: files written: %v", name, es)
+			continue
+		}
+		if fi, _ := os.Stat(dest); fi.Mode().Perm() != 0o600 {
+			t.Errorf("backup %s: mode %v, want 0600", name, fi.Mode())
+		}
+		cp, err := store.Open(context.Background(), dest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c, err := cp.Case(context.Background(), "LH-2026-0001"); err != nil || c.Forbund != "goteborg" {
+			t.Errorf("backup %s lacks the case: %v", name, err)
+		}
+		cp.Close()
+	}
+}

@@ -82,26 +82,23 @@ func cmdReport(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	w := stdout
-	if *out != "" {
-		f, err := os.OpenFile(*out, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o640)
-		if err != nil {
-			return err
+	render := func(w io.Writer) error {
+		switch *format {
+		case "text":
+			return r.Text(w)
+		case "csv":
+			return r.CSV(w)
+		case "xlsx":
+			return r.XLSX(w)
+		case "html":
+			return r.HTML(w)
 		}
-		defer f.Close()
-		w = f
-	}
-	switch *format {
-	case "text":
-		err = r.Text(w)
-	case "csv":
-		err = r.CSV(w)
-	case "xlsx":
-		err = r.XLSX(w)
-	case "html":
-		err = r.HTML(w)
-	default:
 		return fmt.Errorf("report: --format %q: write text, csv, xlsx or html", *format)
+	}
+	if *out == "" {
+		err = render(stdout)
+	} else {
+		err = writeFileAtomic(*out, 0o640, render)
 	}
 	if err == nil && *out != "" {
 		fmt.Fprintf(stdout, "Rapporten (%s, %d ärenden) är skriven till %s.\n", r.Period(), r.Total, *out)
@@ -116,6 +113,7 @@ func cmdPublish(args []string, stdout io.Writer) error {
 	title := fs.String("title", "Besvarade avvikelser – Lex Heller", "the site's title")
 	baseURL := fs.String("base-url", "", "where the site is served, for the feed's links")
 	lang := fs.String("lang", "sv", "sv or en")
+	follow := fs.Bool("follow-symlink-dir", false, "write the site even when --out is a symbolic link")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -145,7 +143,8 @@ func cmdPublish(args []string, stdout io.Writer) error {
 			pub = append(pub, publish.FromStore(c, fws, *lang))
 		}
 	}
-	if err := publish.Write(*out, publish.Site{Title: *title, BaseURL: *baseURL, Lang: *lang}, pub); err != nil {
+	if err := publish.WriteOptions(*out, publish.Site{Title: *title, BaseURL: *baseURL, Lang: *lang}, pub,
+		publish.Options{FollowSymlinkDir: *follow}); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%d ärenden publicerade i %s (index.html, feed.xml).\n", len(pub), *out)
@@ -272,4 +271,28 @@ func cmdImport(args []string, stdout io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// writeFileAtomic writes path through a new file created exclusively in
+// its directory and renamed into place: a symbolic link planted at path or
+// at the temporary name is replaced, never written through, and a reader
+// never sees half a file.
+func writeFileAtomic(path string, mode os.FileMode, write func(io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name()) // gone after the rename
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chmod(mode); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
 }

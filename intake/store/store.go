@@ -19,8 +19,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/url"
 	"os"
+	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -56,9 +59,10 @@ type Store struct {
 }
 
 // Open opens (creating if needed) the database at path and applies any
-// pending migrations.
+// pending migrations. The database and SQLite's side files (-wal, -shm,
+// -journal) are readable by the daemon's user only (0600).
 func Open(ctx context.Context, path string) (*Store, error) {
-	dsn := func(readOnly bool) string {
+	dsn := func(readOnly bool) (string, error) {
 		q := url.Values{}
 		q.Set("_journal_mode", "WAL")
 		q.Set("_busy_timeout", "10000")
@@ -69,9 +73,22 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		} else {
 			q.Set("_txlock", "immediate")
 		}
-		return "file:" + path + "?" + q.Encode()
+		return fileURI(path, q)
 	}
-	db, err := sql.Open("sqlite3", dsn(false))
+	// Only the daemon's user may read the cases. SQLite gives its side
+	// files the main file's mode, so a new database is made 0600 before
+	// SQLite opens it, and an old one is set to 0600 first.
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if err := chmodPrivate(path); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	uri, err := dsn(false)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	db, err := sql.Open("sqlite3", uri)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -83,20 +100,72 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	// Only the daemon's user may read the cases (and SQLite's side files,
-	// made before this chmod, with the umask's mode).
-	for _, p := range []string{path, path + "-wal", path + "-shm"} {
-		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			db.Close()
-			return nil, fmt.Errorf("store: %w", err)
-		}
+	// Side files left by an older version, with the umask's mode.
+	if err := chmodPrivate(path); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: %w", err)
 	}
-	if s.rdb, err = sql.Open("sqlite3", dsn(true)); err != nil {
+	if uri, err = dsn(true); err == nil {
+		s.rdb, err = sql.Open("sqlite3", uri)
+	}
+	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open %s for reading: %w", path, err)
 	}
 	s.rdb.SetMaxOpenConns(4)
 	return s, nil
+}
+
+// fileURI is the SQLite URI of the file at path with the query q. The
+// path is made absolute and escaped: a "?", "#" or "%" in a file name is
+// part of the name, not the start of the query, of a fragment or of an
+// escape (SQLite would otherwise open "bk" for "bk#3.db", or an empty
+// database in memory for "x?mode=memory").
+func fileURI(path string, q url.Values) (string, error) {
+	if path == "" {
+		return "", errors.New("no file name")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: q.Encode()}
+	return u.String(), nil
+}
+
+// sideFiles are the files SQLite keeps beside a database.
+var sideFiles = []string{"-wal", "-shm", "-journal"}
+
+// createPrivate creates path, empty and 0600, unless it exists. SQLite
+// takes an empty file for an empty database.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// chmodPrivate sets the database at path and its side files, those that
+// exist, to 0600.
+func chmodPrivate(path string) error {
+	for _, p := range append([]string{path}, sideNames(path)...) {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
+}
+
+func sideNames(path string) []string {
+	var out []string
+	for _, s := range sideFiles {
+		out = append(out, path+s)
+	}
+	return out
 }
 
 // Close closes the database.
@@ -173,34 +242,86 @@ func (s *Store) migrate(ctx context.Context) error {
 
 // Backup copies the database to dest, a file that must not exist yet,
 // with SQLite's online backup: consistent, and safe while the daemon runs.
+// The copy is 0600, and it is opened and checked before Backup returns:
+// each table must hold as many rows as the database did when the copy
+// was taken. A copy that fails the check is removed.
 func (s *Store) Backup(ctx context.Context, dest string) error {
-	if _, err := os.Stat(dest); err == nil {
+	if _, err := os.Lstat(dest); err == nil {
 		return fmt.Errorf("store: backup: %s exists; name a new file", dest)
 	}
 	return s.backup(ctx, s.rdb, dest)
 }
 
-func (s *Store) backup(ctx context.Context, from *sql.DB, dest string) error {
+func (s *Store) backup(ctx context.Context, from *sql.DB, dest string) (err error) {
+	uri, err := fileURI(dest, nil)
+	if err != nil {
+		return fmt.Errorf("store: backup to %s: %w", dest, err)
+	}
+	// Made here, 0600 and exclusively (never through a link, never over a
+	// file), so that SQLite only writes into it, and gives its journal
+	// the same mode.
 	f, err := os.OpenFile(dest, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
 		return fmt.Errorf("store: backup: %w", err)
 	}
 	f.Close()
-	dst, err := sql.Open("sqlite3", "file:"+dest)
+	defer func() {
+		if err != nil {
+			for _, p := range append([]string{dest}, sideNames(dest)...) {
+				os.Remove(p)
+			}
+			err = fmt.Errorf("store: backup to %s: %w", dest, err)
+		}
+	}()
+	want, err := copyDB(ctx, from, uri)
 	if err != nil {
 		return err
+	}
+	if err := chmodPrivate(dest); err != nil {
+		return err
+	}
+	if afterCopy != nil {
+		afterCopy(uri)
+	}
+	if err := verifyCopy(ctx, uri, want); err != nil {
+		return err
+	}
+	return chmodPrivate(dest)
+}
+
+// afterCopy, when set, runs between the copy and its check (for the
+// tests, which spoil the copy).
+var afterCopy func(uri string)
+
+// copyDB copies the database of from into the file at uri and returns the
+// rows of each table, counted in the snapshot copied.
+func copyDB(ctx context.Context, from *sql.DB, uri string) (map[string]int64, error) {
+	dst, err := sql.Open("sqlite3", uri)
+	if err != nil {
+		return nil, err
 	}
 	defer dst.Close()
 	dconn, err := dst.Conn(ctx)
 	if err != nil {
-		return fmt.Errorf("store: backup to %s: %w", dest, err)
+		return nil, err
 	}
 	defer dconn.Close()
 	sconn, err := from.Conn(ctx)
 	if err != nil {
-		return fmt.Errorf("store: backup: %w", err)
+		return nil, err
 	}
 	defer sconn.Close()
+	// One read transaction for the counts and the copy: the backup uses
+	// the source connection's open transaction, so both see one snapshot
+	// whatever the daemon writes meanwhile.
+	if _, err := sconn.ExecContext(ctx, `BEGIN`); err != nil {
+		return nil, err
+	}
+	defer sconn.ExecContext(context.WithoutCancel(ctx), `ROLLBACK`)
+	want, err := rowCounts(ctx, sconn, nil)
+	if err != nil {
+		return nil, fmt.Errorf("count the rows to copy: %w", err)
+	}
 	err = dconn.Raw(func(d any) error {
 		return sconn.Raw(func(src any) error {
 			b, err := d.(*sqlite3.SQLiteConn).Backup("main", src.(*sqlite3.SQLiteConn), "main")
@@ -218,11 +339,71 @@ func (s *Store) backup(ctx context.Context, from *sql.DB, dest string) error {
 			return b.Finish()
 		})
 	})
+	return want, err
+}
+
+// verifyCopy opens the copy at uri anew and checks that it holds the
+// tables of want with as many rows each.
+func verifyCopy(ctx context.Context, uri string, want map[string]int64) error {
+	db, err := sql.Open("sqlite3", uri)
 	if err != nil {
-		os.Remove(dest)
-		return fmt.Errorf("store: backup to %s: %w", dest, err)
+		return fmt.Errorf("the copy does not open: %w", err)
+	}
+	defer db.Close()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("the copy does not open: %w", err)
+	}
+	defer conn.Close()
+	got, err := rowCounts(ctx, conn, want)
+	if err != nil {
+		return fmt.Errorf("the copy does not read back: %w", err)
+	}
+	for _, t := range slices.Sorted(maps.Keys(want)) {
+		if got[t] != want[t] {
+			return fmt.Errorf("the copy holds %d rows of %s, the database %d: the copy is removed", got[t], t, want[t])
+		}
 	}
 	return nil
+}
+
+// rowCounts counts the rows of the tables named in tables, or of every
+// table when tables is nil.
+func rowCounts(ctx context.Context, conn *sql.Conn, tables map[string]int64) (map[string]int64, error) {
+	var names []string
+	if tables != nil {
+		names = slices.Sorted(maps.Keys(tables))
+	} else {
+		rows, err := conn.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\'`)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var n string
+			if err := rows.Scan(&n); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			names = append(names, n)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		if len(names) == 0 {
+			return nil, errors.New("no tables")
+		}
+	}
+	out := map[string]int64{}
+	for _, t := range names {
+		var n int64
+		q := `SELECT count(*) FROM "` + strings.ReplaceAll(t, `"`, `""`) + `"`
+		if err := conn.QueryRowContext(ctx, q).Scan(&n); err != nil {
+			return nil, fmt.Errorf("%s: %w", t, err)
+		}
+		out[t] = n
+	}
+	return out, nil
 }
 
 // SchemaVersion returns the highest applied migration.

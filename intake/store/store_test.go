@@ -278,7 +278,8 @@ func TestUpgradeAndBackup(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "old.db")
 	// A version 1 database with one case, as the first release left it.
-	raw, err := sql.Open("sqlite3", "file:"+path)
+	uri, _ := fileURI(path, nil)
+	raw, err := sql.Open("sqlite3", uri)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,12 +9,16 @@ package publish
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"html/template"
+	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -90,16 +94,39 @@ func month(t time.Time, lang string) string {
 	return fmt.Sprintf("%s %d", monthsSv[t.Month()-1], t.Year())
 }
 
-var pageName = regexp.MustCompile(`^[A-Z][A-Z0-9]*-\d{4}-\d{4}\.html$`)
+var pageName = regexp.MustCompile(`^[A-Z][A-Z0-9]*-\d{4}-\d{4,}\.html$`)
+
+// Options says how Write treats the directory it writes into.
+type Options struct {
+	// FollowSymlinkDir lets the directory itself be a symbolic link (the
+	// CLI's --follow-symlink-dir). Without it such a directory is refused:
+	// whoever can change the link chooses where the site is written.
+	FollowSymlinkDir bool
+}
 
 // Write writes the site into dir, replacing what an earlier run wrote:
 // pages of cases no longer published are removed. Files are written
 // whole (a temporary file renamed), so a web server never serves half a
 // page.
+//
+// Nothing in dir is followed through a symbolic link: each file is first
+// written to a new file created exclusively (O_CREAT|O_EXCL, which fails
+// on any existing name, a symbolic link included) under a random name,
+// then renamed over the page, which replaces a link rather than writing
+// through it; a withdrawn page that is a link is removed as a link. dir
+// is opened once, and every name is resolved in that directory, so
+// swapping dir for a link while Write runs changes nothing either.
 func Write(dir string, site Site, cases []Case) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	return WriteOptions(dir, site, cases, Options{})
+}
+
+// WriteOptions is Write with options.
+func WriteOptions(dir string, site Site, cases []Case, opt Options) error {
+	root, err := openDir(dir, opt)
+	if err != nil {
 		return err
 	}
+	defer root.Close()
 	slices.SortFunc(cases, func(a, b Case) int { return strings.Compare(b.ID, a.ID) }) // newest first
 	keep := map[string]bool{"index.html": true, "feed.xml": true}
 	for _, c := range cases {
@@ -111,8 +138,11 @@ func Write(dir string, site Site, cases []Case) error {
 			return fmt.Errorf("publish %s: %w", c.ID, err)
 		}
 		name := c.ID + ".html"
+		if !pageName.MatchString(name) {
+			return fmt.Errorf("publish: %q is not a case number", c.ID)
+		}
 		keep[name] = true
-		if err := writeFile(filepath.Join(dir, name), b.Bytes()); err != nil {
+		if err := writeFile(root, name, b.Bytes()); err != nil {
 			return err
 		}
 	}
@@ -123,36 +153,122 @@ func Write(dir string, site Site, cases []Case) error {
 	}{site, cases}); err != nil {
 		return fmt.Errorf("publish index: %w", err)
 	}
-	if err := writeFile(filepath.Join(dir, "index.html"), b.Bytes()); err != nil {
+	if err := writeFile(root, "index.html", b.Bytes()); err != nil {
 		return err
 	}
 	feed, err := atom(site, cases)
 	if err != nil {
 		return err
 	}
-	if err := writeFile(filepath.Join(dir, "feed.xml"), feed); err != nil {
+	if err := writeFile(root, "feed.xml", feed); err != nil {
 		return err
 	}
-	entries, err := os.ReadDir(dir)
+	d, err := root.Open(".")
 	if err != nil {
-		return err
+		return fmt.Errorf("publish: %w", err)
+	}
+	entries, err := d.ReadDir(-1)
+	d.Close()
+	if err != nil {
+		return fmt.Errorf("publish: %w", err)
 	}
 	for _, e := range entries {
-		if pageName.MatchString(e.Name()) && !keep[e.Name()] {
-			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
-				return err
+		if !pageName.MatchString(e.Name()) || keep[e.Name()] {
+			continue
+		}
+		// A withdrawn page. Lstat, not Stat: a link is removed as a link
+		// (unlink never follows it), its target left alone; a directory
+		// or anything else of that name is not ours and stays.
+		fi, err := root.Lstat(e.Name())
+		if err != nil {
+			return fmt.Errorf("publish: %w", err)
+		}
+		if fi.Mode().IsRegular() || fi.Mode()&fs.ModeSymlink != 0 {
+			if err := root.Remove(e.Name()); err != nil {
+				return fmt.Errorf("publish: remove the withdrawn page: %w", err)
 			}
 		}
 	}
 	return nil
 }
 
-func writeFile(path string, data []byte) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return err
+// openDir makes dir if need be and opens it, refusing a directory that is
+// a symbolic link unless opt allows it.
+func openDir(dir string, opt Options) (*os.Root, error) {
+	dir = filepath.Clean(dir) // "link/" would make Lstat follow the link
+	fi, err := os.Lstat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("publish: %w", err)
+		}
+		fi, err = os.Lstat(dir)
 	}
-	return os.Rename(tmp, path)
+	if err != nil {
+		return nil, fmt.Errorf("publish: %w", err)
+	}
+	if fi.Mode()&fs.ModeSymlink != 0 && !opt.FollowSymlinkDir {
+		to, _ := os.Readlink(dir)
+		return nil, fmt.Errorf("publish: %s is a symbolic link (to %s); refusing to write the site through it: "+
+			"give the directory it points to, or --follow-symlink-dir to write there anyway", dir, to)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("publish: %w", err)
+	}
+	opened, err := root.Stat(".")
+	if err == nil && fi.Mode()&fs.ModeSymlink == 0 && !os.SameFile(fi, opened) {
+		err = fmt.Errorf("%s was replaced while being opened", dir)
+	}
+	if err != nil {
+		root.Close()
+		return nil, fmt.Errorf("publish: %w", err)
+	}
+	return root, nil
+}
+
+// tempName is the name of a new temporary file for name (a variable for
+// the tests, which plant links at the names it returns).
+var tempName = func(name string) string {
+	return "." + name + "." + strconv.FormatUint(rand.Uint64(), 36) + ".tmp"
+}
+
+// writeFile writes data to name in root: to a new file, created
+// exclusively so that nothing there (a planted link, say) is opened, then
+// renamed into place.
+func writeFile(root *os.Root, name string, data []byte) error {
+	var f *os.File
+	var tmp string
+	for range 100 {
+		var err error
+		tmp = tempName(name)
+		f, err = root.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("publish %s: %w", name, err)
+		}
+	}
+	if f == nil {
+		return fmt.Errorf("publish %s: no free temporary name in %s", name, root.Name())
+	}
+	// 0644: the site is public, and the web server, often another user,
+	// must read it. Set on the file itself, whatever the umask.
+	err := f.Chmod(0o644)
+	if err == nil {
+		_, err = f.Write(data)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = root.Rename(tmp, name)
+	}
+	if err != nil {
+		root.Remove(tmp)
+		return fmt.Errorf("publish %s: %w", name, err)
+	}
+	return nil
 }
 
 type atomFeed struct {

@@ -2,6 +2,7 @@ package publish
 
 import (
 	"encoding/xml"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -113,5 +114,132 @@ func TestPublishDeidentifiedAndInPlace(t *testing.T) {
 	idx, _ := os.ReadFile(filepath.Join(dir, "index.html"))
 	if strings.Contains(string(idx), "LH-2026-0001") || !strings.Contains(string(idx), "LH-2026-0004") {
 		t.Errorf("index after the re-run:\n%s", idx)
+	}
+}
+
+func isLink(t *testing.T, path string) bool {
+	t.Helper()
+	fi, err := os.Lstat(path)
+	return err == nil && fi.Mode()&os.ModeSymlink != 0
+}
+
+// A link planted at any name Write writes (the temporary names, the pages,
+// the index and the feed) or removes (a withdrawn page) is never followed:
+// what it points to stays as it was.
+func TestPublishFollowsNoPlantedLink(t *testing.T) {
+	dir, outside := t.TempDir(), t.TempDir()
+	victim := filepath.Join(outside, "victim")
+	if err := os.WriteFile(victim, []byte("the operator's file"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dangling := filepath.Join(outside, "created-through-a-link")
+	plant := func(name, to string) {
+		t.Helper()
+		if err := os.Symlink(to, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Every name Write uses: the old fixed temporary names, the targets, a
+	// withdrawn page's name.
+	for _, n := range []string{"index.html.tmp", "feed.xml.tmp", "LH-2026-0001.html.tmp", "index.html", "feed.xml", "LH-2026-0001.html", "LH-2026-0009.html"} {
+		plant(n, victim)
+	}
+	// And the temporary names themselves: the first one tried for each file
+	// is taken by a link (to the victim, or dangling), so Write must make
+	// another.
+	tried := map[string]int{}
+	var planted []string
+	defer func(f func(string) string) { tempName = f }(tempName)
+	tempName = func(name string) string {
+		tried[name]++
+		tmp := fmt.Sprintf(".%s.%d.tmp", name, tried[name])
+		if tried[name] == 1 {
+			to := victim
+			if name == "feed.xml" {
+				to = dangling
+			}
+			plant(tmp, to)
+			planted = append(planted, tmp)
+		}
+		return tmp
+	}
+	cases, fws := fixture()
+	publishAll(t, dir, cases, fws)
+
+	if b, _ := os.ReadFile(victim); string(b) != "the operator's file" {
+		t.Errorf("a planted link was followed: the victim now holds %q", b)
+	}
+	if fi, _ := os.Stat(victim); fi.Mode().Perm() != 0o600 {
+		t.Errorf("the victim's mode changed to %v", fi.Mode())
+	}
+	if _, err := os.Lstat(dangling); err == nil {
+		t.Error("a file was created through a dangling link")
+	}
+	if len(planted) != 3 {
+		t.Errorf("temporary names tried: %v", tried)
+	}
+	for _, n := range planted {
+		if !isLink(t, filepath.Join(dir, n)) {
+			t.Errorf("the link at the temporary name %s was replaced", n)
+		}
+	}
+	for _, n := range []string{"index.html", "feed.xml", "LH-2026-0001.html"} {
+		fi, err := os.Lstat(filepath.Join(dir, n))
+		if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm() != 0o644 {
+			t.Errorf("%s: %v %v, want a regular file, mode 0644", n, fi.Mode(), err)
+		}
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "LH-2026-0009.html")); err == nil {
+		t.Error("the link at a withdrawn page's name was left")
+	}
+	if _, err := os.Stat(victim); err != nil {
+		t.Errorf("removing a withdrawn page that is a link removed its target: %v", err)
+	}
+	for _, n := range []string{"index.html.tmp", "feed.xml.tmp", "LH-2026-0001.html.tmp"} {
+		if !isLink(t, filepath.Join(dir, n)) {
+			t.Errorf("%s: the operator's link was replaced", n)
+		}
+	}
+	// No temporary file is left behind.
+	left, _ := filepath.Glob(filepath.Join(dir, ".*.tmp"))
+	for _, n := range left {
+		if !isLink(t, n) {
+			t.Errorf("temporary file left: %s", n)
+		}
+	}
+}
+
+// A directory that is itself a link is refused, with the reason and the
+// way out; with FollowSymlinkDir it is written.
+func TestPublishRefusesASymlinkedDir(t *testing.T) {
+	real, links := t.TempDir(), t.TempDir()
+	link := filepath.Join(links, "site")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	site := Site{Title: "T", Lang: "sv"}
+	for _, d := range []string{link, link + "/", link + "/."} {
+		err := Write(d, site, nil)
+		if err == nil || !strings.Contains(err.Error(), "is a symbolic link (to "+real+")") ||
+			!strings.Contains(err.Error(), "--follow-symlink-dir") {
+			t.Errorf("Write(%s) = %v, want it refused as a link, naming --follow-symlink-dir", d, err)
+		}
+	}
+	if names, _ := os.ReadDir(real); len(names) != 0 {
+		t.Errorf("written through the link: %v", names)
+	}
+	if err := WriteOptions(link, site, nil, Options{FollowSymlinkDir: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(real, "index.html")); err != nil {
+		t.Errorf("with FollowSymlinkDir: %v", err)
+	}
+	// A directory Write makes is fine, as is a file in place of one, refused.
+	if err := Write(filepath.Join(links, "new", "site"), site, nil); err != nil {
+		t.Errorf("a new directory: %v", err)
+	}
+	os.WriteFile(filepath.Join(links, "file"), []byte("x"), 0o644)
+	if err := Write(filepath.Join(links, "file"), site, nil); err == nil {
+		t.Error("wrote into a file")
 	}
 }

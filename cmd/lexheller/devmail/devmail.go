@@ -35,6 +35,9 @@ type Options struct {
 	NoIdle bool
 	// NoMove leaves MOVE out (to test COPY + EXPUNGE).
 	NoMove bool
+	// NoUIDPlus leaves UIDPLUS out (with NoMove: a server that can only
+	// COPY, flag and EXPUNGE all).
+	NoUIDPlus bool
 	Logger *log.Logger // nil discards the servers' own error logs
 }
 
@@ -99,7 +102,10 @@ func (s *Server) startIMAP(addr string) error {
 	if err != nil {
 		return fmt.Errorf("devmail: imap: %w", err)
 	}
-	caps := imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapUIDPlus: {}}
+	caps := imap.CapSet{imap.CapIMAP4rev1: {}}
+	if !s.opts.NoUIDPlus {
+		caps[imap.CapUIDPlus] = struct{}{}
+	}
 	if !s.opts.NoIdle {
 		caps[imap.CapIdle] = struct{}{}
 	}

@@ -38,7 +38,7 @@ type Options struct {
 	// NoUIDPlus leaves UIDPLUS out (with NoMove: a server that can only
 	// COPY, flag and EXPUNGE all).
 	NoUIDPlus bool
-	Logger *log.Logger // nil discards the servers' own error logs
+	Logger    *log.Logger // nil discards the servers' own error logs
 }
 
 // Server is a running dev mail system.

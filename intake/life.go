@@ -326,6 +326,11 @@ func (p *Processor) forward(tx *store.Tx, c *store.Case, fb *classify.Forbund, c
 			if err != nil {
 				return nil, err
 			}
+			if len(ms) == 0 {
+				// compose left out an address no mail can be sent to
+				// (and logged it): no forward to record.
+				continue
+			}
 			f.MessageID = ms[0].MessageID
 			if err := tx.AddForward(f); err != nil {
 				return nil, err

@@ -264,6 +264,9 @@ func (p *Processor) AgendaMail(ctx context.Context, slug string, meeting, now ti
 	if err != nil {
 		return nil, err
 	}
+	if len(ms) == 0 {
+		return nil, fmt.Errorf("agenda: no mail can be sent to %q", to)
+	}
 	return ms[0], nil
 }
 

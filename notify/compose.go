@@ -233,7 +233,7 @@ func (c *Composer) Compose(req Request) ([]*store.OutMail, error) {
 		// Stored text has personnummer masked already; this catches what
 		// a question added, and, unless the reporter's contact details go
 		// along, takes out what of the reporter the free text names.
-		clean := form.MaskPII
+		clean := form.MaskPIIOutgoing
 		if req.Case != nil && !req.WithContact {
 			c := req.Case
 			clean = func(s string) string {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"lexheller/notify"
 	"net"
 	"net/mail"
 	"os"
@@ -533,7 +534,7 @@ func (c *Config) check(text string) []error {
 		bad("http.address", "%q: write host:port, e.g. \"127.0.0.1:9180\", or \"off\"", c.HTTP.Address)
 	}
 	for _, a := range c.Report.To {
-		if _, err := mail.ParseAddress(a); err != nil {
+		if err := validAddress(a); err != nil {
 			bad("report.to", "%q is not an e-mail address", a)
 		}
 	}
@@ -570,7 +571,7 @@ func (c *Config) check(text string) []error {
 			f.Name = f.Slug
 		}
 		for j, a := range f.ProcessLeaders {
-			if _, err := mail.ParseAddress(a); err != nil {
+			if err := validAddress(a); err != nil {
 				bad("forbund.process_leaders", "%s: %q is not an e-mail address", where, a)
 			}
 			f.ProcessLeaders[j] = strings.ToLower(a)
@@ -585,7 +586,7 @@ func (c *Config) check(text string) []error {
 			if !slices.Contains(form.PartyCodes, r.Party) {
 				bad("forbund.representatives", "%s: party %q: write one of %s", where, r.Party, strings.Join(form.PartyCodes, ", "))
 			}
-			if _, err := mail.ParseAddress(r.Email); err != nil {
+			if err := validAddress(r.Email); err != nil {
 				bad("forbund.representatives", "%s: %q is not an e-mail address", where, r.Email)
 			}
 		}
@@ -596,7 +597,7 @@ func (c *Config) check(text string) []error {
 		}
 		slices.Sort(f.Meetings)
 		if f.Chief != "" {
-			if _, err := mail.ParseAddress(f.Chief); err != nil {
+			if err := validAddress(f.Chief); err != nil {
 				bad("forbund.chief", "%s: %q is not an e-mail address", where, f.Chief)
 			}
 		}
@@ -717,4 +718,13 @@ func (c *Config) Warnings() []string {
 			"after each batch, which also removes messages a person flagged \\Deleted there.")
 	}
 	return w
+}
+
+// validAddress checks an address of the config that mail is sent to: it
+// must parse, and be one mail can be addressed to.
+func validAddress(a string) error {
+	if _, err := mail.ParseAddress(a); err != nil {
+		return err
+	}
+	return notify.Deliverable(a)
 }

@@ -73,6 +73,8 @@ func TestHealthAndMetricsScraped(t *testing.T) {
 		`lexheller_outbox_mails_total{status="sent"} 2`,
 		`lexheller_outbox_mails_total{status="failed"} 0`,
 		`lexheller_imap_connected{mailbox="shared"} 1`,
+		`lexheller_messages_failing 0`,
+		`lexheller_messages_failing_oldest_age_seconds 0`,
 		`lexheller_imap_reconnects_total{mailbox="shared"} 0`,
 		`lexheller_imap_last_sync_timestamp_seconds{mailbox="shared"} 1.`,
 		`go_goroutines `,

@@ -35,3 +35,33 @@ func FuzzFormParse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzMaskPII checks that masking never panics, that masking twice masks
+// what masking once does, and that FindPII finds nothing in masked text,
+// for MaskPII, MaskPIIOutgoing and Deidentify.
+func FuzzMaskPII(f *testing.F) {
+	f.Add("Personen 811218-9876 och 19850312-1231, tel 070-612 34 56.")
+	f.Fuzz(func(t *testing.T, s string) {
+		m := MaskPII(s)
+		if again := MaskPII(m); again != m {
+			t.Errorf("MaskPII(%q) = %q, but masked again %q", s, m, again)
+		}
+		if pii := FindPII(m); len(pii) > 0 {
+			t.Errorf("MaskPII(%q) = %q still holds %v", s, m, pii)
+		}
+		if len(FindPII(s)) == 0 && m != s {
+			t.Errorf("MaskPII(%q) = %q, but FindPII finds nothing", s, m)
+		}
+		o := MaskPIIOutgoing(s)
+		if again := MaskPIIOutgoing(o); again != o {
+			t.Errorf("MaskPIIOutgoing(%q) = %q, but masked again %q", s, o, again)
+		}
+		if pii := FindPII(o); len(pii) > 0 {
+			t.Errorf("MaskPIIOutgoing(%q) = %q still holds %v", s, o, pii)
+		}
+		d := Deidentify(s, Who{Name: "Åsa Ek", Org: "AF Angered", Email: "asa.ek@af.example", Phone: "070-612 34 56"})
+		if pii := FindPII(d); len(pii) > 0 {
+			t.Errorf("Deidentify(%q) = %q still holds %v", s, d, pii)
+		}
+	})
+}

@@ -1,6 +1,10 @@
 package form
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
 
 // PII is one Swedish personal identity number found in a text.
 type PII struct {
@@ -15,143 +19,586 @@ const (
 	Mask12 = "ÅÅÅÅMMDD-XXXX"
 )
 
-type pnrMatch struct {
-	start, end int // byte offsets of the number itself
-	pii        PII
+const (
+	kindPNR  = "personnummer"
+	kindSamo = "samordningsnummer"
+)
+
+// A personnummer as people write it
+//
+// This is the one definition of a written personnummer; FindPII, MaskPII
+// and MaskPIIOutgoing all use it.
+//
+// The number is ten digits YYMMDD NNNC, or twelve with the century (18,
+// 19 or 20) in front. It is written as digit groups, and the groups it may
+// be written in are
+//
+//	YYMMDDNNNC       YYYYMMDDNNNC       one group
+//	YYMMDD NNNC      YYYYMMDD NNNC      date, number
+//	YY MM DD NNNC    YYYY MM DD NNNC    date in parts, number
+//
+// A group is a maximal run of decimal digits of any script (ASCII,
+// full-width, Arabic-Indic…; unicode.IsDigit); invisible format characters
+// (Unicode Cf: soft hyphen, zero-width space and joiners, word joiner,
+// BOM, direction marks, also as HTML entities) inside it are skipped, so a
+// group is never part of a longer run of digits. Between two groups stands
+// a run of one to maxSepUnits separators: white space of any kind, line
+// breaks included; every dash (Unicode Pd) and U+2212 minus; '+', '.', '/'
+// and their full-width forms; an HTML tag such as <br>, <br/> or </p>; an
+// HTML entity for any of these (&nbsp;, &ndash;, &#8209;…). The date must
+// be a real one: month 1–12, day 1 to the month's last day (29 February
+// only in a leap year), or that plus 60 for a samordningsnummer.
+//
+// The last group NNNC is not taken when two groups of two digits follow
+// it (and no number starts at them): "2026-11-12 – 2026-11-20" is a range
+// of dates, not 20261112-2026 and then 11-20.
+//
+// With a valid Luhn check digit such a number is a personnummer (FindPII,
+// MaskPII). Text that leaves the förbund masks more (MaskPIIOutgoing),
+// whatever the check digit, when the date is valid and the number is
+// written YYMMDD-NNNC or YYYYMMDD-NNNC (any separator before NNNC), or
+// with the date in parts and a dash, minus or plus before NNNC, or in any
+// spelling right after a word that says what it is ("personnummer",
+// "pnr", "född", "f." …; see pnrWords).
+//
+// The scan is linear: every group and separator run it reads is bounded,
+// and it allocates nothing of its own.
+
+// maxSepUnits bounds a run of separators (a tag or an entity is one unit)
+// and maxCf a run of invisible characters inside a group.
+const (
+	maxSepUnits = 8
+	maxCf       = 8
+	maxTag      = 64 // bytes in an HTML tag taken as a separator
+)
+
+// pnrScan modes.
+const (
+	modeLuhn     = iota // a valid check digit (FindPII, MaskPII)
+	modeOutgoing        // also the shape or a word before it (MaskPIIOutgoing)
+)
+
+// pnrGroup is one group of digits.
+type pnrGroup struct {
+	start, end int // bytes, from the first digit to just after the last
+	n          int // digits, counted up to a limit
+	d          [12]byte
 }
 
-// findPNR finds the personnummer and samordningsnummer in s: an optional
-// century, YYMMDD, an optional separator ("-", "+" or "–", with or without
-// a space around it, or a space alone) and four digits, not inside a
-// longer number, with a valid date and Luhn check digit. It is a scanner
-// rather than a regular expression because it runs over every field of
-// every message.
-func findPNR(s string) []pnrMatch {
-	var out []pnrMatch
-	digits := func(i int) int { // length of the digit run at i
-		j := i
-		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
-			j++
-		}
-		return j - i
-	}
+// pnrFound is one number found: its span and its digits.
+type pnrFound struct {
+	start, end int
+	twelve     bool
+	kind       string
+}
+
+// scanPNR calls emit, in order, for each number in s that mode takes.
+func scanPNR(s string, mode int, emit func(pnrFound)) {
 	for i := 0; i < len(s); {
-		if s[i] < '0' || s[i] > '9' {
-			i++
-			continue
-		}
-		run := digits(i)
-		start, end := i, -1
-		var date, last string
-		switch run {
-		case 10, 12:
-			date, last, end = s[i:i+run-4], s[i+run-4:i+run], i+run
-		case 6, 8:
-			j := i + run
-			if j < len(s) && s[j] == ' ' {
-				j++
-			}
-			switch {
-			case j < len(s) && (s[j] == '-' || s[j] == '+'):
-				j++
-			case strings.HasPrefix(s[j:], "–"):
-				j += len("–")
-			}
-			if j < len(s) && s[j] == ' ' {
-				j++
-			}
-			if j > i+run && digits(j) == 4 {
-				date, last, end = s[i:i+run], s[j:j+4], j+4
-			}
-		}
-		if end > 0 && (len(date) == 6 || date[:2] == "18" || date[:2] == "19" || date[:2] == "20") {
-			if kind, ok := validPNR(date, last); ok {
-				out = append(out, pnrMatch{start: start, end: end, pii: PII{Kind: kind, Text: s[start:end]}})
-				i = end
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < '0' || c > '9' {
+				i++
 				continue
 			}
+		} else if r, size := utf8.DecodeRuneInString(s[i:]); r < 0x660 {
+			i += size // no decimal digits between ASCII and Arabic-Indic
+			continue
+		} else if _, ok := decimalDigit(r); !ok {
+			i += size
+			continue
 		}
-		i += run
+		g0 := readGroup(s, i, -1)
+		if f, ok := matchPNR(s, &g0, mode, true); ok {
+			emit(f)
+			i = f.end
+			continue
+		}
+		i = g0.end
 	}
-	return out
 }
 
-// validPNR reports whether date (YYMMDD or YYYYMMDD) and last (NNNC) form a
-// personnummer or samordningsnummer with a valid Luhn check digit.
-func validPNR(date, last string) (string, bool) {
-	if len(date) == 8 {
-		date = date[2:]
-	}
-	month := atoi2(date[2:4])
-	day := atoi2(date[4:6])
-	if month < 1 || month > 12 {
-		return "", false
-	}
-	kind := "personnummer"
-	switch {
-	case day >= 1 && day <= 31:
-	case day >= 61 && day <= 91:
-		kind = "samordningsnummer"
+// matchPNR tries a number whose first group is g0.
+// The check that a date does not follow is made when look is set.
+func matchPNR(s string, g0 *pnrGroup, mode int, look bool) (pnrFound, bool) {
+	var want []int // lengths of the groups after g0
+	switch g0.n {
+	case 10, 12:
+	case 6, 8:
+		want = []int{4}
+	case 2, 4:
+		want = []int{2, 2, 4}
 	default:
+		return pnrFound{}, false
+	}
+	var dig [12]byte
+	nd := copy(dig[:], g0.d[:g0.n])
+	end := g0.end
+	dashBeforeLast := false
+	for k, w := range want {
+		j, _, dash, ok := readSep(s, end)
+		if !ok {
+			return pnrFound{}, false
+		}
+		g := readGroup(s, j, 13)
+		if g.n != w {
+			return pnrFound{}, false
+		}
+		nd += copy(dig[nd:], g.d[:g.n])
+		end = g.end
+		if k == len(want)-1 {
+			dashBeforeLast = dash
+		}
+	}
+	twelve := nd == 12
+	if twelve && !(dig[0] == 1 && (dig[1] == 8 || dig[1] == 9) || dig[0] == 2 && dig[1] == 0) {
+		return pnrFound{}, false
+	}
+	kind, ok := pnrDate(dig[:nd])
+	if !ok {
+		return pnrFound{}, false
+	}
+	switch {
+	case luhnDigits(dig[nd-10 : nd]):
+	case mode != modeOutgoing:
+		return pnrFound{}, false
+	case len(want) == 1: // YYMMDD-NNNC, YYYYMMDD-NNNC
+	case len(want) == 3 && dashBeforeLast: // 81 12 18-9876, 1981-12-18-9876
+	case wordBefore(s, g0.start):
+	default:
+		return pnrFound{}, false
+	}
+	if look && len(want) > 0 && looksLikeDateAfter(s, end, mode) {
+		return pnrFound{}, false
+	}
+	return pnrFound{start: g0.start, end: end, twelve: twelve, kind: kind}, true
+}
+
+// readGroup reads the group of digits at i, counting at most limit+1
+// digits when limit >= 0 (then n > limit says "too long" and end is
+// wherever the count stopped).
+func readGroup(s string, i, limit int) pnrGroup {
+	g := pnrGroup{start: i, end: i}
+	for i < len(s) {
+		if v, size := digitAt(s, i); size > 0 {
+			if g.n < len(g.d) {
+				g.d[g.n] = v
+			}
+			g.n++
+			i += size
+			g.end = i
+			if limit >= 0 && g.n > limit {
+				return g
+			}
+			continue
+		}
+		// Invisible characters inside the group, if a digit follows.
+		j, units := i, 0
+		for j < len(s) && units < maxCf {
+			size := invisibleAt(s, j)
+			if size == 0 {
+				break
+			}
+			j += size
+			units++
+		}
+		if units == 0 {
+			break
+		}
+		if _, size := digitAt(s, j); size == 0 {
+			break
+		}
+		i = j
+	}
+	return g
+}
+
+// readSep reads the run of separators at i: it returns where the next
+// group starts, the run's length in units, whether it holds a dash, minus
+// or plus, and whether it is a separator run followed by a digit.
+func readSep(s string, i int) (next, units int, dash, ok bool) {
+	for i < len(s) && units <= maxSepUnits {
+		if _, size := digitAt(s, i); size > 0 {
+			return i, units, dash, units > 0 && units <= maxSepUnits
+		}
+		size, d := sepAt(s, i)
+		if size == 0 {
+			break
+		}
+		dash = dash || d
+		i += size
+		units++
+	}
+	return i, units, dash, false
+}
+
+// looksLikeDateAfter reports whether the text at i (just after a
+// four-digit group) goes on with two groups of two digits, as YYYY-MM-DD
+// does: then the four digits are a year, not the end of a personnummer.
+// Not when a number starts at either of the two groups: "1981-12-18-9876
+// 81 12 18-9876" is two numbers. (Masking removes only groups that begin
+// a number, so the answer is the same on masked text, and masking twice
+// masks what masking once does.)
+func looksLikeDateAfter(s string, i, mode int) bool {
+	for k := 0; k < 2; k++ {
+		j, _, _, ok := readSep(s, i)
+		if !ok {
+			return false
+		}
+		g := readGroup(s, j, 3)
+		if g.n != 2 {
+			return false
+		}
+		if _, ok := matchPNR(s, &g, mode, false); ok {
+			return false
+		}
+		i = g.end
+	}
+	return true
+}
+
+// digitAt returns the value and size of the decimal digit at s[i], or size
+// 0 when there is none.
+func digitAt(s string, i int) (byte, int) {
+	if i >= len(s) {
+		return 0, 0
+	}
+	c := s[i]
+	if c < utf8.RuneSelf {
+		if c >= '0' && c <= '9' {
+			return c - '0', 1
+		}
+		return 0, 0
+	}
+	r, size := utf8.DecodeRuneInString(s[i:])
+	if v, ok := decimalDigit(r); ok {
+		return v, size
+	}
+	return 0, 0
+}
+
+// digitValue is the value of a Unicode decimal digit (0 for others).
+func digitValue(r rune) byte {
+	v, _ := decimalDigit(r)
+	return v
+}
+
+// decimalDigit reports whether r is a decimal digit (Unicode Nd, as
+// unicode.IsDigit) and its value. Decimal digits come in runs of ten from
+// zero to nine (a Unicode stability policy), and each range of unicode.Nd
+// starts with a zero.
+func decimalDigit(r rune) (byte, bool) {
+	if r < 0x80 {
+		return byte(r - '0'), r >= '0' && r <= '9'
+	}
+	if r <= 0xFFFF {
+		t := unicode.Nd.R16
+		lo, hi := 0, len(t)
+		for lo < hi {
+			m := int(uint(lo+hi) >> 1)
+			switch {
+			case r < rune(t[m].Lo):
+				hi = m
+			case r > rune(t[m].Hi):
+				lo = m + 1
+			default:
+				return byte((r - rune(t[m].Lo)) % 10), true
+			}
+		}
+		return 0, false
+	}
+	t := unicode.Nd.R32
+	lo, hi := 0, len(t)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		switch {
+		case r < rune(t[m].Lo):
+			hi = m
+		case r > rune(t[m].Hi):
+			lo = m + 1
+		default:
+			return byte((r - rune(t[m].Lo)) % 10), true
+		}
+	}
+	return 0, false
+}
+
+// invisibleAt returns the size of the invisible (format) character at
+// s[i], written as such or as an HTML entity, or 0.
+func invisibleAt(s string, i int) int {
+	if s[i] == '&' {
+		if r, size := entityAt(s, i); size > 0 && unicode.Is(unicode.Cf, r) {
+			return size
+		}
+		return 0
+	}
+	if s[i] < utf8.RuneSelf {
+		return 0
+	}
+	r, size := utf8.DecodeRuneInString(s[i:])
+	if unicode.Is(unicode.Cf, r) {
+		return size
+	}
+	return 0
+}
+
+// sepAt returns the size of the separator at s[i] (0 if there is none)
+// and whether it is a dash, a minus or a plus.
+func sepAt(s string, i int) (int, bool) {
+	c := s[i]
+	switch {
+	case c == '<':
+		return tagAt(s, i), false
+	case c == '&':
+		r, size := entityAt(s, i)
+		if size == 0 {
+			return 0, false
+		}
+		if ok, dash := sepRune(r); ok {
+			return size, dash
+		}
+		return 0, false
+	case c < utf8.RuneSelf:
+		ok, dash := sepRune(rune(c))
+		if ok {
+			return 1, dash
+		}
+		return 0, false
+	}
+	r, size := utf8.DecodeRuneInString(s[i:])
+	if ok, dash := sepRune(r); ok {
+		return size, dash
+	}
+	return 0, false
+}
+
+// sepRune reports whether r separates the groups of a personnummer, and
+// whether it is a dash, a minus or a plus.
+func sepRune(r rune) (ok, dash bool) {
+	switch r {
+	case '-', '+', '\u2212', '\uFF0B', '\u2796', '\u2795', '\uFE62', '\u207A', '\u208A', '\u207B', '\u208B':
+		return true, true
+	case '.', '/', '\uFF0E', '\uFF0F', '\u2044', '\u2215', '\u00B7', '\u2027', '\u2024', '\u3002', '\uFE52':
+		return true, false
+	}
+	if r < utf8.RuneSelf {
+		return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f', false
+	}
+	switch {
+	case unicode.Is(unicode.Pd, r):
+		return true, true
+	case unicode.IsSpace(r), unicode.Is(unicode.Zs, r), unicode.Is(unicode.Cf, r):
+		return true, false
+	}
+	return false, false
+}
+
+// tagAt returns the size of the HTML tag at s[i] ("<br>", "<br />",
+// "</p>", "<span class=x>"), or 0.
+func tagAt(s string, i int) int {
+	j := i + 1
+	if j < len(s) && s[j] == '/' {
+		j++
+	}
+	if j >= len(s) || !('a' <= s[j]|0x20 && s[j]|0x20 <= 'z') {
+		return 0
+	}
+	for k := j; k < len(s) && k-i <= maxTag; k++ {
+		switch s[k] {
+		case '>':
+			return k + 1 - i
+		case '<', '\n':
+			return 0
+		}
+	}
+	return 0
+}
+
+var htmlEntities = map[string]rune{
+	"nbsp": '\u00A0', "ensp": '\u2002', "emsp": '\u2003', "thinsp": '\u2009',
+	"ndash": '\u2013', "mdash": '\u2014', "minus": '\u2212', "hyphen": '\u2010',
+	"dash": '\u2010', "plus": '+', "period": '.', "sol": '/', "shy": '\u00AD',
+	"zwj": '\u200D', "zwnj": '\u200C', "lrm": '\u200E', "rlm": '\u200F',
+	"NewLine": '\n', "Tab": '\t', "NoBreak": '\u2060',
+}
+
+// entityAt decodes the HTML entity at s[i] ("&nbsp;", "&#8211;",
+// "&#x2011;") when it is one this file cares about.
+func entityAt(s string, i int) (rune, int) {
+	end := strings.IndexByte(s[i+1:min(len(s), i+12)], ';')
+	if end < 1 {
+		return 0, 0
+	}
+	name := s[i+1 : i+1+end]
+	size := end + 2
+	if name[0] != '#' {
+		r, ok := htmlEntities[name]
+		if !ok {
+			return 0, 0
+		}
+		return r, size
+	}
+	name = name[1:]
+	base := rune(10)
+	if name != "" && (name[0] == 'x' || name[0] == 'X') {
+		base, name = 16, name[1:]
+	}
+	if name == "" || len(name) > 7 {
+		return 0, 0
+	}
+	var r rune
+	for k := 0; k < len(name); k++ {
+		c := rune(name[k])
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case base == 16 && c|0x20 >= 'a' && c|0x20 <= 'f':
+			c = (c | 0x20) - 'a' + 10
+		default:
+			return 0, 0
+		}
+		r = r*base + c
+	}
+	if r > unicode.MaxRune {
+		return 0, 0
+	}
+	return r, size
+}
+
+// pnrDate checks the date of a ten- or twelve-digit number and tells a
+// personnummer from a samordningsnummer (day + 60).
+func pnrDate(d []byte) (string, bool) {
+	year, leapKnown := 0, false
+	if len(d) == 12 {
+		year = int(d[0])*1000 + int(d[1])*100 + int(d[2])*10 + int(d[3])
+		leapKnown = true
+		d = d[2:]
+	} else {
+		year = int(d[0])*10 + int(d[1])
+	}
+	month := int(d[2])*10 + int(d[3])
+	day := int(d[4])*10 + int(d[5])
+	kind := kindPNR
+	if day > 60 {
+		day -= 60
+		kind = kindSamo
+	}
+	if month < 1 || month > 12 || day < 1 {
 		return "", false
 	}
-	if !luhn(date + last) {
+	last := [13]int{0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}[month]
+	if month == 2 && year%4 == 0 && (!leapKnown || year%100 != 0 || year%400 == 0) {
+		last = 29
+	}
+	if day > last {
 		return "", false
 	}
 	return kind, true
 }
 
-func atoi2(s string) int { return int(s[0]-'0')*10 + int(s[1]-'0') }
-
-// luhn checks the last digit of a ten-digit number (weights 2,1,2,1,…).
-func luhn(d string) bool {
+// luhnDigits checks the last of ten digits (weights 2,1,2,1,…).
+func luhnDigits(d []byte) bool {
 	sum := 0
-	for i := 0; i < len(d); i++ {
-		n := int(d[i] - '0')
+	for i, n := range d {
+		v := int(n)
 		if i%2 == 0 {
-			n *= 2
-			if n > 9 {
-				n -= 9
+			v *= 2
+			if v > 9 {
+				v -= 9
 			}
 		}
-		sum += n
+		sum += v
 	}
 	return sum%10 == 0
 }
 
-// FindPII returns the personnummer and samordningsnummer in s, in order.
-func FindPII(s string) []PII {
-	ms := findPNR(s)
-	out := make([]PII, 0, len(ms))
-	for _, m := range ms {
-		out = append(out, m.pii)
+// pnrWords say that the number after them is a personnummer. Lower case;
+// a word ending in '.' is written with it.
+var pnrWords = []string{
+	"personnummer", "personnumret", "personnumer", "personnr", "personnr.", "pers.nr", "pers.nr.", "persnr",
+	"pnr", "pnr.", "p-nr", "p-nr.", "p.nr", "p.nr.",
+	"samordningsnummer", "samordningsnumret", "samordningsnr", "samordningsnr.", "samordnings-nr", "samo-nr",
+	"född", "född den", "f.", "personal identity number", "personal number",
+}
+
+// wordBefore reports whether one of pnrWords stands right before i, with
+// only blanks, ':' or '=' between.
+func wordBefore(s string, i int) bool {
+	j := i
+	for n := 0; j > 0 && n < 4; n++ {
+		r, size := utf8.DecodeLastRuneInString(s[:j])
+		if r != ':' && r != '=' && r != '(' && !unicode.IsSpace(r) {
+			break
+		}
+		j -= size
 	}
+	for _, w := range pnrWords {
+		if j < len(w) {
+			continue
+		}
+		k := j - len(w)
+		if !utf8.RuneStart(s[k]) || !strings.EqualFold(s[k:j], w) {
+			continue
+		}
+		if prev, _ := utf8.DecodeLastRuneInString(s[:k]); k == 0 || !unicode.IsLetter(prev) && !unicode.IsDigit(prev) {
+			return true
+		}
+	}
+	return false
+}
+
+// FindPII returns the personnummer and samordningsnummer in s, in order:
+// the numbers written as the comment on scanPNR describes, with a valid
+// date and check digit.
+func FindPII(s string) []PII {
+	out := []PII{} // not nil: "pii": [] in JSON, as before
+	scanPNR(s, modeLuhn, func(f pnrFound) {
+		out = append(out, PII{Kind: f.kind, Text: s[f.start:f.end]})
+	})
 	return out
 }
 
-// MaskPII replaces every personnummer and samordningsnummer in s by a
-// placeholder of the same form (Mask10 or Mask12).
-func MaskPII(s string) string {
-	ms := findPNR(s)
-	if len(ms) == 0 {
-		return s
-	}
+// MaskPII replaces every personnummer and samordningsnummer in s (those
+// FindPII finds), with whatever separates its groups, by a placeholder of
+// the same form (Mask10 or Mask12). The rest of s is kept byte for byte.
+func MaskPII(s string) string { return maskPNR(s, modeLuhn) }
+
+// MaskPIIOutgoing is MaskPII for text that leaves the förbund: a
+// published case, a report, a forward (Deidentify uses it). Besides every
+// number MaskPII masks, it masks a number with a valid date written in the
+// shape of a personnummer, with a separator before the last four digits
+// (YYMMDD-NNNN, YYYYMMDD-NNNN, 81 12 18-9876, any separator MaskPII
+// knows), whatever its check digit, and a number in any spelling with a
+// valid date right after a word such as personnummer, pnr, p-nr,
+// personnr, samordningsnummer, samordningsnr, född or f. (in any case): a
+// mistyped personnummer still points at a person. Intake keeps to the
+// check digit (FindPII, MaskPII), so that dates and reference numbers in a
+// case stay readable to the process leader.
+func MaskPIIOutgoing(s string) string {
+	return maskPNR(maskPNR(s, modeLuhn), modeOutgoing)
+}
+
+// maskPNR streams s into a builder, the numbers mode takes replaced.
+func maskPNR(s string, mode int) string {
 	var b strings.Builder
-	prev := 0
-	for _, m := range ms {
-		b.WriteString(s[prev:m.start])
-		digits := 0
-		for _, r := range m.pii.Text {
-			if r >= '0' && r <= '9' {
-				digits++
-			}
+	prev, found := 0, false
+	scanPNR(s, mode, func(f pnrFound) {
+		if !found {
+			// Sized to the input once; masks are at most a few bytes
+			// longer than the numbers they replace.
+			b.Grow(len(s) + len(s)/8 + len(Mask12))
+			found = true
 		}
-		if digits == 12 {
+		b.WriteString(s[prev:f.start])
+		if f.twelve {
 			b.WriteString(Mask12)
 		} else {
 			b.WriteString(Mask10)
 		}
-		prev = m.end
+		prev = f.end
+	})
+	if !found {
+		return s
 	}
 	b.WriteString(s[prev:])
 	return b.String()

@@ -69,7 +69,7 @@ func FromStore(c *store.Case, fws []*store.Forward, lang string) Case {
 	clean := func(s string) string { return form.Deidentify(s, who) }
 	p := Case{
 		ID: c.ID, Month: month(c.CreatedAt, lang), Parties: c.Parties, Level: templates.LevelName(lang, c.Level),
-		Themes: c.Themes, Description: clean(c.Description), Consequence: clean(c.Consequence),
+		Themes: themes(c.Themes), Description: clean(c.Description), Consequence: clean(c.Consequence),
 		Suggestion: clean(c.Suggestion), Updated: c.CreatedAt,
 	}
 	for _, f := range fws {
@@ -325,8 +325,20 @@ func slug(s string) string {
 	return strings.Trim(regexp.MustCompile(`[^a-z0-9]+`).ReplaceAllString(strings.ToLower(s), "-"), "-")
 }
 
+// themes masks what has the shape of a personnummer in free-text themes.
+func themes(ts []string) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = form.MaskPIIOutgoing(t)
+	}
+	return out
+}
+
+// short is s on one line, at most n characters. Joining the lines can
+// make one number of a personnummer broken over two: it is masked again
+// after the join, the last step before the text is written.
 func short(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = form.MaskPIIOutgoing(strings.Join(strings.Fields(s), " "))
 	if r := []rune(s); len(r) > n {
 		return string(r[:n-1]) + "…"
 	}

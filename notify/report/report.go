@@ -118,7 +118,7 @@ func Build(cases []*store.Case, forwards []*store.Forward, o Options, now time.T
 		if in {
 			r.Total++
 			r.Cases = append(r.Cases, caseRow(c, o.Lang))
-			for _, t := range c.Themes {
+			for _, t := range themesOf(c) {
 				themes[t] = append(themes[t], c.ID)
 			}
 		} else {
@@ -134,7 +134,7 @@ func Build(cases []*store.Case, forwards []*store.Forward, o Options, now time.T
 			}
 		}
 		add("levels", templates.LevelName(o.Lang, c.Level), in)
-		for _, t := range c.Themes {
+		for _, t := range themesOf(c) {
 			add("themes", t, in)
 		}
 		add("forbund", c.Forbund, in)
@@ -238,12 +238,23 @@ func Build(cases []*store.Case, forwards []*store.Forward, o Options, now time.T
 
 const day = 24 * time.Hour
 
+// themesOf returns c's themes as a report may show them: a theme is
+// free text a process leader wrote, so what has the shape of a
+// personnummer is masked (form.MaskPIIOutgoing).
+func themesOf(c *store.Case) []string {
+	out := make([]string, len(c.Themes))
+	for i, t := range c.Themes {
+		out[i] = form.MaskPIIOutgoing(t)
+	}
+	return out
+}
+
 // caseRow is c as the cases sheet shows it.
 func caseRow(c *store.Case, lang string) CaseRow {
 	return CaseRow{
 		ID: c.ID, Created: c.CreatedAt.In(templates.Stockholm).Format(time.DateOnly), EventDate: c.EventDate,
 		Forbund: c.Forbund, Parties: strings.Join(c.Parties, ", "), Level: c.Level,
-		Themes: strings.Join(c.Themes, ", "), Status: templates.StatusName(lang, c.Status),
+		Themes: strings.Join(themesOf(c), ", "), Status: templates.StatusName(lang, c.Status),
 		Description: form.Deidentify(c.Description, c.Reporter()),
 	}
 }

@@ -186,9 +186,40 @@ func (a *app) run(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// housekeeping forgets raw messages after the audit period, once an hour.
+// retention is the config's retention of personal data.
+func (a *app) retention() *intake.Retention {
+	r := &intake.Retention{PersonalDataDays: map[string]int{}, OutboxBodyDays: a.cfg.Retention.OutboxBodyDays}
+	for _, f := range a.cfg.Forbund {
+		r.PersonalDataDays[f.Slug] = a.cfg.Retention.PersonalDataDays
+		if f.PersonalDataDays > 0 {
+			r.PersonalDataDays[f.Slug] = f.PersonalDataDays
+		}
+	}
+	return r
+}
+
+// housekeeping forgets raw messages after the audit period, once an hour,
+// and personal data after the retention period, once a day.
 func (a *app) housekeeping(ctx context.Context) error {
+	var lastRetain time.Time
 	for {
+		if time.Since(lastRetain) >= 24*time.Hour {
+			var cases int
+			var bodies int64
+			err := a.guarded("retention", func() (err error) {
+				cases, bodies, err = a.processor.Retain(ctx, a.retention(), time.Now())
+				return err
+			})
+			switch {
+			case err != nil && ctx.Err() == nil:
+				a.log.Error("retention of personal data", "err", err)
+			case err == nil:
+				lastRetain = time.Now()
+				if cases > 0 || bodies > 0 {
+					a.log.Info("personal data removed", "cases", cases, "mail_bodies", bodies)
+				}
+			}
+		}
 		before := time.Now().AddDate(0, 0, -a.cfg.Retention.RawMessageDays)
 		var n int64
 		err := a.guarded("retention", func() (err error) { n, err = a.store.PurgeRaw(ctx, before); return err })

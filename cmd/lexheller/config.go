@@ -75,6 +75,11 @@ type Limits struct {
 // Retention says how long what is kept.
 type Retention struct {
 	RawMessageDays int `toml:"raw_message_days"`
+	// PersonalDataDays: how long after a case is closed its personal
+	// data stays (default 730; a förbund may set its own).
+	PersonalDataDays int `toml:"personal_data_days"`
+	// OutboxBodyDays: how long the bodies of mails sent are kept (30).
+	OutboxBodyDays int `toml:"outbox_body_days"`
 }
 
 // Commands governs process leaders' commands by mail.
@@ -122,6 +127,9 @@ type Forbund struct {
 	Meetings        []string         `toml:"meetings"`
 	Representatives []Representative `toml:"representatives"`
 	IMAP            *Server          `toml:"imap"` // its own mailbox, if any
+	// PersonalDataDays overrides [retention] personal_data_days for the
+	// förbund's cases (its gallringsbeslut).
+	PersonalDataDays int `toml:"personal_data_days"`
 }
 
 // Representative is a party's member of the förbund's beredningsgrupp.
@@ -408,7 +416,7 @@ func tomlTypeName(goType string) string {
 var knownKeys = []string{"database", "address", "domain", "language", "case_prefix", "from_name", "templates_dir",
 	"imap", "smtp", "limits", "retention", "forbund", "log", "security", "username", "password_file",
 	"password_env", "mailbox", "poll_interval", "idle", "helo", "connections", "expunge_without_uidplus", "attachment_mb", "retry_for", "bounce_suppress_for",
-	"raw_message_days", "format", "level", "slug", "name", "aliases", "addresses", "process_leaders", "chief",
+	"raw_message_days", "personal_data_days", "outbox_body_days", "format", "level", "slug", "name", "aliases", "addresses", "process_leaders", "chief",
 	"meetings", "representatives", "party", "email", "commands", "authserv_id", "reminders", "forward_days",
 	"forward_max", "quiet_days", "agenda_days", "http", "report", "to", "period", "day"}
 
@@ -512,6 +520,12 @@ func (c *Config) check(text string) []error {
 	}
 	if c.Retention.RawMessageDays <= 0 {
 		c.Retention.RawMessageDays = 90
+	}
+	if c.Retention.PersonalDataDays <= 0 {
+		c.Retention.PersonalDataDays = intake.DefaultPersonalDataDays
+	}
+	if c.Retention.OutboxBodyDays <= 0 {
+		c.Retention.OutboxBodyDays = intake.DefaultOutboxBodyDays
 	}
 	for _, d := range []struct {
 		key string

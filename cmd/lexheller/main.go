@@ -69,6 +69,11 @@ Commands:
                                          a static site of the answered cases that may be published
   import FILE.xlsx|FILE.csv [--map F] [--forbund X] [--dry-run]
                                          the cases of an old Lex Heller sheet (no mail is sent)
+  person export ADDRESS [--name N] [--json]
+                                         everything stored about a person (GDPR art. 15)
+  person erase ADDRESS [--name N] [--case ID] [--dry-run]
+                                         erase a person's data, keep the statistics (art. 17)
+  audit [--since DATE]                   who looked at personal data from the command line
   form [--lang sv|en]                    print the blank form
   check-config FILE                      check a config file
   version
@@ -104,6 +109,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = cmdPublish(args[1:], stdout)
 	case "import":
 		err = cmdImport(args[1:], stdout)
+	case "person":
+		err = cmdPerson(args[1:], stdout)
+	case "audit":
+		err = cmdAudit(args[1:], stdout)
 	case "form":
 		err = cmdForm(args[1:], stdout)
 	case "check-config":
@@ -317,7 +326,7 @@ func printReport(w io.Writer, r *classify.Report) {
 // valueFlags are the flags that take a value.
 var valueFlags = map[string]bool{"db": true, "config": true, "status": true, "forbund": true, "party": true, "lang": true,
 	"since": true, "from": true, "format": true, "out": true, "level": true, "parties": true, "themes": true, "to": true, "question-file": true, "file": true,
-	"text": true, "meeting": true, "map": true, "sheet": true, "title": true, "base-url": true}
+	"text": true, "meeting": true, "map": true, "sheet": true, "title": true, "base-url": true, "name": true, "case": true}
 
 // reorder moves flags before positional arguments, so that
 // "inspect FILE --json" works as well as "inspect --json FILE".
@@ -391,6 +400,10 @@ func cmdCases(args []string, stdout io.Writer) error {
 		return err
 	}
 	if *asJSON {
+		// The JSON carries the reporters' names and addresses.
+		if err := audit(ctx, st, "cases --json", fmt.Sprintf("%d cases", len(cases))); err != nil {
+			return err
+		}
 		if cases == nil {
 			cases = []*store.Case{}
 		}
@@ -441,6 +454,12 @@ func cmdCase(args []string, stdin io.Reader, stdout io.Writer) error {
 	}
 	defer st.Close()
 	id := strings.ToUpper(fs.Arg(0))
+	if _, err := st.Case(ctx, id); err != nil {
+		return err
+	}
+	if err := audit(ctx, st, "case show "+id, ""); err != nil {
+		return err
+	}
 	if *asJSON {
 		return printCaseJSON(ctx, st, id, stdout)
 	}

@@ -75,6 +75,7 @@ type metrics struct {
 	a *app
 
 	messages, cases, outbox, outboxAge, outboxMails, reconnects, lastSync, connected, failing, failingAge *prometheus.Desc
+	scrubbed, pruned                                                                                      *prometheus.Desc
 }
 
 func newMetrics(a *app) *metrics {
@@ -92,11 +93,13 @@ func newMetrics(a *app) *metrics {
 		connected:   d("imap_connected", "1 when the IMAP session is up.", "mailbox"),
 		failing:     d("messages_failing", "Messages in INBOX that could not be recorded yet, or were in hand when the process died."),
 		failingAge:  d("messages_failing_oldest_age_seconds", "Age of the oldest failing message; 0 when none."),
+		scrubbed:    d("retention_cases_scrubbed_total", "Cases whose personal data was removed (retention or erasure)."),
+		pruned:      d("retention_mail_bodies_pruned_total", "Mails sent whose body was removed."),
 	}
 }
 
 func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{m.messages, m.cases, m.outbox, m.outboxAge, m.outboxMails, m.reconnects, m.lastSync, m.connected, m.failing, m.failingAge} {
+	for _, d := range []*prometheus.Desc{m.messages, m.cases, m.outbox, m.outboxAge, m.outboxMails, m.reconnects, m.lastSync, m.connected, m.failing, m.failingAge, m.scrubbed, m.pruned} {
 		ch <- d
 	}
 }
@@ -141,6 +144,12 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 		for _, s := range []string{store.OutSent, store.OutFailed, store.OutBounced, store.OutSuppressed} {
 			ch <- prometheus.MustNewConstMetric(m.outboxMails, prometheus.CounterValue, float64(c[s]), s)
 		}
+	}
+	if scrubbed, pruned, err := m.a.store.RetentionStats(ctx); err != nil {
+		ch <- prometheus.NewInvalidMetric(m.scrubbed, err)
+	} else {
+		ch <- prometheus.MustNewConstMetric(m.scrubbed, prometheus.CounterValue, float64(scrubbed))
+		ch <- prometheus.MustNewConstMetric(m.pruned, prometheus.CounterValue, float64(pruned))
 	}
 	if n, oldest, err := m.a.store.PendingStats(ctx); err != nil {
 		ch <- prometheus.NewInvalidMetric(m.failing, err)

@@ -48,6 +48,8 @@ type Case struct {
 	CreatedAt     time.Time  `json:"created_at"`
 	UpdatedAt     time.Time  `json:"updated_at"`
 	ClosedAt      *time.Time `json:"closed_at,omitempty"`
+	// ScrubbedAt is when the case's personal data was removed.
+	ScrubbedAt *time.Time `json:"scrubbed_at,omitempty"`
 	Raised        string     `json:"raised,omitempty"` // /lyft: why it goes on the next meeting's agenda
 	RaisedAt      *time.Time `json:"raised_at,omitempty"`
 }
@@ -103,25 +105,25 @@ func (tx *Tx) Touch(caseID string, at time.Time) error {
 
 const caseColumns = `id, year, seq, forbund, status, level, parties, other_party, themes, event_date,
 	reporter_name, reporter_email, reporter_phone, reporter_org, description, consequence, suggestion,
-	contact_ok, publish_ok, publish, pii_found, language, created_at, updated_at, closed_at, raised, raised_at`
+	contact_ok, publish_ok, publish, pii_found, language, created_at, updated_at, closed_at, raised, raised_at, scrubbed_at`
 
 type scanner interface{ Scan(...any) error }
 
 func scanCase(r scanner) (*Case, error) {
 	var c Case
 	var parties, themes, created, updated string
-	var closed, raisedAt sql.NullString
+	var closed, raisedAt, scrubbed sql.NullString
 	err := r.Scan(&c.ID, &c.Year, &c.Seq, &c.Forbund, &c.Status, &c.Level, &parties, &c.OtherParty, &themes,
 		&c.EventDate, &c.ReporterName, &c.ReporterEmail, &c.ReporterPhone, &c.ReporterOrg, &c.Description,
 		&c.Consequence, &c.Suggestion, &c.ContactOK, &c.PublishOK, &c.Publish, &c.PIIFound, &c.Language,
-		&created, &updated, &closed, &c.Raised, &raisedAt)
+		&created, &updated, &closed, &c.Raised, &raisedAt, &scrubbed)
 	if err != nil {
 		return nil, err
 	}
 	_ = json.Unmarshal([]byte(parties), &c.Parties)
 	_ = json.Unmarshal([]byte(themes), &c.Themes)
 	c.CreatedAt, c.UpdatedAt = parseTS(created), parseTS(updated)
-	c.ClosedAt, c.RaisedAt = nullTime(closed), nullTime(raisedAt)
+	c.ClosedAt, c.RaisedAt, c.ScrubbedAt = nullTime(closed), nullTime(raisedAt), nullTime(scrubbed)
 	return &c, nil
 }
 

@@ -50,8 +50,8 @@ type Case struct {
 	ClosedAt      *time.Time `json:"closed_at,omitempty"`
 	// ScrubbedAt is when the case's personal data was removed.
 	ScrubbedAt *time.Time `json:"scrubbed_at,omitempty"`
-	Raised        string     `json:"raised,omitempty"` // /lyft: why it goes on the next meeting's agenda
-	RaisedAt      *time.Time `json:"raised_at,omitempty"`
+	Raised     string     `json:"raised,omitempty"` // /lyft: why it goes on the next meeting's agenda
+	RaisedAt   *time.Time `json:"raised_at,omitempty"`
 }
 
 // Reporter is what identifies the case's reporter, for de-identifying

@@ -558,8 +558,8 @@ func (p *Processor) dialogue(tx *store.Tx, pr *prepared, row *store.Message, now
 	}
 	// Commands from someone who may not give them: refused, recorded, and
 	// the sender told; the text itself went on as a reply.
-	if role != "process_leader" && startsWithCommand(res.Text) {
-		line := firstLine(res.Text)
+	if role != "process_leader" && command.HasCommandLine(res.Text) {
+		line := firstCommandLine(res.Text)
 		if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: store.EventRefused, Actor: from, Role: role,
 			Message: row.ID, Summary: p.say("Kommandon från %s avvisade: bara processledare får ge kommandon",
 				"Commands from %s refused: only process leaders may give commands", from)}); err != nil {
@@ -623,14 +623,10 @@ func (p *Processor) roleOf(tx *store.Tx, c *store.Case, fb *classify.Forbund, m 
 	return "representative", fwd.Party, nil
 }
 
-func startsWithCommand(text string) bool {
-	return command.IsCommandLine(firstLine(text))
-}
-
-func firstLine(text string) string {
+func firstCommandLine(text string) string {
 	for _, l := range strings.Split(text, "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			return l
+		if command.IsCommandLine(l) {
+			return strings.TrimSpace(l)
 		}
 	}
 	return ""

@@ -481,11 +481,11 @@ func stripPrefixes(s string) string { return strings.TrimSpace(prefixRe.ReplaceA
 
 var commandRe = regexp.MustCompile(`^/\p{L}`)
 
-// isCommand reports whether text starts with a command line ("/nivå …").
+// isCommand reports whether any line of text is a command line ("/nivå …").
 func isCommand(text string) bool {
 	for _, l := range strings.Split(text, "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			return commandRe.MatchString(l)
+		if commandRe.MatchString(strings.TrimSpace(l)) {
+			return true
 		}
 	}
 	return false

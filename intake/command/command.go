@@ -210,6 +210,23 @@ func Fold(s string) string {
 	return b.String()
 }
 
+// afterFolded returns what follows the start of s that folds (Fold) to
+// prefix, and whether there is such a start; combining marks right after
+// it go with it.
+func afterFolded(s, prefix string) (string, bool) {
+	folded := ""
+	for i, r := range s {
+		f := Fold(string(r))
+		if folded == prefix && f != "" {
+			return s[i:], true
+		}
+		if folded += f; !strings.HasPrefix(prefix, folded) {
+			return s, false
+		}
+	}
+	return "", folded == prefix
+}
+
 // IsCommandLine reports whether a line is written as a command: a slash
 // and a letter first.
 func IsCommandLine(l string) bool {
@@ -221,24 +238,29 @@ func IsCommandLine(l string) bool {
 	return unicode.IsLetter(r)
 }
 
-// Parse reads the commands at the top of text: every line that starts
-// with "/" before the first line that does not (blank lines between
-// commands are allowed). The rest is the text of the commands that take
-// one. Parse returns the commands it read and an error for every line it
-// could not; a caller applies nothing when there is any error.
+// Parse reads the commands in text (the new text of a mail, its quoted
+// history cut off): every line that starts with "/" and a letter, wherever
+// it stands, so that a command after a greeting ("Hej,") is still one.
+// The other lines, less a greeting before the first command, are the text
+// of the commands that take one. Parse returns the commands it read and
+// an error for every line it could not; a caller applies nothing when
+// there is any error.
 func Parse(text string) ([]Command, []Error) {
 	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
 	var cmds []Command
 	var errs []Error
-	i := 0
-	for ; i < len(lines); i++ {
-		l := strings.TrimSpace(lines[i])
-		if l == "" {
+	var body []string
+	seen := false
+	for i, raw := range lines {
+		l := strings.TrimSpace(raw)
+		if !IsCommandLine(l) {
+			if !seen && (l == "" || IsGreeting(l)) {
+				continue
+			}
+			body = append(body, strings.TrimRight(raw, " \t"))
 			continue
 		}
-		if !IsCommandLine(l) {
-			break
-		}
+		seen = true
 		c, err := parseLine(l, i+1)
 		if err != nil {
 			errs = append(errs, *err)
@@ -246,11 +268,11 @@ func Parse(text string) ([]Command, []Error) {
 		}
 		cmds = append(cmds, c)
 	}
-	body := strings.TrimSpace(strings.Join(lines[i:], "\n"))
+	text = strings.TrimSpace(strings.Join(body, "\n"))
 	var out []Command
 	for _, c := range cmds {
 		if takesText(c.Name) {
-			c.Text = strings.TrimSpace(strings.TrimSpace(c.Text) + "\n\n" + body)
+			c.Text = strings.TrimSpace(strings.TrimSpace(c.Text) + "\n\n" + text)
 			if c.Text == "" && (c.Name == Feedback && !c.WithAnswer || c.Name == Raise || c.Name == Decision || c.Name == Note) {
 				errs = append(errs, Error{Line: c.Line, Raw: c.Raw, What: NoText})
 				continue
@@ -260,6 +282,35 @@ func Parse(text string) ([]Command, []Error) {
 	}
 	slices.SortFunc(errs, func(a, b Error) int { return a.Line - b.Line })
 	return out, errs
+}
+
+// HasCommandLine reports whether any line of text is written as a
+// command: such a mail is never passed on as a plain reply.
+func HasCommandLine(text string) bool {
+	for _, l := range strings.Split(text, "\n") {
+		if IsCommandLine(l) {
+			return true
+		}
+	}
+	return false
+}
+
+// greetings open a mail; a line that is one of them and little more
+// ("Hej,", "Hej Lex Heller!", "Hello,") is not part of a command's text.
+var greetings = []string{"hej", "hejsan", "hallå", "halla", "tjena", "god morgon", "god dag", "goddag", "hi", "hello", "dear"}
+
+// IsGreeting reports whether l is a greeting line.
+func IsGreeting(l string) bool {
+	f := strings.TrimRight(Fold(strings.TrimSpace(l)), "!,.:")
+	if len(strings.Fields(f)) > 4 {
+		return false
+	}
+	for _, g := range greetings {
+		if f == g || strings.HasPrefix(f, g+" ") {
+			return true
+		}
+	}
+	return false
 }
 
 func takesText(n Name) bool {
@@ -311,9 +362,13 @@ func parseLine(l string, line int) (Command, *Error) {
 			return fail(NoParties, "/"+word)
 		}
 	case Themes:
+		// Themes go into reports and the published site: a personnummer
+		// written over several words ("81 12 18-9876") is masked before
+		// the line is split into themes.
+		masked := form.MaskPIIOutgoing(strings.ToLower(rest))
+		args = strings.FieldsFunc(masked, func(r rune) bool { return unicode.IsSpace(r) || r == ',' })
 		for _, a := range args {
-			// Themes go into reports and the published site.
-			t := form.MaskPII(strings.ToLower(strings.Trim(a, ".;")))
+			t := strings.Trim(a, ".;")
 			if strings.HasPrefix(t, "-") {
 				if t = strings.TrimLeft(t, "-"); t != "" {
 					c.DropThemes = append(c.DropThemes, t)
@@ -336,7 +391,11 @@ func parseLine(l string, line int) (Command, *Error) {
 		for _, p := range []string{"med svar", "with answer", "with answers", "med svaret", "med svaren"} {
 			if f == p || strings.HasPrefix(f, p+" ") {
 				c.WithAnswer = true
-				rest = strings.TrimSpace(rest[len(p):])
+				// p is folded: cut rest where its folded start ends, not
+				// at len(p) ("MÉD SVAR" is longer than "med svar").
+				if after, ok := afterFolded(rest, p); ok {
+					rest = strings.TrimSpace(after)
+				}
 				break
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestParse(t *testing.T) {
@@ -47,7 +48,8 @@ func TestParse(t *testing.T) {
 		{"unknown", "/nivå individ\n/foo bar", []Command{{Name: Level, Line: 1, Level: "individ"}}, []Problem{Unknown}},
 		{"blank lines between, then text", "\n/nivå individ\n\n/tema intyg\nText /stäng here", []Command{
 			{Name: Level, Line: 2, Level: "individ"}, {Name: Themes, Line: 4, AddThemes: []string{"intyg"}}}, nil},
-		{"a slash later is not a command", "Hej\n/stäng", nil, nil},
+		{"a command after a greeting", "Hej\n/stäng", []Command{{Name: Close, Line: 2}}, nil},
+		{"a slash inside a line is not a command", "Hej, stäng det /Anna", nil, nil},
 		{"a path is not a command", "/ 2 st", nil, nil},
 	}
 	for _, tt := range tests {
@@ -107,6 +109,9 @@ func FuzzParse(f *testing.F) {
 			if c.Line < 1 || c.Name == "" {
 				t.Fatalf("bad command %+v", c)
 			}
+			if utf8.ValidString(s) && !utf8.ValidString(c.Text) {
+				t.Errorf("%q: text %q is cut inside a character", s, c.Text)
+			}
 		}
 		for _, e := range errs {
 			if e.Line < 1 {
@@ -114,4 +119,49 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// "med svar" written with capitals or accents is cut off by its spelling
+// in the mail, not by its folded length: "/återkoppla MÉD SVAR Tack" once
+// left "R Tack" as the text.
+func TestFeedbackWithAnswerAsWritten(t *testing.T) {
+	for in, want := range map[string]string{
+		"/återkoppla MÉD SVAR Tack för svaret":  "Tack för svaret",
+		"/återkoppla me\u0301d svar\u0301 Tack": "Tack",
+		"/återkoppla With Answers Thanks":       "Thanks",
+		"/återkoppla Med svaret Å ä":            "Å ä",
+		"/återkoppla MED SVAR":                  "",
+		"/återkoppla MED SVA\u0301R":            "", // was "\x81R", not UTF-8
+	} {
+		cmds, errs := Parse(in)
+		if len(errs) > 0 || len(cmds) != 1 || !cmds[0].WithAnswer || cmds[0].Text != want {
+			t.Errorf("Parse(%q) = %+v, %v; want the text %q with the answer", in, cmds, errs, want)
+		}
+	}
+}
+
+// A command anywhere in the new text is read, a greeting before it is not
+// its text, and what follows is.
+func TestParseCommandsAfterAGreeting(t *testing.T) {
+	cmds, errs := Parse("Hej,\n\n/notering Ringde anmälaren, hon återkommer.\n\nMvh Pia")
+	if len(errs) != 0 || len(cmds) != 1 || cmds[0].Name != Note || cmds[0].Text != "Ringde anmälaren, hon återkommer.\n\nMvh Pia" {
+		t.Errorf("got %+v %+v", cmds, errs)
+	}
+	cmds, errs = Parse("Jag har pratat med FK.\n/vidarebefordra FK\nHur ser ni på det?")
+	if len(errs) != 0 || len(cmds) != 1 || cmds[0].Text != "Jag har pratat med FK.\nHur ser ni på det?" {
+		t.Errorf("text before the command: %+v %+v", cmds, errs)
+	}
+	if !HasCommandLine("Hej!\n  /Notering x") || HasCommandLine("Se https://x.example/notering") {
+		t.Error("HasCommandLine")
+	}
+	for _, g := range []string{"Hej,", "Hej Lex Heller!", "Hallå", "Hello,", "God morgon!"} {
+		if !IsGreeting(g) {
+			t.Errorf("%q is a greeting", g)
+		}
+	}
+	for _, g := range []string{"Hej då, nu stänger vi det här ärendet för gott", "Hejdå"} {
+		if IsGreeting(g) {
+			t.Errorf("%q is no greeting", g)
+		}
+	}
 }

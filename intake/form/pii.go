@@ -49,9 +49,10 @@ const (
 // be a real one: month 1–12, day 1 to the month's last day (29 February
 // only in a leap year), or that plus 60 for a samordningsnummer.
 //
-// The last group NNNC is not taken when two groups of two digits follow
-// it (and no number starts at them): "2026-11-12 – 2026-11-20" is a range
-// of dates, not 20261112-2026 and then 11-20.
+// The last group NNNC is not taken when it can be a year (1800–2099) and
+// a month and a day follow it (and no number starts at them): "2026-11-12
+// – 2026-11-20" is a range of dates, not 20261112-2026 and then 11-20;
+// "811218-3555 12/11" is a personnummer and a date.
 //
 // With a valid Luhn check digit such a number is a personnummer (FindPII,
 // MaskPII). Text that leaves the förbund masks more (MaskPIIOutgoing),
@@ -168,7 +169,7 @@ func matchPNR(s string, g0 *pnrGroup, mode int, look bool) (pnrFound, bool) {
 	default:
 		return pnrFound{}, false
 	}
-	if look && len(want) > 0 && looksLikeDateAfter(s, end, mode) {
+	if look && len(want) > 0 && yearLike(dig[nd-4:nd]) && looksLikeDateAfter(s, end, mode) {
 		return pnrFound{}, false
 	}
 	return pnrFound{start: g0.start, end: end, twelve: twelve, kind: kind}, true
@@ -249,12 +250,22 @@ func looksLikeDateAfter(s string, i, mode int) bool {
 		if g.n != 2 {
 			return false
 		}
+		// A month, then a day: "3555 12/11" after a number is no date.
+		if v := int(g.d[0])*10 + int(g.d[1]); v < 1 || k == 0 && v > 12 || k == 1 && v > 31 {
+			return false
+		}
 		if _, ok := matchPNR(s, &g, mode, false); ok {
 			return false
 		}
 		i = g.end
 	}
 	return true
+}
+
+// yearLike reports whether four digits can be a year (1800–2099), the
+// only four-digit group a date YYYY-MM-DD starts with.
+func yearLike(d []byte) bool {
+	return len(d) == 4 && (d[0] == 1 && d[1] >= 8 || d[0] == 2 && d[1] == 0)
 }
 
 // digitAt returns the value and size of the decimal digit at s[i], or size

@@ -514,15 +514,19 @@ func TestMaskPIIProperties(t *testing.T) {
 	}
 }
 
-// TestMaskPIIDateAfter: four digits followed by two two-digit groups are a
-// year (2026-11-12 – 2026-11-20), unless a number starts at those groups.
+// TestMaskPIIDateAfter: four digits that can be a year followed by a month
+// and a day are a date (2026-11-12 – 2026-11-20), unless a number starts
+// at those groups; any other four digits end the personnummer, whatever
+// follows ("811218-3555 12/11": a number, then a date).
 func TestMaskPIIDateAfter(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"1981-12-18-9876-81-12-18-9876", Mask12 + "-" + Mask10},
 		{"1981-12-18-9876-12-81-12-18-9876", Mask12 + "-12-" + Mask10},
-		{"1981-12-18-9876-12-18 och mer", "1981-12-18-9876-12-18 och mer"},
+		{"1981-12-18-9876-12-18 och mer", Mask12 + "-12-18 och mer"},
+		{"2020-11-12-2026-11-20 och mer", "2020-11-12-2026-11-20 och mer"},
 		{"2024-04-14 – 2024-04-21", "2024-04-14 – 2024-04-21"},
 		{"811218-9876 12 st", Mask10 + " 12 st"},
+		{"Personen 811218-9876 12/11 fick avslag", "Personen " + Mask10 + " 12/11 fick avslag"},
 	}
 	for _, tt := range tests {
 		got := MaskPII(tt.in)

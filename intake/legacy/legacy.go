@@ -250,7 +250,7 @@ func mapRow(row, header []string, cols map[int]string, line int, o Options) (*Re
 			continue
 		}
 		v = strings.TrimSpace(v)
-		if len(v) > 1 && v[0] == '\'' && strings.ContainsRune("=+-@", rune(v[1])) {
+		if len(v) > 1 && v[0] == '\'' && strings.ContainsRune("=+-@\t\r", rune(v[1])) {
 			v = v[1:] // the quote a spreadsheet export puts before a would-be formula
 		}
 		fmt.Fprintf(sum, "%s=%s\x00", field, v)
@@ -293,8 +293,10 @@ func mapRow(row, header []string, cols map[int]string, line int, o Options) (*Re
 				bad(i, v, "är ingen nivå (struktur, organisering eller individ); lämnas tom")
 			}
 		case FieldThemes:
-			for _, t := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' || r == '/' }) {
-				if t = form.MaskPII(strings.ToLower(strings.TrimSpace(t))); t != "" {
+			// Masked before the split: "/" and "," can stand inside a
+			// written personnummer.
+			for _, t := range strings.FieldsFunc(form.MaskPIIOutgoing(strings.ToLower(v)), func(r rune) bool { return r == ',' || r == ';' || r == '/' }) {
+				if t = strings.TrimSpace(t); t != "" {
 					c.Themes = append(c.Themes, t)
 				}
 			}

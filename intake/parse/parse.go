@@ -32,6 +32,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"lexheller/intake/form"
 	"mime"
 	"mime/quotedprintable"
 	"net/mail"
@@ -830,8 +831,9 @@ func unflow(s string, delsp bool) string {
 }
 
 // SanitizeFilename returns a safe base name for an attachment: no
-// directories, no control or bidi characters, no leading dots, at most 120
-// characters, and a name made up from the type when nothing is left.
+// directories, no control or bidi characters, no leading dots, no
+// personnummer, at most 120 characters, and a name made up from the type
+// when nothing is left.
 func SanitizeFilename(name, contentType string) string {
 	name = strings.ReplaceAll(name, "\\", "/")
 	name = path.Base(name)
@@ -845,6 +847,9 @@ func SanitizeFilename(name, contentType string) string {
 		}
 	}
 	name = strings.TrimSpace(strings.TrimLeftFunc(b.String(), func(r rune) bool { return r == '.' || unicode.IsSpace(r) }))
+	// A file name is stored, listed to the process leaders and logged: a
+	// personnummer in it is masked like one in the text.
+	name = form.MaskPII(name)
 	if utf8.RuneCountInString(name) > 120 {
 		ext := path.Ext(name)
 		if utf8.RuneCountInString(ext) > 10 {

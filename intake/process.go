@@ -691,6 +691,13 @@ func (p *Processor) record(tx *store.Tx, pr *prepared) ([]*store.OutMail, error)
 		more, err = p.compose(notify.Request{Kind: notify.KindIncomplete, To: []string{m.From.Address}, InReplyTo: m.MessageID,
 			ForbundName: p.forbundName(res.Forbund), Fields: &res.Form.Fields, Written: res.Form.Labels, Missing: res.Form.Missing,
 			PIIMasked: len(res.Form.PII) > 0, Name: res.Form.Fields.ReporterName, Now: now})
+		// An answer to this request with only what was missing completes
+		// the blanket (classify merges the two).
+		for _, o := range more {
+			if err == nil {
+				err = tx.SavePartial(o.MessageID, m.From.Address, form.MaskPII(res.Text), now)
+			}
+		}
 	case classify.IgnoreBounce:
 		more, err = p.bounced(tx, pr, now)
 	}

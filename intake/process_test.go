@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"lexheller/intake/classify"
+	"lexheller/intake/form"
 	"lexheller/intake/ident"
 	"lexheller/intake/parse"
 	"lexheller/intake/store"
@@ -328,5 +329,59 @@ func TestFifteenBlanketsFifteenAcks(t *testing.T) {
 	}
 	if forms != 10 || suppressed != 2 {
 		t.Errorf("blank forms: %d queued, %d suppressed; want 10 and 2", forms, suppressed)
+	}
+}
+
+// An answer to the request for what was missing, with just that, makes
+// the case from both; one that is still short gets a request naming only
+// what is still missing.
+func TestCompletingABlanket(t *testing.T) {
+	p := newProcessor(t)
+	first := "From: Anna <anna@af.example>\r\nSubject: Anmälan\r\nMessage-ID: <half@af.example>\r\n\r\n" +
+		"Namn: Anna Andersson\r\nOrganisation: Arbetsförmedlingen Angered\r\nKonsekvens: Personen har ingen ersättning.\r\n"
+	outs := process(t, p, first)
+	if outs[0].Kind != classify.InvalidForm {
+		t.Fatalf("first: %+v", outs[0])
+	}
+	req := outbox(t, p)[0]
+	if req.Kind != notify.KindIncomplete {
+		t.Fatalf("first reply %s", req.Kind)
+	}
+	// Answers with the parties only: still missing what happened.
+	answer := func(id, inReplyTo, body string) string {
+		return fmt.Sprintf("From: Anna <anna@af.example>\r\nSubject: SV: %s\r\nMessage-ID: <%s>\r\nIn-Reply-To: <%s>\r\n\r\n%s\r\n\r\n> %s\r\n",
+			mimeWord(req.Subject), id, inReplyTo, body, strings.ReplaceAll(req.Body, "\n", "\r\n> "))
+	}
+	outs = process(t, p, answer("half2@af.example", req.MessageID, "Berörda parter: FK, AF"))
+	if outs[0].Kind != classify.InvalidForm || !strings.HasSuffix(outs[0].Reason, "still missing: description") {
+		t.Fatalf("second: %+v", outs[0])
+	}
+	all := outbox(t, p)
+	req = all[len(all)-1]
+	if req.Kind != notify.KindIncomplete || !strings.Contains(req.Body, notify.Label("sv", form.Description)) {
+		t.Fatalf("second request should name only what happened as missing: %s\n%s", req.Kind, req.Body)
+	}
+	outs = process(t, p, answer("half3@af.example", req.MessageID, "Vad hände?\r\nFK drog in sjukpenningen utan att AF visste."))
+	if outs[0].Kind != classify.NewCase {
+		t.Fatalf("third: %+v", outs[0])
+	}
+	c := caseNow(t, p, outs[0].Case)
+	if c.ReporterOrg != "Arbetsförmedlingen Angered" || strings.Join(c.Parties, ",") != "FK,AF" ||
+		!strings.HasPrefix(c.Description, "FK drog in sjukpenningen") || c.Consequence != "Personen har ingen ersättning." {
+		t.Errorf("merged case: %+v", c)
+	}
+	acks := 0
+	for _, m := range outbox(t, p) {
+		if m.Kind == notify.KindAck {
+			acks++
+		}
+	}
+	if acks != 1 {
+		t.Errorf("%d acknowledgements, want 1", acks)
+	}
+	// Someone else answering the same request completes nothing.
+	other := strings.Replace(answer("half4@kommun.example", req.MessageID, "Vad hände?\r\nNågot annat."), "anna@af.example", "bo@kommun.example", 1)
+	if outs := process(t, p, other); outs[0].Kind == classify.NewCase {
+		t.Errorf("another sender completed the blanket: %+v", outs[0])
 	}
 }

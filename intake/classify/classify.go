@@ -101,6 +101,9 @@ type Lookup interface {
 	// SentTo reports whether we sent the message messageID about caseID
 	// to rcpt.
 	SentTo(ctx context.Context, messageID, caseID, rcpt string) (bool, error)
+	// PartialForm returns the incomplete blanket of sender that one of
+	// ids (our request for the rest) asked about.
+	PartialForm(ctx context.Context, ids []string, sender string) (text string, found bool, err error)
 }
 
 // Result is the outcome of Classify.
@@ -119,6 +122,9 @@ type Result struct {
 	// Refused is set on a quarantined message that named a case but came
 	// from a process leader's address the inbound server did not vouch for.
 	Refused bool
+	// Completes is set when the message answers our request for what an
+	// earlier blanket of its sender lacked: Form is the two merged.
+	Completes bool
 	// Unproven is set on commands from a process leader's address in a
 	// mail that does not prove it answers our mail to that leader (without
 	// AuthservID, the only check there is): the commands are refused.
@@ -184,14 +190,31 @@ func Classify(ctx context.Context, m *parse.Message, o *Options, lk Lookup) (*Re
 		return r.set(Reply, fmt.Sprintf("reply on %s (found by %s)", r.Case, r.Via)), nil
 	}
 
-	// 4. A blanket, a request for one, or neither.
+	// 4. A blanket, a request for one, or neither. An answer to our
+	// request for what was missing completes the blanket it asked about.
 	text := strings.TrimSpace(m.Text)
 	r.Text = text
-	res := form.Parse(text, form.Fallback{Name: m.From.Name, Email: from, Date: m.Date})
+	fb := form.Fallback{Name: m.From.Name, Email: from, Date: m.Date}
+	res := form.Parse(text, fb)
+	if lk != nil {
+		prev, found, err := lk.PartialForm(ctx, append(slices.Clone(m.InReplyTo), m.References...), from)
+		if err != nil {
+			return nil, fmt.Errorf("classify: incomplete blanket: %w", err)
+		}
+		if found {
+			answer := strings.TrimSpace(quote.Cut(m.Text))
+			res = form.Merge(form.Parse(prev, fb), form.Parse(answer, fb))
+			r.Text, r.Completes = strings.TrimSpace(prev+"\n\n"+answer), true
+		}
+	}
 	r.Form = res
 	r.Forbund = o.routeForbund(m, res.Fields.Forbund)
 	res.Fields.Forbund = r.Forbund
 	switch {
+	case r.Completes && len(res.Missing) == 0:
+		return r.set(NewCase, fmt.Sprintf("completes an earlier blanket: %d fields", len(res.Labels))), nil
+	case r.Completes:
+		return r.set(InvalidForm, "completes an earlier blanket, still missing: "+strings.Join(res.Missing, ", ")), nil
 	case len(res.Labels) >= 2 && len(res.Missing) == 0:
 		return r.set(NewCase, fmt.Sprintf("a blanket with %d fields", len(res.Labels))), nil
 	case len(res.Labels) >= 2:

@@ -56,7 +56,7 @@ var Levels = []string{"struktur", "organisering", "individ"}
 // labels maps each accepted label, lower-case, to its field key.
 var labels = map[string]string{
 	"datum för händelsen": EventDate, "datum": EventDate, "händelsedatum": EventDate, "date of event": EventDate, "date": EventDate,
-	"namn": ReporterName, "ditt namn": ReporterName, "anmälare": ReporterName, "name": ReporterName,
+	"namn": ReporterName, "ditt namn": ReporterName, "anmälare": ReporterName, "name": ReporterName, "your name": ReporterName,
 	"e-post": ReporterEmail, "e-postadress": ReporterEmail, "epost": ReporterEmail, "mejl": ReporterEmail, "email": ReporterEmail, "e-mail": ReporterEmail,
 	"telefon": ReporterPhone, "tel": ReporterPhone, "telefonnummer": ReporterPhone, "phone": ReporterPhone,
 	"organisation": ReporterOrg, "arbetsplats": ReporterOrg, "myndighet/organisation": ReporterOrg, "verksamhet": ReporterOrg, "organization": ReporterOrg,
@@ -203,6 +203,58 @@ func Parse(text string, fb Fallback) *Result {
 		}
 	}
 	return res
+}
+
+// Merge completes an earlier, incomplete blanket with a later answer to
+// the request for the rest: a field the later one wrote replaces the
+// earlier one's, the others stay.
+func Merge(first, then *Result) *Result {
+	out := &Result{Fields: first.Fields, PII: append(slices.Clone(first.PII), then.PII...)}
+	out.Labels = slices.Clone(first.Labels)
+	for _, k := range then.Labels {
+		if !slices.Contains(out.Labels, k) {
+			out.Labels = append(out.Labels, k)
+		}
+		out.Fields.set(k, &then.Fields)
+	}
+	for _, k := range Required {
+		if out.Fields.value(k) == "" {
+			out.Missing = append(out.Missing, k)
+		}
+	}
+	return out
+}
+
+// set copies the field key from g.
+func (f *Fields) set(key string, g *Fields) {
+	switch key {
+	case EventDate:
+		f.EventDate = g.EventDate
+	case ReporterName:
+		f.ReporterName = g.ReporterName
+	case ReporterEmail:
+		f.ReporterEmail = g.ReporterEmail
+	case ReporterPhone:
+		f.ReporterPhone = g.ReporterPhone
+	case ReporterOrg:
+		f.ReporterOrg = g.ReporterOrg
+	case Forbund:
+		f.Forbund = g.Forbund
+	case Parties:
+		f.Parties, f.OtherParty = g.Parties, g.OtherParty
+	case Description:
+		f.Description = g.Description
+	case Consequence:
+		f.Consequence = g.Consequence
+	case Level:
+		f.Level = g.Level
+	case Suggestion:
+		f.Suggestion = g.Suggestion
+	case ContactOK:
+		f.ContactOK = g.ContactOK
+	case PublishOK:
+		f.PublishOK = g.PublishOK
+	}
 }
 
 func (f *Fields) value(key string) string {

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -202,6 +204,9 @@ func (s *Store) PruneMailBodies(ctx context.Context, before time.Time) (int64, e
 		if err != nil {
 			return err
 		}
+		if _, err := tx.exec(`DELETE FROM partial_forms WHERE at < ?`, ts(before)); err != nil {
+			return err
+		}
 		n, err = res.RowsAffected()
 		return err
 	})
@@ -209,6 +214,34 @@ func (s *Store) PruneMailBodies(ctx context.Context, before time.Time) (int64, e
 		return 0, fmt.Errorf("store: prune mail bodies: %w", err)
 	}
 	return n, nil
+}
+
+// SavePartial keeps an incomplete blanket's text under the Message-ID of
+// the mail that asked its sender for the rest.
+func (tx *Tx) SavePartial(messageID, sender, text string, at time.Time) error {
+	_, err := tx.exec(`INSERT INTO partial_forms (message_id, sender, text, at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (message_id) DO NOTHING`, messageID, strings.ToLower(sender), text, ts(at))
+	if err != nil {
+		return fmt.Errorf("store: partial blanket: %w", err)
+	}
+	return nil
+}
+
+// PartialForm implements classify.Lookup: the incomplete blanket of
+// sender that one of ids asked the rest of.
+func (s *Store) PartialForm(ctx context.Context, ids []string, sender string) (string, bool, error) {
+	for _, id := range ids {
+		var text string
+		err := s.rdb.QueryRowContext(ctx, `SELECT text FROM partial_forms WHERE message_id = ? AND sender = ?`,
+			id, strings.ToLower(sender)).Scan(&text)
+		if err == nil {
+			return text, true, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return "", false, fmt.Errorf("store: partial blanket: %w", err)
+		}
+	}
+	return "", false, nil
 }
 
 // RetentionStats counts the cases scrubbed and the mail bodies pruned.

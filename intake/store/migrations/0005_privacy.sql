@@ -15,3 +15,13 @@ CREATE TABLE audit (
 	detail  TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX audit_at ON audit (at);
+
+-- An incomplete blanket, kept under the Message-ID of the mail that asked
+-- for what was missing, so that an answer with just that completes it.
+-- Removed with the mail bodies (outbox_body_days).
+CREATE TABLE partial_forms (
+	message_id TEXT PRIMARY KEY,              -- of our "komplettera" mail
+	sender     TEXT NOT NULL,                 -- lower-case
+	text       TEXT NOT NULL,                 -- personnummer masked
+	at         TEXT NOT NULL
+);

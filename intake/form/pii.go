@@ -241,11 +241,18 @@ func readSep(s string, i int) (next, units int, dash, ok bool) {
 // a number, so the answer is the same on masked text, and masking twice
 // masks what masking once does.)
 func looksLikeDateAfter(s string, i, mode int) bool {
+	var sep string
 	for k := 0; k < 2; k++ {
 		j, _, _, ok := readSep(s, i)
 		if !ok {
 			return false
 		}
+		// A date's parts are joined by one "-", "/" or ".", the same
+		// twice: "1858 12/11" is a number, then a date.
+		if j-i != 1 || !strings.ContainsAny(s[i:j], "-/.") || k == 1 && s[i:j] != sep {
+			return false
+		}
+		sep = s[i:j]
 		g := readGroup(s, j, 3)
 		if g.n != 2 {
 			return false

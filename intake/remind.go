@@ -304,7 +304,7 @@ func (p *Processor) sendReport(ctx context.Context, now time.Time) (int, error) 
 	if err != nil {
 		return 0, err
 	}
-	r := report.Build(cases, fws, report.Options{From: prev, To: start, Lang: p.Lang}, now)
+	r := report.Build(cases, fws, report.Options{From: prev, To: start, Lang: p.Lang, ForbundNames: p.forbundNames()}, now)
 	var text, html, xlsx bytes.Buffer
 	if err := r.Text(&text); err != nil {
 		return 0, err
@@ -331,4 +331,13 @@ func (p *Processor) sendReport(ctx context.Context, now time.Time) (int, error) 
 		return p.queue(tx, mails)
 	})
 	return n, err
+}
+
+// forbundNames maps each förbund's slug to its name, for reports.
+func (p *Processor) forbundNames() map[string]string {
+	m := map[string]string{}
+	for _, f := range p.Classify.Forbund {
+		m[f.Slug] = f.Name
+	}
+	return m
 }

@@ -44,7 +44,7 @@ func cmdReport(args []string, stdout io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	o := report.Options{Lang: *lang}
+	o := report.Options{Lang: *lang, ForbundNames: forbundNames(sf)}
 	day := func(flag, s string) (time.Time, error) {
 		t, err := time.ParseInLocation(time.DateOnly, s, templates.Stockholm)
 		if err != nil {
@@ -295,4 +295,21 @@ func writeFileAtomic(path string, mode os.FileMode, write func(io.Writer) error)
 		return err
 	}
 	return os.Rename(f.Name(), path)
+}
+
+// forbundNames maps the configured förbund's slugs to their names, for a
+// report; with no config the report shows the slugs.
+func forbundNames(sel *storeSel) map[string]string {
+	if sel.config == "" {
+		return nil
+	}
+	cfg, err := LoadConfig(sel.config)
+	if err != nil {
+		return nil
+	}
+	m := map[string]string{}
+	for _, f := range cfg.Forbund {
+		m[f.Slug] = f.Name
+	}
+	return m
 }

@@ -20,6 +20,10 @@ func (r *Report) say(sv, en string) string {
 	return sv
 }
 
+// noBefore is what a "before" or "change" cell says when there is no
+// period before to compare with.
+const noBefore = "–"
+
 func signed(n int) string {
 	if n > 0 {
 		return "+" + strconv.Itoa(n)
@@ -32,10 +36,18 @@ func (r *Report) Text(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s\n", r.say("Lex Heller: mönsterrapport", "Lex Heller: pattern report"), r.Period())
 	if len(r.Forbund) > 0 {
-		fmt.Fprintf(&b, "%s: %s\n", r.say("Förbund", "Förbund"), strings.Join(r.Forbund, ", "))
+		names := make([]string, len(r.Forbund))
+		for i, f := range r.Forbund {
+			names[i] = r.ForbundName(f)
+		}
+		fmt.Fprintf(&b, "%s: %s\n", r.say("Förbund", "Förbund"), strings.Join(names, ", "))
 	}
-	fmt.Fprintf(&b, "%s: %d (%s: %d, %s)\n", r.say("Ärenden", "Cases"), r.Total, r.say("perioden före", "the period before"),
-		r.PrevTotal, signed(r.Total-r.PrevTotal))
+	if r.PrevTotal > 0 {
+		fmt.Fprintf(&b, "%s: %d (%s: %d, %s)\n", r.say("Ärenden", "Cases"), r.Total, r.say("perioden före", "the period before"),
+			r.PrevTotal, signed(r.Total-r.PrevTotal))
+	} else {
+		fmt.Fprintf(&b, "%s: %d (%s)\n", r.say("Ärenden", "Cases"), r.Total, r.say("inga ärenden perioden före", "no cases the period before"))
+	}
 	for _, d := range r.Dimensions {
 		fmt.Fprintf(&b, "\n%s\n", Title(r.Lang, d.Name))
 		if len(d.Rows) == 0 {
@@ -44,6 +56,10 @@ func (r *Report) Text(w io.Writer) error {
 		for _, row := range d.Rows {
 			if d.Name == "months" {
 				fmt.Fprintf(&b, "  %-32s %5d\n", row.Key, row.Now)
+				continue
+			}
+			if !row.HasBefore {
+				fmt.Fprintf(&b, "  %-32s %5d  %s %5s  %5s\n", row.Key, row.Now, r.say("före", "before"), noBefore, noBefore)
 				continue
 			}
 			fmt.Fprintf(&b, "  %-32s %5d  %s %5d  %5s\n", row.Key, row.Now, r.say("före", "before"), row.Before, signed(row.Change()))
@@ -104,7 +120,8 @@ func (r *Report) CSV(w io.Writer) error {
 		cells := c.cells()
 		for i, v := range cells {
 			// A cell starting like a formula is one to Excel: quote it.
-			if v != "" && strings.ContainsRune("=+-@", rune(v[0])) {
+			// Tab and CR are on OWASP's list of such first characters too.
+			if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
 				cells[i] = "'" + v
 			}
 		}
@@ -148,10 +165,21 @@ func (r *Report) XLSX(w io.Writer) error {
 	now, before, change := r.say("Perioden", "Period"), r.say("Perioden före", "Period before"), r.say("Förändring", "Change")
 	for _, d := range r.Dimensions {
 		var rows [][]any
+		header := []string{Title(r.Lang, d.Name), now, before, change}
 		for _, row := range d.Rows {
-			rows = append(rows, []any{row.Key, row.Now, row.Before, row.Change()})
+			switch {
+			case d.Name == "months": // the period only
+				rows = append(rows, []any{row.Key, row.Now})
+			case row.HasBefore:
+				rows = append(rows, []any{row.Key, row.Now, row.Before, row.Change()})
+			default: // nothing to compare with: empty cells
+				rows = append(rows, []any{row.Key, row.Now, nil, nil})
+			}
 		}
-		if err := sheet(sheetName(Title(r.Lang, d.Name)), []string{Title(r.Lang, d.Name), now, before, change}, rows); err != nil {
+		if d.Name == "months" {
+			header = header[:2]
+		}
+		if err := sheet(sheetName(Title(r.Lang, d.Name)), header, rows); err != nil {
 			return err
 		}
 	}
@@ -256,16 +284,16 @@ var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 body{font-family:Segoe UI,Arial,sans-serif;color:#1d2b36;max-width:860px;margin:24px auto;padding:0 16px}
 h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #c9d3dc;padding-bottom:4px}
 table{border-collapse:collapse;width:100%;table-layout:fixed}td,th{padding:4px 8px;text-align:left;border-bottom:1px solid #eef1f4;font-size:14px}
-th{background:#f3f6f8}td:first-child,th:first-child{width:34%}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}.up{color:#a23b2a}.down{color:#2a7a3b}
-.muted{color:#66737f}
+th{background:#f3f6f8}td:first-child,th:first-child{width:34%}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+.muted{color:#66737f}.ex{margin:4px 0 10px}.ex p{margin:2px 0 8px}
 </style></head><body>
 <h1>{{say . "Lex Heller: mönsterrapport" "Lex Heller: pattern report"}}</h1>
-<p>{{say . "Period" "Period"}}: <b>{{.Period}}</b>{{if .Forbund}} · {{range $i, $f := .Forbund}}{{if $i}}, {{end}}{{$f}}{{end}}{{end}}<br>
-{{say . "Ärenden" "Cases"}}: <b>{{.Total}}</b> <span class="muted">({{say . "perioden före" "the period before"}}: {{.PrevTotal}})</span></p>
+<p>{{say . "Period" "Period"}}: <b>{{.Period}}</b>{{if .Forbund}} · {{range $i, $f := .Forbund}}{{if $i}}, {{end}}{{$.ForbundName $f}}{{end}}{{end}}<br>
+{{say . "Ärenden" "Cases"}}: <b>{{.Total}}</b> <span class="muted">({{if .PrevTotal}}{{say . "perioden före" "the period before"}}: {{.PrevTotal}}{{else}}{{say . "inga ärenden perioden före" "no cases the period before"}}{{end}})</span></p>
 {{range .Dimensions}}{{$max := max .Rows}}{{$dim := .Name}}
 <h2>{{title $.Lang .Name}}</h2>
 <table role="table"><tr><th>{{title $.Lang .Name}}</th><th></th><th class="n">{{say $ "Perioden" "Period"}}</th>{{if ne $dim "months"}}<th class="n">{{say $ "Före" "Before"}}</th><th class="n">±</th>{{end}}</tr>
-{{range .Rows}}<tr><td>{{.Key}}</td><td width="170"><svg width="164" height="12" role="img" aria-label="{{.Now}}"><rect width="{{bar .Now $max}}" height="12" fill="#2f6f9f"></rect></svg></td><td class="n">{{.Now}}</td>{{if ne $dim "months"}}<td class="n">{{.Before}}</td><td class="n {{if gt .Change 0}}up{{else if lt .Change 0}}down{{end}}">{{signed .Change}}</td>{{end}}</tr>
+{{range .Rows}}<tr><td>{{.Key}}</td><td width="170"><svg width="164" height="12" role="img" aria-label="{{.Now}}"><rect width="{{bar .Now $max}}" height="12" fill="#2f6f9f"></rect></svg></td><td class="n">{{.Now}}</td>{{if ne $dim "months"}}{{if .HasBefore}}<td class="n">{{.Before}}</td><td class="n">{{signed .Change}}</td>{{else}}<td class="n muted">–</td><td class="n muted">–</td>{{end}}{{end}}</tr>
 {{else}}<tr><td colspan="5" class="muted">{{say $ "(inga)" "(none)"}}</td></tr>{{end}}</table>
 {{end}}
 <h2>{{title .Lang "timings"}}</h2>
@@ -279,6 +307,11 @@ th{background:#f3f6f8}td:first-child,th:first-child{width:34%}td.n,th.n{text-ali
 <table><tr><th>{{say . "Tema" "Theme"}}</th><th class="n">{{say . "Ärenden" "Cases"}}</th><th>{{say . "Ärendenummer" "Case IDs"}}</th></tr>
 {{range .TopThemes}}<tr><td>{{.Theme}}</td><td class="n">{{len .IDs}}</td><td>{{range $i, $id := .IDs}}{{if $i}}, {{end}}{{$id}}{{end}}</td></tr>
 {{else}}<tr><td colspan="3" class="muted">{{say . "(inga teman)" "(no themes)"}}</td></tr>{{end}}</table>
-<p class="muted">{{say . "Rapporten innehåller inga personuppgifter: inga namn, adresser, telefonnummer eller personnummer." "The report holds no personal data: no names, addresses, phone numbers or personnummer."}}</p>
+{{/* Examples to discuss: in the HTML report only, not in the text, CSV or XLSX. */}}
+<h2>{{say . "Exempel att diskutera" "Examples to discuss"}}</h2>
+{{range .Examples}}<h3>{{.Theme}}</h3>
+{{range .Cases}}<div class="ex"><b>{{.ID}}</b> <span class="muted">{{.Month}}</span><p>{{.Description}}</p></div>
+{{end}}{{else}}<p class="muted">{{say . "Inget publicerat ärende bland de vanligaste temana." "No published case among the most frequent themes."}}</p>
+{{end}}<p class="muted">{{say . "Rapporten innehåller inga personuppgifter: inga namn, adresser, telefonnummer eller personnummer." "The report holds no personal data: no names, addresses, phone numbers or personnummer."}}</p>
 </body></html>
 `))

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"lexheller/intake/form"
 	"lexheller/intake/store"
@@ -24,6 +25,17 @@ type Options struct {
 	From, To time.Time // [From, To); zero To means now, zero From a year before To
 	Forbund  []string  // slugs; none means all
 	Lang     string
+	// ForbundNames are the förbund's names as a person reads them, by
+	// slug; a slug not in it is shown as it is.
+	ForbundNames map[string]string
+}
+
+// ForbundName is the name of the förbund slug, or the slug when it has none.
+func (o Options) ForbundName(slug string) string {
+	if n := strings.TrimSpace(o.ForbundNames[slug]); n != "" {
+		return n
+	}
+	return slug
 }
 
 // Row is one value of a dimension in the period and the one before.
@@ -31,6 +43,11 @@ type Row struct {
 	Key    string
 	Now    int
 	Before int
+	// HasBefore is whether there is a period before to compare with: it
+	// has cases (for a förbund: cases of that förbund). Without it,
+	// Before and Change mean nothing and are not shown: 0 before beside
+	// +26 would read as an alarm where the register was simply new.
+	HasBefore bool
 }
 
 // Change is Now minus Before.
@@ -56,6 +73,18 @@ type ThemeCases struct {
 	IDs   []string
 }
 
+// Example is a published case shown to the working group as an example of
+// a theme: its number, its month and its description de-identified.
+type Example struct {
+	ID, Month, Description string
+}
+
+// ThemeExamples are examples of one of the top themes.
+type ThemeExamples struct {
+	Theme string
+	Cases []Example
+}
+
 // CaseRow is one case as the cases sheet shows it: no names, no contact
 // details, its free text de-identified.
 type CaseRow struct {
@@ -71,7 +100,10 @@ type Report struct {
 	Timings          []Timing
 	OpenByAge        []Row // Now only
 	TopThemes        []ThemeCases
-	Cases            []CaseRow
+	// Examples are, for the most frequent themes, a few published cases
+	// to discuss at the meeting. Only the HTML report shows them.
+	Examples []ThemeExamples
+	Cases    []CaseRow
 }
 
 // Build computes the report from every case and forward. now is the clock.
@@ -117,7 +149,7 @@ func Build(cases []*store.Case, forwards []*store.Forward, o Options, now time.T
 		}
 		if in {
 			r.Total++
-			r.Cases = append(r.Cases, caseRow(c, o.Lang))
+			r.Cases = append(r.Cases, caseRow(c, o))
 			for _, t := range themesOf(c) {
 				themes[t] = append(themes[t], c.ID)
 			}
@@ -133,7 +165,7 @@ func Build(cases []*store.Case, forwards []*store.Forward, o Options, now time.T
 				add("pairs", ps[i]+"×"+ps[j], in)
 			}
 		}
-		add("levels", templates.LevelName(o.Lang, c.Level), in)
+		add("levels", levelName(o.Lang, c.Level), in)
 		for _, t := range themesOf(c) {
 			add("themes", t, in)
 		}
@@ -142,9 +174,28 @@ func Build(cases []*store.Case, forwards []*store.Forward, o Options, now time.T
 			add("months", c.CreatedAt.In(templates.Stockholm).Format("2006-01"), true)
 		}
 	}
+	// Every month of the period, those without cases too.
+	if counts["months"] == nil {
+		counts["months"] = map[string]*Row{}
+	}
+	for _, m := range months(o.From, o.To) {
+		if counts["months"][m] == nil {
+			counts["months"][m] = &Row{Key: m}
+		}
+	}
 	for _, dim := range []string{"parties", "pairs", "levels", "themes", "forbund", "months"} {
 		d := Dimension{Name: dim}
 		for _, row := range counts[dim] {
+			switch dim {
+			case "months": // the period only
+			case "forbund":
+				// A förbund without cases before most likely did not
+				// use the register yet.
+				row.HasBefore = r.PrevTotal > 0 && row.Before > 0
+				row.Key = o.ForbundName(row.Key)
+			default:
+				row.HasBefore = r.PrevTotal > 0
+			}
 			d.Rows = append(d.Rows, *row)
 		}
 		slices.SortFunc(d.Rows, func(a, b Row) int {
@@ -232,11 +283,112 @@ func Build(cases []*store.Case, forwards []*store.Forward, o Options, now time.T
 	if len(r.TopThemes) > 10 {
 		r.TopThemes = r.TopThemes[:10]
 	}
+	r.Examples = examples(r.TopThemes, byID, o.Lang)
 	slices.SortFunc(r.Cases, func(a, b CaseRow) int { return strings.Compare(a.ID, b.ID) })
 	return r
 }
 
 const day = 24 * time.Hour
+
+// months lists the months ("2006-01", Stockholm time) that [from, to)
+// touches, in order.
+func months(from, to time.Time) []string {
+	if !from.Before(to) {
+		return nil
+	}
+	first, last := from.In(templates.Stockholm), to.Add(-time.Nanosecond).In(templates.Stockholm)
+	m := time.Date(first.Year(), first.Month(), 1, 0, 0, 0, 0, templates.Stockholm)
+	end := time.Date(last.Year(), last.Month(), 1, 0, 0, 0, 0, templates.Stockholm)
+	var out []string
+	for ; !m.After(end); m = m.AddDate(0, 1, 0) {
+		out = append(out, m.Format("2006-01"))
+	}
+	return out
+}
+
+// levelName is a level as the report shows it; the unset level says so.
+func levelName(lang, level string) string {
+	if strings.TrimSpace(level) == "" {
+		if templates.Lang(lang) == "en" {
+			return "Level not set yet"
+		}
+		return "Nivå ej satt än"
+	}
+	return templates.LevelName(lang, level)
+}
+
+// Examples per theme: among the top exampleThemes themes, at most
+// examplesPerTheme cases, each description cut to about exampleRunes.
+const (
+	exampleThemes    = 5
+	examplesPerTheme = 2
+	exampleRunes     = 300
+)
+
+// examples picks, for each of the top themes, the latest cases whose texts
+// may be shown: those published (the reporter agreed and the process
+// leader chose to publish). A case is an example of one theme only. The
+// description is de-identified as on the cases sheet and shortened.
+func examples(top []ThemeCases, byID map[string]*store.Case, lang string) []ThemeExamples {
+	var out []ThemeExamples
+	shown := map[string]bool{}
+	for _, t := range top[:min(len(top), exampleThemes)] {
+		var cs []*store.Case
+		for _, id := range t.IDs {
+			if c := byID[id]; c != nil && c.Publish && c.PublishOK && !shown[id] {
+				cs = append(cs, c)
+			}
+		}
+		slices.SortFunc(cs, func(a, b *store.Case) int {
+			if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+				return c
+			}
+			return strings.Compare(a.ID, b.ID)
+		})
+		te := ThemeExamples{Theme: t.Theme}
+		for _, c := range cs {
+			if len(te.Cases) == examplesPerTheme {
+				break
+			}
+			desc := shorten(form.Deidentify(c.ForParties(), c.Reporter()), exampleRunes)
+			if desc == "" {
+				continue
+			}
+			shown[c.ID] = true
+			te.Cases = append(te.Cases, Example{ID: c.ID, Month: monthName(lang, c.CreatedAt), Description: desc})
+		}
+		if len(te.Cases) > 0 {
+			out = append(out, te)
+		}
+	}
+	return out
+}
+
+// shorten puts s on one line and cuts it to at most n runes and an
+// ellipsis, at a space when there is one near the end.
+func shorten(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	cut := n
+	if i := strings.LastIndex(string(r[:n]), " "); i >= 0 && utf8.RuneCountInString(s[:i]) > n*2/3 {
+		cut = utf8.RuneCountInString(s[:i])
+	}
+	return strings.TrimRight(string(r[:cut]), " ,.;:–-") + "…"
+}
+
+var monthsSv = []string{"januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november", "december"}
+
+// monthName is t's month as a person reads it in lang.
+func monthName(lang string, t time.Time) string {
+	t = t.In(templates.Stockholm)
+	if templates.Lang(lang) == "en" {
+		return t.Format("January 2006")
+	}
+	return fmt.Sprintf("%s %d", monthsSv[t.Month()-1], t.Year())
+}
 
 // themesOf returns c's themes as a report may show them: a theme is
 // free text a process leader wrote, so what has the shape of a
@@ -250,12 +402,12 @@ func themesOf(c *store.Case) []string {
 }
 
 // caseRow is c as the cases sheet shows it.
-func caseRow(c *store.Case, lang string) CaseRow {
+func caseRow(c *store.Case, o Options) CaseRow {
 	return CaseRow{
 		ID: c.ID, Created: c.CreatedAt.In(templates.Stockholm).Format(time.DateOnly), EventDate: c.EventDate,
-		Forbund: c.Forbund, Parties: strings.Join(c.Parties, ", "), Level: c.Level,
-		Themes: strings.Join(themesOf(c), ", "), Status: templates.StatusName(lang, c.Status),
-		Description: form.Deidentify(c.Description, c.Reporter()),
+		Forbund: o.ForbundName(c.Forbund), Parties: strings.Join(c.Parties, ", "), Level: levelName(o.Lang, c.Level),
+		Themes: strings.Join(themesOf(c), ", "), Status: templates.StatusName(o.Lang, c.Status),
+		Description: form.Deidentify(c.ForParties(), c.Reporter()),
 	}
 }
 

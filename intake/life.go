@@ -171,6 +171,11 @@ func (p *Processor) apply(tx *store.Tx, c *store.Case, actor Actor, cmds []comma
 			}
 			a.Changes = append(a.Changes, summary)
 			err = event(store.EventRaised, summary, cmd.Text)
+		case command.Edit:
+			c.Edited = form.MaskPIIOutgoing(cmd.Text)
+			a.Changes = append(a.Changes, p.say("Beskrivningen som parterna får är ändrad (anmälarens text finns kvar i ärendet)",
+				"The description the parties get is changed (the reporter's text stays on the case)"))
+			err = event(store.EventChanged, p.say("Beskrivningen för parterna ändrad", "Description for the parties edited"), c.Edited)
 		case command.Decision:
 			a.Changes = append(a.Changes, p.say("Beslut antecknat", "Decision recorded"))
 			err = event(store.EventDecision, p.say("Beslut", "Decision"), cmd.Text)
@@ -322,7 +327,8 @@ func (p *Processor) forward(tx *store.Tx, c *store.Case, fb *classify.Forbund, c
 			f := &store.Forward{CaseID: c.ID, Party: party, Address: strings.ToLower(rep.Email), Name: rep.Name,
 				Question: question, WithContact: withContact, By: actor.who(), At: now}
 			ms, err := p.compose(notify.Request{Kind: notify.KindForward, To: []string{rep.Email}, Case: c,
-				ForbundName: fb.Name, Forward: f, Text: question, WithContact: withContact, Now: now})
+				ForbundName: fb.Name, Forward: f, Text: question, WithContact: withContact, Now: now,
+				AnswerBy: now.Add(p.schedule().ForwardAfter)})
 			if err != nil {
 				return nil, err
 			}
@@ -332,6 +338,13 @@ func (p *Processor) forward(tx *store.Tx, c *store.Case, fb *classify.Forbund, c
 				continue
 			}
 			f.MessageID = ms[0].MessageID
+			// The process leaders see exactly what the party got.
+			copies, err := p.compose(notify.Request{Kind: notify.KindForwardCopy, To: fb.ProcessLeaders, Case: c,
+				ForbundName: fb.Name, Forward: f, Text: ms[0].Body, Name: ms[0].Subject, Now: now})
+			if err != nil {
+				return nil, err
+			}
+			ms = append(ms, copies...)
 			if err := tx.AddForward(f); err != nil {
 				return nil, err
 			}
@@ -454,7 +467,7 @@ func HelpTable(lang string) []notify.HelpRow {
 		if lang == "en" {
 			name = s.English
 		}
-		out = append(out, notify.HelpRow{Command: name, Args: s.Args[lang], Does: s.Does[lang]})
+		out = append(out, notify.HelpRow{Command: name, Args: s.Args[lang], Does: s.Does[lang], Example: s.Example(lang)})
 	}
 	return out
 }
@@ -507,6 +520,15 @@ func (p *Processor) dialogue(tx *store.Tx, pr *prepared, row *store.Message, now
 		if err != nil {
 			return nil, err
 		}
+		// Every relay is confirmed, with what went, as commands are.
+		confirm, err := p.compose(notify.Request{Kind: notify.KindCommandResult, To: []string{from}, Case: c, ForbundName: fb.Name,
+			InReplyTo: m.MessageID, References: m.References, Text: text, Now: now,
+			Changes: []string{p.say("Ditt svar skickades till anmälaren som en fråga från förbundet",
+				"Your reply went to the reporter as a question from the förbund")}})
+		if err != nil {
+			return nil, err
+		}
+		mails = append(mails, confirm...)
 		if c.Status == store.StatusNew {
 			c.Status = store.StatusInDialogue
 		}

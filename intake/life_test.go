@@ -156,7 +156,7 @@ func TestCaseLife(t *testing.T) {
 	// FK answers; the leaders get the answer; the case is answered.
 	process(t, p, reply(t, fwd, fkRep, "Beslutet fattades enligt gällande regler, men vi ser över rutinen."))
 	an := only(t, log.next(), notify.KindAnswerNotice, leader)
-	if !strings.Contains(an.Body, "ser över rutinen") || !strings.Contains(an.Subject, "FK") {
+	if !strings.Contains(an.Body, "ser över rutinen") || !strings.Contains(an.Subject, "Försäkringskassan") {
 		t.Errorf("answer notice %q:\n%s", an.Subject, an.Body)
 	}
 	if c := caseNow(t, p, id); c.Status != store.StatusAnswered {
@@ -480,7 +480,7 @@ func TestScheduledReport(t *testing.T) {
 		t.Fatalf("1 November: %d reports, want 1", len(ms))
 	}
 	m := ms[0]
-	if !strings.Contains(m.Subject, "2026-10-01 – 2026-10-31") || !strings.Contains(m.Body, "1 ärenden") ||
+	if !strings.Contains(m.Subject, "2026-10-01 – 2026-10-31") || !strings.Contains(m.Body, "ett ärende") ||
 		!bytes.Contains(m.Raw, []byte("lexheller-2026-10.xlsx")) || !bytes.Contains(m.Raw, []byte("text/html")) {
 		t.Errorf("the report: %s\n%s", m.Subject, m.Body)
 	}
@@ -620,5 +620,71 @@ func TestRepresentativeAnswerWinsOverReporterRole(t *testing.T) {
 	only(t, log.next(), notify.KindAnswerNotice, leader)
 	if c := caseNow(t, p, id); c.Status != store.StatusAnswered {
 		t.Errorf("status %s, want answered", c.Status)
+	}
+}
+
+// A process leader's note after a greeting reaches nobody; a plain reply
+// is confirmed with what was sent; /redigera sets what the parties get,
+// and the leaders get a copy of each forward as the party got it.
+func TestLeaderNeverSendsWhatTheyDidNotMean(t *testing.T) {
+	now := time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC)
+	p := lifeProcessor(t, &now)
+	log := &mailLog{t: t, p: p}
+	raw := strings.Replace(blanketMsg(reporter, "names@af.example"), "Person 850312-1231 sjukskrivs", "Deltagaren Kalle Svensson sjukskrivs", 1)
+	id := process(t, p, raw)[0].Case
+	ms := log.next()
+	notice := only(t, ms, notify.KindNotifyNew, leader)
+	if !strings.Contains(notice.Body, "Kalle Svensson") {
+		t.Errorf("the notification does not point out the likely name:\n%s", notice.Body)
+	}
+
+	// A greeting, then a note: kept on the case, sent to nobody.
+	outs := process(t, p, reply(t, notice, leader, "Hej,\n\n/notering Ringde anmälaren, hon återkommer."))
+	if outs[0].Kind != classify.Command {
+		t.Fatalf("greeting + note: %+v", outs[0])
+	}
+	sent := log.next()
+	if len(sent) != 1 || sent[0].To != leader || sent[0].Kind != notify.KindCommandResult {
+		t.Fatalf("greeting + note sent %+v; want only the confirmation to the leader", sent)
+	}
+	for _, m := range sent {
+		if m.To == reporter {
+			t.Errorf("the note reached the reporter: %s", m.Body)
+		}
+	}
+	// An unknown command word: the help, nothing relayed.
+	process(t, p, reply(t, notice, leader, "Hej!\n/skickavidare FK"))
+	sent = log.next()
+	if len(sent) != 1 || sent[0].To != leader || !strings.Contains(sent[0].Body, "/hjälp") {
+		t.Fatalf("unknown command: %+v", sent)
+	}
+
+	// A plain reply: the question to the reporter, and a confirmation with
+	// what went.
+	process(t, p, reply(t, notice, leader, "Vet du vilket kontor som fattade beslutet?"))
+	sent = log.next()
+	only(t, sent, notify.KindQuestion, reporter)
+	conf := only(t, sent, notify.KindCommandResult, leader)
+	if !strings.Contains(conf.Body, "Vet du vilket kontor som fattade beslutet?") {
+		t.Errorf("the confirmation does not say what was sent:\n%s", conf.Body)
+	}
+
+	// /redigera, then a forward: the party gets the edited text, the
+	// leaders a copy of it.
+	process(t, p, reply(t, notice, leader, "/redigera\nDeltagaren sjukskrivs men FK godkänner inte intyget.\n"))
+	c := caseNow(t, p, id)
+	if !strings.Contains(c.Description, "Kalle Svensson") || c.Edited != "Deltagaren sjukskrivs men FK godkänner inte intyget." {
+		t.Fatalf("after /redigera: description %q, edited %q", c.Description, c.Edited)
+	}
+	log.next()
+	process(t, p, reply(t, notice, leader, "/vidarebefordra FK\nHur ser ni på detta?"))
+	sent = log.next()
+	fwd := only(t, sent, notify.KindForward, fkRep)
+	if strings.Contains(fwd.Body+fwd.Subject, "Kalle") || !strings.Contains(fwd.Body, "FK godkänner inte intyget") {
+		t.Errorf("the forward does not carry the edited description:\n%s\n%s", fwd.Subject, fwd.Body)
+	}
+	cp := only(t, sent, notify.KindForwardCopy, leader)
+	if !strings.Contains(cp.Body, strings.TrimSpace(fwd.Body)) {
+		t.Errorf("the copy is not the forward as sent:\n%s", cp.Body)
 	}
 }

@@ -802,13 +802,16 @@ func (p *Processor) newCase(tx *store.Tx, pr *prepared, row *store.Message, now 
 			return nil, err
 		}
 	} else if ack, err = p.compose(notify.Request{Kind: notify.KindAck, To: []string{from}, Case: c, ForbundName: fb.Name,
-		InReplyTo: m.MessageID, References: m.References, PIIMasked: c.PIIFound > 0, Now: now}); err != nil {
+		InReplyTo: m.MessageID, References: m.References, PIIMasked: c.PIIFound > 0, Now: now,
+		Contact:    notify.Contact{Name: fb.ContactName, Email: fb.ContactEmail, Phone: fb.ContactPhone},
+		NewsWithin: fb.NewsWithin, PrivacyURL: fb.PrivacyURL, KeepDays: fb.KeepDays}); err != nil {
 		return nil, err
 	}
 	var leaders []*store.OutMail
 	if len(fb.ProcessLeaders) > 0 {
 		leaders, err = p.compose(notify.Request{Kind: notify.KindNotifyNew, To: fb.ProcessLeaders, Case: c,
-			ForbundName: fb.Name, PIIMasked: c.PIIFound > 0, Attachments: atts, Similar: like, Reason: noAck, Now: now})
+			ForbundName: fb.Name, PIIMasked: c.PIIFound > 0, Attachments: atts, Similar: like, Reason: noAck, Now: now,
+			Names: form.LikelyNames(c.Description + "\n" + c.Consequence + "\n" + c.Suggestion)})
 		if err != nil {
 			return nil, err
 		}
@@ -840,7 +843,7 @@ func (p *Processor) similarTo(tx *store.Tx, c *store.Case) ([]notify.SimilarCase
 			return nil, err
 		}
 		// Another förbund's case may be listed: its line carries no one's name.
-		other.Description = form.Deidentify(other.Description, other.Reporter())
+		other.Description = form.Deidentify(other.ForParties(), other.Reporter())
 		out = append(out, notify.SimilarCase{Case: other, Score: m.Score})
 	}
 	return out, nil

@@ -385,3 +385,31 @@ func TestCompletingABlanket(t *testing.T) {
 		t.Errorf("another sender completed the blanket: %+v", outs[0])
 	}
 }
+
+// The acknowledgement greets the reporter by first name, names whom to
+// contact, when to expect news and how personal data is handled.
+func TestAcknowledgementSaysWhatComesNext(t *testing.T) {
+	p := newProcessor(t)
+	fb := &p.Classify.Forbund[0]
+	fb.ContactName, fb.ContactEmail, fb.ContactPhone = "Pia Processledare", "pia@goteborg.example", "031-123 45 67"
+	fb.NewsWithin, fb.PrivacyURL, fb.KeepDays = "inom två veckor", "https://finsam.example/personuppgifter", 730
+	process(t, p, blanketMsg("anna@af.example", "ack@af.example"))
+	var ack *store.OutMail
+	for _, m := range outbox(t, p) {
+		if m.Kind == notify.KindAck {
+			ack = m
+		}
+	}
+	if ack == nil {
+		t.Fatal("no acknowledgement")
+	}
+	for _, want := range []string{"Hej Anna!", "Pia Processledare", "pia@goteborg.example", "031-123 45 67", "inom två veckor",
+		"https://finsam.example/personuppgifter", "två år"} {
+		if !strings.Contains(ack.Body, want) {
+			t.Errorf("the acknowledgement lacks %q:\n%s", want, ack.Body)
+		}
+	}
+	if strings.Contains(ack.Body, "Hej Anna Andersson") {
+		t.Errorf("greets with the whole name:\n%s", ack.Body)
+	}
+}

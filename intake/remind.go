@@ -119,7 +119,8 @@ func (p *Processor) remindForward(ctx context.Context, caseID string, id int64, 
 		}
 		fb := p.forbund(c.Forbund)
 		req := notify.Request{Kind: notify.KindReminder, To: []string{f.Address}, Case: c, ForbundName: fb.Name,
-			Forward: f, WithContact: f.WithContact, Days: int(now.Sub(f.At) / day), InReplyTo: f.MessageID, Now: now}
+			Forward: f, WithContact: f.WithContact, Days: int(now.Sub(f.At) / day), InReplyTo: f.MessageID, Now: now,
+			AnswerBy: now.Add(p.schedule().ForwardAfter)}
 		mails, err := p.compose(req)
 		if err != nil {
 			return err

@@ -32,7 +32,8 @@ const (
 	KindReplyNotice  = "reply_notice"
 	KindSendFailed   = "send_failed"
 	KindBounceNotice = "bounce_notice"
-	KindQuarantined  = "quarantined" // a message that could not be handled, to the process leaders
+	KindQuarantined  = "quarantined"  // a message that could not be handled, to the process leaders
+	KindForwardCopy  = "forward_copy" // a forward exactly as the party got it, to the process leaders
 	// The case's life.
 	KindQuestion      = "question"       // a process leader's question, to the reporter
 	KindForward       = "forward"        // the case, de-identified, to a party's representative
@@ -114,7 +115,13 @@ type Request struct {
 	Days        int              // reminder, quiet: days waited
 	Agenda      *Agenda
 	WithContact bool          // forward: the reporter's contact details go along
+	AnswerBy    time.Time     // forward, reminder: the date by which an answer is wanted; zero says none
+	Contact     Contact       // ack: whom the reporter may ask, the förbund's process leader
+	NewsWithin  string        // ack: when the reporter hears from us, in the mail's language, e.g. "inom två veckor"
+	PrivacyURL  string        // ack: the förbund's page on personal data
+	KeepDays    int           // ack: days personal data is kept after the case is closed (retention); 0 leaves it unsaid
 	Similar     []SimilarCase // notify_new: earlier cases like this one
+	Names       []string      // notify_new: what in the text looks like a person's name
 	Period      string        // report: the period, as a person reads it
 	Total       int           // report: cases in the period
 	HTML        string        // an HTML alternative made elsewhere (the report); "" uses the template's, if any
@@ -134,8 +141,14 @@ type SimilarCase struct {
 	Score float64
 }
 
-// HelpRow is one command in the help table.
-type HelpRow struct{ Command, Args, Does string }
+// HelpRow is one command in the help table. Example is the command as
+// written, one line, then for a command that takes text a line of text
+// below it ("/vidarebefordra FK\nHur ser ni på det här?"); without it the
+// table shows Command and Args.
+type HelpRow struct{ Command, Args, Does, Example string }
+
+// Contact is a person the reporter may turn to. Any field may be empty.
+type Contact struct{ Name, Email, Phone string }
 
 // Agenda is what the förbundschef gets ahead of a meeting.
 type Agenda struct {
@@ -185,7 +198,13 @@ type Data struct {
 	Days        int
 	Agenda      *Agenda
 	WithContact bool
+	AnswerBy    time.Time
+	Contact     Contact
+	NewsWithin  string
+	PrivacyURL  string
+	KeepDays    int
 	Similar     []SimilarCase
+	Names       []string
 	Period      string
 	Total       int
 }
@@ -212,7 +231,8 @@ func (c *Composer) Compose(req Request) ([]*store.OutMail, error) {
 		Name: req.Name, Address: c.Address, Form: tpl.Form(lang), From: req.From, Text: req.Text,
 		Failed: req.Failed, Reason: req.Reason, Forward: req.Forward, Answers: req.Answers, Open: req.Open,
 		Changes: req.Changes, Problems: req.Problems, Help: req.Help, Copy: req.Copy, Days: req.Days, Agenda: req.Agenda,
-		WithContact: req.WithContact, Similar: req.Similar, Period: req.Period, Total: req.Total,
+		WithContact: req.WithContact, AnswerBy: req.AnswerBy, Contact: req.Contact, NewsWithin: req.NewsWithin,
+		PrivacyURL: req.PrivacyURL, KeepDays: req.KeepDays, Similar: req.Similar, Names: req.Names, Period: req.Period, Total: req.Total,
 	}
 	switch {
 	case req.Case != nil && deidentified[req.Kind]:
@@ -378,9 +398,9 @@ var labels = map[string]map[string]string{
 	"en": {
 		form.EventDate: "Date of event", form.ReporterName: "Name", form.ReporterEmail: "Email",
 		form.ReporterPhone: "Phone", form.ReporterOrg: "Organization", form.Forbund: "Coordination association",
-		form.Parties: "Parties involved", form.Description: "What happened", form.Consequence: "Consequence",
-		form.Level: "Level", form.Suggestion: "Suggested solution", form.ContactOK: "May we contact you",
-		form.PublishOK: "May it be published",
+		form.Parties: "Parties involved", form.Description: "What happened?", form.Consequence: "Consequence",
+		form.Level: "Level", form.Suggestion: "Suggested solution", form.ContactOK: "May we contact you?",
+		form.PublishOK: "May it be published?",
 	},
 }
 
@@ -435,7 +455,7 @@ func caseFields(lang string, c *store.Case) []Field {
 func partyFields(lang string, c *store.Case, withContact bool) []Field {
 	f := &form.Fields{
 		EventDate: c.EventDate, Parties: c.Parties, OtherParty: c.OtherParty, Level: c.Level,
-		Description: form.MaskPII(c.Description), Consequence: form.MaskPII(c.Consequence), Suggestion: form.MaskPII(c.Suggestion),
+		Description: form.MaskPII(c.ForParties()), Consequence: form.MaskPII(c.Consequence), Suggestion: form.MaskPII(c.Suggestion),
 	}
 	keys := []string{form.EventDate, form.Parties, form.Level, form.Description, form.Consequence, form.Suggestion}
 	if withContact && c.ContactOK {

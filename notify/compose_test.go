@@ -42,7 +42,7 @@ var allKinds = []string{
 	notify.KindReplyNotice, notify.KindSendFailed, notify.KindBounceNotice,
 	notify.KindQuestion, notify.KindForward, notify.KindAnswerNotice, notify.KindFeedback,
 	notify.KindCommandResult, notify.KindRefused, notify.KindReminder, notify.KindQuiet, notify.KindAgenda,
-	notify.KindReport, notify.KindQuarantined,
+	notify.KindReport, notify.KindQuarantined, notify.KindForwardCopy,
 }
 
 // caseKinds are the kinds that are about a case in the fixtures below.
@@ -51,6 +51,7 @@ var caseKinds = map[string]bool{
 	notify.KindSendFailed: true, notify.KindBounceNotice: true,
 	notify.KindQuestion: true, notify.KindForward: true, notify.KindAnswerNotice: true, notify.KindFeedback: true,
 	notify.KindCommandResult: true, notify.KindRefused: true, notify.KindReminder: true, notify.KindQuiet: true,
+	notify.KindForwardCopy: true,
 }
 
 const fkRepTo = "fia.karlsson@forsakringskassan.se"
@@ -137,6 +138,7 @@ func request(kind, lang string) notify.Request {
 		r.Case = fixtureCase()
 		r.PIIMasked = true
 		r.Attachments = fixtureAttachments()
+		r.Names = []string{"Kalle Svensson"}
 		earlier := fixtureCase()
 		earlier.ID, earlier.Status, earlier.CreatedAt = "LH-2025-0117", store.StatusClosed, fixedCreated.AddDate(0, -5, 0)
 		earlier.Description = "Sjukpenningen drogs in samtidigt som Arbetsförmedlingen skrev ut personen."
@@ -196,8 +198,9 @@ func request(kind, lang string) notify.Request {
 		r.Case.Themes = []string{"sjukskrivning", "aktivitetsstöd"}
 		r.InReplyTo = inReplyTo
 		r.Changes = []string{"Nivå: organisering", "Vidarebefordrat till FK"}
-		r.Help = []notify.HelpRow{{Command: "/nivå", Args: "struktur|organisering|individ", Does: "sätter ärendets nivå"},
-			{Command: "/stäng", Does: "avslutar ärendet"}}
+		r.Help = []notify.HelpRow{{Command: "/nivå", Args: "struktur|organisering|individ", Does: "sätter ärendets nivå", Example: "/nivå organisering"},
+			{Command: "/vidarebefordra", Args: "FK [AF …] + text", Does: "skickar ärendet avidentifierat till partens representant", Example: "/vidarebefordra FK\nHur ser ni på det här?"},
+			{Command: "/stäng", Does: "avslutar ärendet", Example: "/stäng"}}
 	case notify.KindRefused:
 		r.To = []string{reporterTo}
 		r.Case = fixtureCase()
@@ -225,6 +228,12 @@ func request(kind, lang string) notify.Request {
 		r.To = []string{leaderTo}
 		r.Case = fixtureCase()
 		r.Failed = fixtureFailed()
+	case notify.KindForwardCopy:
+		r.To = []string{leaderTo}
+		r.Case = fixtureCase()
+		r.Forward = fixtureForward(false)
+		r.Name = "[LH-2026-0042] Ärende från Samordningsförbundet Göteborg"
+		r.Text = "Hej!\n\nSamordningsförbundet Göteborg skickar ett ärende till dig.\n\nLex Heller"
 	case notify.KindQuarantined:
 		r.To = []string{leaderTo}
 		r.From, r.Name = "anna.andersson@arbetsformedlingen.se", "Lex Heller-anmälan"

@@ -15,13 +15,17 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"io/fs"
+	"net/mail"
 	"os"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 	"text/template"
 	"time"
 	_ "time/tzdata" // Europe/Stockholm on machines without zoneinfo
+	"unicode"
+	"unicode/utf8"
 )
 
 //go:embed sv en
@@ -238,28 +242,205 @@ var funcs = template.FuncMap{
 		}
 		return strings.Join(lines, "\n")
 	},
-	"size": func(n int64) string {
-		switch {
-		case n >= 1<<20:
-			return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-		case n >= 1<<10:
-			return fmt.Sprintf("%d kB", n>>10)
+	// upperFirst starts s with a capital letter (a sentence that begins
+	// with "kommunens representant").
+	"upperFirst": upperFirst,
+	// sentence makes a phrase a sentence: a capital first, a full stop
+	// last unless it ends in punctuation.
+	"sentence": func(s string) string {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			return ""
 		}
-		return fmt.Sprintf("%d byte", n)
+		if !strings.ContainsAny(s[len(s)-1:], ".!?:") {
+			s += "."
+		}
+		return upperFirst(s)
+	},
+	// firstName is the first name of a person's name as written in a
+	// blanket, a From header or the config ("Anna Andersson",
+	// "Andersson, Anna", "anna andersson"), or "" when the name is no
+	// person's ("FK:s representant", "Regionens representant", an
+	// address): a greeting then says just "Hej!".
+	"firstName": FirstName,
+	// nameOf is the name in a From header ("Björn Åberg <b@fk.se>"), or
+	// its address when it has no name.
+	"nameOf": func(from string) string {
+		name, addr := splitAddress(from)
+		if name != "" {
+			return name
+		}
+		return addr
+	},
+	// addressOf is the address in a From header.
+	"addressOf": func(from string) string {
+		_, addr := splitAddress(from)
+		return addr
+	},
+	// sameAddress reports whether the address in a From header is addr.
+	"sameAddress": func(from, addr string) bool {
+		_, a := splitAddress(from)
+		return a != "" && strings.EqualFold(a, strings.TrimSpace(addr))
+	},
+	// list joins the values that are not empty with ", ".
+	"list": func(vals ...string) string {
+		var out []string
+		for _, v := range vals {
+			if v = strings.TrimSpace(v); v != "" {
+				out = append(out, v)
+			}
+		}
+		return strings.Join(out, ", ")
 	},
 }
 
-// Names of statuses and levels, by language.
+func upperFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 || unicode.IsUpper(r) {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// splitAddress reads a From header as intake passes it ("Name <addr>",
+// an RFC 2047-encoded name, or a bare address).
+func splitAddress(from string) (name, addr string) {
+	from = strings.TrimSpace(from)
+	if a, err := mail.ParseAddress(from); err == nil {
+		return strings.TrimSpace(a.Name), a.Address
+	}
+	if i := strings.LastIndexByte(from, '<'); i >= 0 && strings.HasSuffix(from, ">") {
+		return strings.Trim(strings.TrimSpace(from[:i]), `"`), strings.TrimSpace(from[i+1 : len(from)-1])
+	}
+	if strings.Contains(from, "@") && !strings.ContainsAny(from, " \t") {
+		return "", from
+	}
+	return from, ""
+}
+
+// roleWords are words of a name that is a role or an organisation, not
+// a person: a representative configured as "FK:s representant".
+var roleWords = map[string]bool{
+	"representant": true, "representanten": true, "representative": true, "processledare": true, "processledaren": true,
+	"handläggare": true, "kontaktperson": true, "samordnare": true, "funktionsbrevlåda": true, "brevlåda": true,
+	"kansli": true, "kansliet": true, "förbundet": true, "samordningsförbundet": true,
+	"försäkringskassan": true, "arbetsförmedlingen": true, "kommun": true, "kommunen": true, "region": true, "regionen": true,
+	"stad": true, "staden": true, "team": true, "teamet": true, "enheten": true, "office": true,
+}
+
+// FirstName is the first name of a person's name, or "" when name is no
+// person's (see "firstName" among the template functions).
+func FirstName(name string) string {
+	name = strings.TrimSpace(strings.Trim(strings.TrimSpace(name), `"'`))
+	if last, first, ok := strings.Cut(name, ","); ok && strings.TrimSpace(first) != "" && !strings.Contains(strings.TrimSpace(last), " ") {
+		name = strings.TrimSpace(first) // "Andersson, Anna"
+	}
+	words := strings.Fields(name)
+	if len(words) == 0 || len(words) > 5 || strings.ContainsAny(name, "@:<>()/\\0123456789") {
+		return ""
+	}
+	for _, w := range words {
+		if roleWords[strings.ToLower(strings.Trim(w, ".,;"))] {
+			return ""
+		}
+	}
+	first := strings.Trim(words[0], ".,;")
+	r := []rune(first)
+	if len(r) < 2 || !unicode.IsLetter(r[0]) {
+		return ""
+	}
+	if strings.ToUpper(first) == first {
+		if len(r) <= 3 {
+			return "" // a party's abbreviation: FK, AF, AME
+		}
+		first = strings.ToLower(first) // ANNA
+	}
+	return upperFirst(first)
+}
+
+// Names of statuses and levels, by language. A Swedish status describes
+// "ärendet", so it is neuter.
 var (
 	statusNames = map[string]map[string]string{
-		"sv": {"new": "mottagen", "in_dialogue": "under utredning", "forwarded": "vidarebefordrad", "answered": "besvarad", "closed": "avslutad"}, // DESIGN.md
-		"en": {"new": "received", "in_dialogue": "being looked into", "forwarded": "forwarded", "answered": "answered", "closed": "closed"},
+		"sv": {"new": "mottaget", "in_dialogue": "i dialog", "forwarded": "vidarebefordrat", "answered": "besvarat", "closed": "avslutat"},
+		"en": {"new": "received", "in_dialogue": "in dialogue", "forwarded": "forwarded", "answered": "answered", "closed": "closed"},
 	}
 	levelNames = map[string]map[string]string{
-		"sv": {"struktur": "struktur", "organisering": "organisering", "individ": "individ", "": "nivå ej satt"},
+		"sv": {"struktur": "struktur", "organisering": "organisering", "individ": "individ", "": "nivå inte satt"},
 		"en": {"struktur": "structure", "organisering": "organisation", "individ": "individual", "": "level not set"},
 	}
+	// partyNames are the parties as a sentence names them ("svar från
+	// kommunen"); partyOwners are their genitive ("kommunens
+	// representant"). Both start with a small letter where Swedish
+	// writes one: upperFirst them at the start of a sentence.
+	partyNames = map[string]map[string]string{
+		"sv": {"AF": "Arbetsförmedlingen", "FK": "Försäkringskassan", "Kommun": "kommunen", "Region": "regionen", "Annan": "den andra parten"},
+		"en": {"AF": "Arbetsförmedlingen", "FK": "Försäkringskassan", "Kommun": "the municipality", "Region": "the region", "Annan": "the other party"},
+	}
+	partyOwners = map[string]map[string]string{
+		"sv": {"AF": "Arbetsförmedlingens", "FK": "Försäkringskassans", "Kommun": "kommunens", "Region": "regionens", "Annan": "den andra partens"},
+		"en": {"AF": "Arbetsförmedlingen's", "FK": "Försäkringskassan's", "Kommun": "the municipality's", "Region": "the region's", "Annan": "the other party's"},
+	}
 )
+
+// PartyName is a party code as a sentence in lang names the party.
+func PartyName(lang, code string) string {
+	if n, ok := partyNames[Lang(lang)][code]; ok {
+		return n
+	}
+	return code
+}
+
+// PartyOwner is the genitive of a party in lang: "Försäkringskassans",
+// "kommunens".
+func PartyOwner(lang, code string) string {
+	if n, ok := partyOwners[Lang(lang)][code]; ok {
+		return n
+	}
+	if Lang(lang) == "en" {
+		return code + "'s"
+	}
+	if strings.ToUpper(code) == code {
+		return code + ":s" // an abbreviation
+	}
+	if strings.HasSuffix(code, "s") || strings.HasSuffix(code, "x") || strings.HasSuffix(code, "z") {
+		return code
+	}
+	return code + "s"
+}
+
+var numberWords = map[string][]string{
+	"sv": {"noll", "en", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva", "tolv"},
+	"en": {"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"},
+}
+
+// Duration says a number of days as a person would: "två år", "sex
+// månader", "två veckor", "45 dagar".
+func Duration(lang string, days int) string {
+	lang = Lang(lang)
+	type unit struct {
+		days      int
+		one, many string // "ett år", and "år" after a number
+	}
+	units := map[string][]unit{
+		"sv": {{365, "ett år", "år"}, {30, "en månad", "månader"}, {7, "en vecka", "veckor"}, {1, "en dag", "dagar"}},
+		"en": {{365, "one year", "years"}, {30, "one month", "months"}, {7, "one week", "weeks"}, {1, "one day", "days"}},
+	}[lang]
+	for _, u := range units {
+		if days <= 0 || days%u.days != 0 || u.days == 30 && days >= 365 {
+			continue
+		}
+		n := days / u.days
+		switch {
+		case n == 1:
+			return u.one
+		case n <= 12:
+			return numberWords[lang][n] + " " + u.many
+		}
+		return strconv.Itoa(n) + " " + u.many
+	}
+	return strconv.Itoa(days) + " " + units[len(units)-1].many
+}
 
 // StatusName is a case status as a person reads it in lang.
 func StatusName(lang, status string) string {
@@ -282,6 +463,40 @@ func funcsFor(lang string) template.FuncMap {
 	m := template.FuncMap{
 		"status": func(s string) string { return StatusName(lang, s) },
 		"level":  func(s string) string { return LevelName(lang, s) },
+		// partyName names a party in a sentence: "Försäkringskassan",
+		// "kommunen"; partyOwner is its genitive: "Försäkringskassans".
+		"partyName":  func(code string) string { return PartyName(lang, code) },
+		"partyOwner": func(code string) string { return PartyOwner(lang, code) },
+		// sep goes before item i of n in a list read aloud: "", ", "
+		// or " och ".
+		"sep": func(i, n int) string {
+			switch {
+			case i == 0:
+				return ""
+			case i == n-1 && lang == "en":
+				return " and "
+			case i == n-1:
+				return " och "
+			}
+			return ", "
+		},
+		// duration says a number of days: "två år", "två veckor".
+		"duration": func(days int) string { return Duration(lang, days) },
+		"size": func(n int64) string {
+			var s string
+			switch {
+			case n >= 1<<20:
+				s = fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+			case n >= 1<<10:
+				return fmt.Sprintf("%d kB", n>>10)
+			default:
+				return fmt.Sprintf("%d byte", n)
+			}
+			if lang == "sv" {
+				s = strings.Replace(s, ".", ",", 1)
+			}
+			return s
+		},
 	}
 	for k, v := range funcs {
 		m[k] = v

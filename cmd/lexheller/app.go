@@ -136,7 +136,12 @@ func classifyOptions(cfg *Config, signer *ident.Signer) *classify.Options {
 	o := &classify.Options{Address: cfg.Address, Signer: signer, AuthservID: cfg.Commands.AuthservID}
 	for _, f := range cfg.Forbund {
 		cf := classify.Forbund{Slug: f.Slug, Name: f.Name, Aliases: f.Aliases,
-			Addresses: f.Addresses, ProcessLeaders: f.ProcessLeaders, Chief: f.Chief}
+			Addresses: f.Addresses, ProcessLeaders: f.ProcessLeaders, Chief: f.Chief,
+			ContactName: f.Contact.Name, ContactEmail: f.Contact.Email, ContactPhone: f.Contact.Phone,
+			NewsWithin: f.NewsWithin, PrivacyURL: f.PrivacyURL, KeepDays: cfg.Retention.PersonalDataDays}
+		if f.PersonalDataDays > 0 {
+			cf.KeepDays = f.PersonalDataDays
+		}
 		for _, m := range f.Meetings {
 			if t, err := time.ParseInLocation(time.DateOnly, m, templates.Stockholm); err == nil {
 				cf.Meetings = append(cf.Meetings, t)

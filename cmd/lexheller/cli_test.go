@@ -100,7 +100,7 @@ func TestCasesAndCaseShow(t *testing.T) {
 	db := cfg.Database
 
 	out, code := runCLI(t, "", "cases", "--db", db)
-	if code != 0 || !strings.Contains(out, "LH-") || !strings.Contains(out, "mottagen") {
+	if code != 0 || !strings.Contains(out, "LH-") || !strings.Contains(out, "mottaget") {
 		t.Errorf("cases: exit %d:\n%s", code, out)
 	}
 	out, code = runCLI(t, "", "cases", "--db", db, "--json")

@@ -130,6 +130,19 @@ type Forbund struct {
 	// PersonalDataDays overrides [retention] personal_data_days for the
 	// förbund's cases (its gallringsbeslut).
 	PersonalDataDays int `toml:"personal_data_days"`
+	// The acknowledgement: whom the reporter may contact (the process
+	// leader), when they hear from the förbund ("inom två veckor"), and
+	// the förbund's page on personal data.
+	Contact    Contact `toml:"contact"`
+	NewsWithin string  `toml:"news_within"`
+	PrivacyURL string  `toml:"privacy_url"`
+}
+
+// Contact is a person a reporter may turn to.
+type Contact struct {
+	Name  string `toml:"name"`
+	Email string `toml:"email"`
+	Phone string `toml:"phone"`
 }
 
 // Representative is a party's member of the förbund's beredningsgrupp.
@@ -416,7 +429,7 @@ func tomlTypeName(goType string) string {
 var knownKeys = []string{"database", "address", "domain", "language", "case_prefix", "from_name", "templates_dir",
 	"imap", "smtp", "limits", "retention", "forbund", "log", "security", "username", "password_file",
 	"password_env", "mailbox", "poll_interval", "idle", "helo", "connections", "expunge_without_uidplus", "attachment_mb", "retry_for", "bounce_suppress_for",
-	"raw_message_days", "personal_data_days", "outbox_body_days", "format", "level", "slug", "name", "aliases", "addresses", "process_leaders", "chief",
+	"raw_message_days", "personal_data_days", "contact", "news_within", "privacy_url", "phone", "outbox_body_days", "format", "level", "slug", "name", "aliases", "addresses", "process_leaders", "chief",
 	"meetings", "representatives", "party", "email", "commands", "authserv_id", "reminders", "forward_days",
 	"forward_max", "quiet_days", "agenda_days", "http", "report", "to", "period", "day"}
 

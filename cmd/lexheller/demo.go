@@ -166,7 +166,7 @@ Får vi kontakta dig?: Ja
 	if err := d.reply(fwd, fk, "Vi inför en avstämning med Arbetsförmedlingen innan sjukpenning dras in."); err != nil {
 		return "", err
 	}
-	an, err := d.await(leader, "Svar från FK")
+	an, err := d.await(leader, "Svar från Försäkringskassan")
 	if err != nil {
 		return "", err
 	}

@@ -162,7 +162,7 @@ func caseLife(t *testing.T, e *mailEnv) {
 	for _, c := range []struct {
 		addr string
 		n    int
-	}{{reporter, 3}, {leader, 7}, {fk, 1}, {af, 1}} {
+	}{{reporter, 3}, {leader, 10}, {fk, 1}, {af, 1}} { // the leader: 7, the relay's confirmation, a copy of each forward
 		if got := len(e.Messages(c.addr, "INBOX")); got != c.n {
 			t.Errorf("%s: %d mails in INBOX, want %d", c.addr, got, c.n)
 		}
@@ -177,7 +177,7 @@ func caseLife(t *testing.T, e *mailEnv) {
 	}
 	for _, want := range []string{"mottaget", "fråga", "inkommet", "ändrat", "Nivå: organisering", "vidarebefordrat",
 		"Vidarebefordrat till FK", "Vidarebefordrat till AF", "svar", "Svar från FK", "Svar från AF", "återkoppling",
-		"Ärendet avslutat", "avslutad", "besvarat"} {
+		"Ärendet avslutat", "avslutat", "besvarat"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("case show lacks %q:\n%s", want, out)
 		}
@@ -206,7 +206,7 @@ func TestCommandRefusalsDovecotPostfix(t *testing.T) {
 	// The reporter: refused and told; the text still reaches the leader.
 	to, raw := replyTo(t, ack, reporter, "/stäng\nJag vill avsluta.")
 	e.Send(reporter, to, raw)
-	e.WaitFor(reporter, "INBOX", "bara ges av processledare", 1)
+	e.WaitFor(reporter, "INBOX", "Bara processledare kan ge kommandon", 1)
 	e.WaitFor(leader, "INBOX", "Jag vill avsluta", 1)
 
 	// An outsider who got hold of the plus address: quarantined.

@@ -187,12 +187,12 @@ func TestDemo(t *testing.T) {
 	for _, want := range []string{
 		"1. Anmälaren skickar blanketten", "← Från: \"Lex Heller\"", "Vi har tagit emot din anmälan",
 		"2. Processledaren frågar anmälaren", "Fråga om din anmälan",
-		"3. Anmälaren svarar", "Nytt meddelande från",
+		"3. Anmälaren svarar", "Svar från anmälaren",
 		"4. Processledaren sätter nivå och vidarebefordrar till FK", "Till: fk@lexheller.localhost",
-		"5. FK:s representant svarar", "Svar från FK",
+		"5. FK:s representant svarar", "Svar från Försäkringskassan",
 		"6. Processledaren återkopplar", "Återkoppling på din anmälan",
 		"7. Processledaren avslutar ärendet",
-		"8. Ärendet i Lex Heller", "(avslutad)", "Nivå:      organisering",
+		"8. Ärendet i Lex Heller", "(avslutat)", "Nivå:      organisering",
 		// The timeline, complete.
 		"mottaget        Anmälan mottagen", "fråga           Fråga till anmälaren", "inkommet        Svar från anna",
 		"ändrat          Nivå: organisering", "vidarebefordrat Vidarebefordrat till FK", "svar            Svar från FK",

@@ -54,6 +54,12 @@ type Forbund struct {
 	Chief           string // the förbundschef, who gets the agenda
 	Meetings        []time.Time
 	Representatives []Representative
+	// What the acknowledgement tells the reporter: whom to contact, when
+	// to expect news, where the förbund says how it handles personal
+	// data, and how long personal data is kept after a case is closed.
+	ContactName, ContactEmail, ContactPhone string
+	NewsWithin, PrivacyURL                  string
+	KeepDays                                int
 }
 
 // Representative is a party's member of the förbund's beredningsgrupp.

@@ -33,6 +33,7 @@ const (
 	Close    Name = "close"
 	Reopen   Name = "reopen"
 	Help     Name = "help"
+	Edit     Name = "edit"
 )
 
 // Spec describes one command for the help text.
@@ -43,6 +44,27 @@ type Spec struct {
 	Args     map[string]string // by language: what follows the command
 	Does     map[string]string // by language
 	TakeText bool              // the text below the commands belongs to it
+}
+
+// Example is the command as a person writes it in lang: its line, and for
+// a command that takes text, a line of text below it.
+func (s Spec) Example(lang string) string { return examples[s.Name][lang] }
+
+// examples of each command, by language, for the help.
+var examples = map[Name]map[string]string{
+	Level:    {"sv": "/nivå organisering", "en": "/level organisering"},
+	Parties:  {"sv": "/parter FK AF", "en": "/parties FK AF"},
+	Themes:   {"sv": "/tema sjukskrivning", "en": "/themes sjukskrivning"},
+	Forward:  {"sv": "/vidarebefordra FK\nHur ser ni på det här?", "en": "/forward FK\nWhat is your view on this?"},
+	Feedback: {"sv": "/återkoppla\nTack för din anmälan. Vi har tagit upp den med Försäkringskassan.", "en": "/feedback\nThank you for your report. We have raised it with Försäkringskassan."},
+	Raise:    {"sv": "/lyft\nSamma mönster som i tre tidigare ärenden.", "en": "/raise\nThe same pattern as in three earlier cases."},
+	Decision: {"sv": "/beslut\nVi bjuder in FK och AF till nästa möte.", "en": "/decision\nWe invite FK and AF to the next meeting."},
+	Note:     {"sv": "/notering Ringde anmälaren, hon återkommer.", "en": "/note Called the reporter, she will get back to us."},
+	Edit:     {"sv": "/redigera\nDeltagaren blev sjukskriven men intyget godkändes inte.", "en": "/edit\nThe participant was put on sick leave but the certificate was not accepted."},
+	Publish:  {"sv": "/publicera ja", "en": "/publish yes"},
+	Close:    {"sv": "/stäng", "en": "/close"},
+	Reopen:   {"sv": "/öppna", "en": "/reopen"},
+	Help:     {"sv": "/hjälp", "en": "/help"},
 }
 
 // Specs lists every command in the order of the help table.
@@ -65,6 +87,9 @@ var Specs = []Spec{
 		map[string]string{"sv": "antecknar ett beslut i ärendets historik", "en": "records a decision on the timeline"}, true},
 	{Note, "/notering", "/note", map[string]string{"sv": "+ text", "en": "+ text"},
 		map[string]string{"sv": "en intern anteckning, skickas inte till någon", "en": "an internal note, sent to nobody"}, true},
+	{Edit, "/redigera", "/edit", map[string]string{"sv": "+ text", "en": "+ text"},
+		map[string]string{"sv": "beskrivningen som parterna och den publicerade sidan får, utan namn (anmälarens text finns kvar i ärendet)",
+			"en": "the description the parties and the published site get, without names (the reporter's text stays on the case)"}, true},
 	{Publish, "/publicera", "/publish", map[string]string{"sv": "ja|nej", "en": "yes|no"},
 		map[string]string{"sv": "om ett besvarat ärende får publiceras (om anmälaren har tillåtit det)",
 			"en": "whether an answered case may be published (if the reporter allowed it)"}, false},
@@ -90,6 +115,7 @@ var names = map[string]Name{
 	"stang": Close, "avsluta": Close, "close": Close,
 	"oppna": Reopen, "ateroppna": Reopen, "reopen": Reopen, "open": Reopen,
 	"hjalp": Help, "help": Help,
+	"redigera": Edit, "edit": Edit, "avidentifiera": Edit,
 }
 
 var contactWords = map[string]bool{"kontakt": true, "kontaktuppgifter": true, "contact": true}
@@ -273,7 +299,7 @@ func Parse(text string) ([]Command, []Error) {
 	for _, c := range cmds {
 		if takesText(c.Name) {
 			c.Text = strings.TrimSpace(strings.TrimSpace(c.Text) + "\n\n" + text)
-			if c.Text == "" && (c.Name == Feedback && !c.WithAnswer || c.Name == Raise || c.Name == Decision || c.Name == Note) {
+			if c.Text == "" && (c.Name == Feedback && !c.WithAnswer || c.Name == Raise || c.Name == Decision || c.Name == Note || c.Name == Edit) {
 				errs = append(errs, Error{Line: c.Line, Raw: c.Raw, What: NoText})
 				continue
 			}

@@ -125,12 +125,18 @@ func (p Problem) String() string {
 	return fmt.Sprintf("rad %d, kolumn %q, värde %q: %s", p.Line, p.Column, p.Value, p.Why)
 }
 
+// maxUnzip bounds what an XLSX may unpack to. A zip declares the size of
+// each part, and excelize allocates that much before reading it (its own
+// limit is 16 GB): a file of 18 kB declaring gigabytes took 5.6 GB of
+// memory. A sheet of 50,000 cases unpacks to well under 100 MB.
+const maxUnzip = 256 << 20
+
 // Read reads a sheet: XLSX by its name's ending, CSV otherwise.
 func Read(path, sheet string) ([][]string, error) {
 	if strings.EqualFold(filepath.Ext(path), ".xlsx") {
 		// Dates typed into Excel carry its built-in short date format,
 		// which excelize would show as 01-02-24: read them as ISO dates.
-		f, err := excelize.OpenFile(path, excelize.Options{ShortDatePattern: "yyyy-mm-dd"})
+		f, err := excelize.OpenFile(path, excelize.Options{ShortDatePattern: "yyyy-mm-dd", UnzipSizeLimit: maxUnzip})
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
@@ -303,7 +309,7 @@ func mapRow(row, header []string, cols map[int]string, line int, o Options) (*Re
 		case FieldStatus:
 			s, ok := status(v)
 			if !ok {
-				bad(i, v, "är ingen status (mottagen, under utredning, vidarebefordrad, besvarad, avslutad); sätts till avslutad")
+				bad(i, v, "är ingen status (mottaget, i dialog, vidarebefordrat, besvarat, avslutat); sätts till avslutat")
 			}
 			c.Status = s
 		case FieldAnswer:
@@ -342,7 +348,7 @@ func status(v string) (string, bool) {
 	switch {
 	case strings.HasPrefix(f, "mottag") || f == "ny" || f == "new":
 		return store.StatusNew, true
-	case strings.HasPrefix(f, "under") || strings.HasPrefix(f, "pågå") || f == "in_dialogue":
+	case strings.HasPrefix(f, "under") || strings.HasPrefix(f, "pågå") || strings.HasPrefix(f, "i dialog") || f == "in_dialogue":
 		return store.StatusInDialogue, true
 	case strings.HasPrefix(f, "vidarebefordr") || strings.HasPrefix(f, "skickad") || f == "forwarded":
 		return store.StatusForwarded, true

@@ -48,6 +48,9 @@ type Case struct {
 	CreatedAt     time.Time  `json:"created_at"`
 	UpdatedAt     time.Time  `json:"updated_at"`
 	ClosedAt      *time.Time `json:"closed_at,omitempty"`
+	// Edited is a process leader's de-identified description (/redigera),
+	// "" when none: see ForParties.
+	Edited string `json:"edited,omitempty"`
 	// ScrubbedAt is when the case's personal data was removed.
 	ScrubbedAt *time.Time `json:"scrubbed_at,omitempty"`
 	Raised     string     `json:"raised,omitempty"` // /lyft: why it goes on the next meeting's agenda
@@ -56,6 +59,16 @@ type Case struct {
 
 // Reporter is what identifies the case's reporter, for de-identifying
 // text that leaves the förbund.
+// ForParties is the description as it leaves the förbund (forwards,
+// reports, the published site): a process leader's edited version when
+// there is one, else the reporter's words.
+func (c *Case) ForParties() string {
+	if c.Edited != "" {
+		return c.Edited
+	}
+	return c.Description
+}
+
 func (c *Case) Reporter() form.Who {
 	return form.Who{Name: c.ReporterName, Org: c.ReporterOrg, Email: c.ReporterEmail, Phone: c.ReporterPhone}
 }
@@ -105,7 +118,7 @@ func (tx *Tx) Touch(caseID string, at time.Time) error {
 
 const caseColumns = `id, year, seq, forbund, status, level, parties, other_party, themes, event_date,
 	reporter_name, reporter_email, reporter_phone, reporter_org, description, consequence, suggestion,
-	contact_ok, publish_ok, publish, pii_found, language, created_at, updated_at, closed_at, raised, raised_at, scrubbed_at`
+	contact_ok, publish_ok, publish, pii_found, language, created_at, updated_at, closed_at, raised, raised_at, scrubbed_at, edited`
 
 type scanner interface{ Scan(...any) error }
 
@@ -116,7 +129,7 @@ func scanCase(r scanner) (*Case, error) {
 	err := r.Scan(&c.ID, &c.Year, &c.Seq, &c.Forbund, &c.Status, &c.Level, &parties, &c.OtherParty, &themes,
 		&c.EventDate, &c.ReporterName, &c.ReporterEmail, &c.ReporterPhone, &c.ReporterOrg, &c.Description,
 		&c.Consequence, &c.Suggestion, &c.ContactOK, &c.PublishOK, &c.Publish, &c.PIIFound, &c.Language,
-		&created, &updated, &closed, &c.Raised, &raisedAt, &scrubbed)
+		&created, &updated, &closed, &c.Raised, &raisedAt, &scrubbed, &c.Edited)
 	if err != nil {
 		return nil, err
 	}

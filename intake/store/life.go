@@ -28,9 +28,9 @@ func nullTS(t *time.Time) any {
 // themes, publication, the agenda mark and the closing time.
 func (tx *Tx) UpdateCase(c *Case) error {
 	_, err := tx.exec(`UPDATE cases SET status = ?, level = ?, parties = ?, other_party = ?, themes = ?, publish = ?,
-		raised = ?, raised_at = ?, closed_at = ?, updated_at = ? WHERE id = ?`,
+		raised = ?, raised_at = ?, closed_at = ?, updated_at = ?, edited = ? WHERE id = ?`,
 		c.Status, c.Level, jsonList(c.Parties), c.OtherParty, jsonList(c.Themes), c.Publish,
-		c.Raised, nullTS(c.RaisedAt), nullTS(c.ClosedAt), ts(c.UpdatedAt), c.ID)
+		c.Raised, nullTS(c.RaisedAt), nullTS(c.ClosedAt), ts(c.UpdatedAt), c.Edited, c.ID)
 	if err != nil {
 		return fmt.Errorf("store: update case %s: %w", c.ID, err)
 	}

@@ -58,7 +58,7 @@ func (tx *Tx) ScrubCase(caseID string, sc Scrub, at time.Time, dryRun bool) (Scr
 			}
 		}
 	}
-	for _, f := range []*string{&c.Description, &c.Consequence, &c.Suggestion, &c.Raised, &c.OtherParty} {
+	for _, f := range []*string{&c.Description, &c.Consequence, &c.Suggestion, &c.Raised, &c.OtherParty, &c.Edited} {
 		if v := text(*f); v != *f {
 			ch.Fields++
 			*f = v
@@ -113,8 +113,8 @@ func (tx *Tx) ScrubCase(caseID string, sc Scrub, at time.Time, dryRun bool) (Scr
 		args []any
 	}{
 		{`UPDATE cases SET reporter_name = '', reporter_email = '', reporter_phone = '', reporter_org = '',
-			description = ?, consequence = ?, suggestion = ?, raised = ?, other_party = ?, scrubbed_at = ? WHERE id = ?`,
-			[]any{c.Description, c.Consequence, c.Suggestion, c.Raised, c.OtherParty, ts(at), caseID}},
+			description = ?, consequence = ?, suggestion = ?, raised = ?, other_party = ?, edited = ?, scrubbed_at = ? WHERE id = ?`,
+			[]any{c.Description, c.Consequence, c.Suggestion, c.Raised, c.OtherParty, c.Edited, ts(at), caseID}},
 		{`DELETE FROM blob_chunks WHERE owner = 'raw' AND ref IN (SELECT id FROM messages WHERE case_id = ? AND raw_kept = 1)`, []any{caseID}},
 		{`UPDATE messages SET raw_kept = 0, subject = '', from_addr = CASE WHEN from_addr IN
 			(SELECT address FROM participants WHERE case_id = ? AND role = 'reporter') THEN '' ELSE from_addr END WHERE case_id = ?`,
@@ -130,8 +130,8 @@ func (tx *Tx) ScrubCase(caseID string, sc Scrub, at time.Time, dryRun bool) (Scr
 	}
 	if sc.TextOnly {
 		stmts = stmts[:1]
-		stmts[0].q = `UPDATE cases SET description = ?, consequence = ?, suggestion = ?, raised = ?, other_party = ? WHERE id = ?`
-		stmts[0].args = []any{c.Description, c.Consequence, c.Suggestion, c.Raised, c.OtherParty, caseID}
+		stmts[0].q = `UPDATE cases SET description = ?, consequence = ?, suggestion = ?, raised = ?, other_party = ?, edited = ? WHERE id = ?`
+		stmts[0].args = []any{c.Description, c.Consequence, c.Suggestion, c.Raised, c.OtherParty, c.Edited, caseID}
 	}
 	for _, s := range stmts {
 		if _, err := tx.exec(s.q, s.args...); err != nil {

@@ -69,7 +69,7 @@ func FromStore(c *store.Case, fws []*store.Forward, lang string) Case {
 	clean := func(s string) string { return form.Deidentify(s, who) }
 	p := Case{
 		ID: c.ID, Month: month(c.CreatedAt, lang), Parties: c.Parties, Level: templates.LevelName(lang, c.Level),
-		Themes: themes(c.Themes), Description: clean(c.Description), Consequence: clean(c.Consequence),
+		Themes: themes(c.Themes), Description: clean(c.ForParties()), Consequence: clean(c.Consequence),
 		Suggestion: clean(c.Suggestion), Updated: c.CreatedAt,
 	}
 	for _, f := range fws {

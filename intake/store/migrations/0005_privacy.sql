@@ -25,3 +25,8 @@ CREATE TABLE partial_forms (
 	text       TEXT NOT NULL,                 -- personnummer masked
 	at         TEXT NOT NULL
 );
+
+-- A process leader's de-identified description (/redigera): what forwards,
+-- reports and the published site show instead of the reporter's words,
+-- which stay on the case.
+ALTER TABLE cases ADD COLUMN edited TEXT NOT NULL DEFAULT '';

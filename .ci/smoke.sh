@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A newcomer's first run, as README.md describes it: `lexheller serve` with no
-# config in an empty directory, a blanket sent with curl over its SMTP port,
-# the acknowledgement read back with curl over its IMAP port, then SIGTERM
-# and exit status 0.
+# config in an empty directory, the example blanket it writes sent with the
+# curl line it prints, the acknowledgement read back decoded with the line
+# it prints, then SIGTERM and exit status 0.
 set -Eeuo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d /tmp/lexheller-smoke.XXXXXX)
@@ -29,28 +29,21 @@ imap=$(awk '/^  IMAP /{print $2; exit}' serve.log)
 [ -n "$smtp" ] && [ -n "$imap" ] || fail "no IMAP/SMTP ports printed"
 say "serve is up: IMAP $imap, SMTP $smtp"
 
-cat >blankett.eml <<MAIL
-From: Anna Andersson <anna@lexheller.localhost>
-To: lexheller@lexheller.localhost
-Subject: Lex Heller
-Message-ID: <smoke-$$@lexheller.localhost>
-
-Namn: Anna Andersson
-Organisation: Arbetsförmedlingen Angered
-Berörda parter: FK, AF
-Vad hände?: FK och AF gav motstridiga besked.
-MAIL
-curl -sS --url "smtp://$smtp" --mail-from anna@lexheller.localhost \
-	--mail-rcpt lexheller@lexheller.localhost --upload-file blankett.eml || fail "curl could not send the blanket"
+# The steps serve prints, run as printed: send the example blanket, then
+# read Anna's first mail decoded.
+send=$(grep -m1 '^  curl --url smtp://' serve.log) || fail "no send command printed"
+[ -f exempel.eml ] || fail "serve wrote no exempel.eml"
+eval "$send" || fail "the printed send command failed: $send"
+read=$(grep -m1 "^  curl -s --url 'imap://" serve.log) || fail "no read command printed"
+read=${read/| lexheller /| ./lexheller }
 for _ in $(seq 100); do
-	if curl -sS --url "imap://$imap/INBOX;UID=1" --user anna@lexheller.localhost:x >ack.eml 2>/dev/null &&
-		grep -q '^X-Lexheller-Case: LH-' ack.eml; then
+	if eval "$read" >inspect.out 2>/dev/null && grep -q 'Vi har tagit emot din anmälan' inspect.out; then
 		break
 	fi
 	sleep 0.1
 done
-grep -q '^X-Lexheller-Case: LH-' ack.eml || fail "no acknowledgement in anna's INBOX within 10 s"
-say "acknowledgement read over IMAP: $(grep '^X-Lexheller-Case:' ack.eml | tr -d '\r')"
+grep -q 'Vi har tagit emot din anmälan' inspect.out || fail "the printed read command did not show the acknowledgement decoded within 10 s: $(cat inspect.out)"
+say "acknowledgement read over IMAP with the printed command: $(grep -m1 '^subject:' inspect.out)"
 
 kill -TERM "$pid"
 rc=0

@@ -71,6 +71,7 @@ type Watcher struct {
 	wake    chan struct{}     // the mailbox grew
 	delim   string            // the server's hierarchy delimiter
 	retry   bool              // the last pass left messages unrecorded
+	upOnce  bool              // a session has been up since the start
 	copied  map[imap.UID]bool // copied out and flagged, not expunged (no MOVE, no UIDPLUS)
 	errLog  time.Time         // when a failing store was last logged
 	errMute int               // failures not logged since
@@ -151,10 +152,14 @@ func (w *Watcher) Run(ctx context.Context) error {
 		// Full jitter over the upper half, so many daemons do not
 		// reconnect in step.
 		sleep := delay/2 + rand.N(delay/2+1)
+		msg := "mailbox connection lost; reconnecting"
+		if !w.upOnce {
+			msg = "cannot connect to the mailbox; trying again"
+		}
 		if a := Advice(err, w.IMAP); a != "" {
-			w.logger().Warn("mailbox connection lost; reconnecting", "err", err, "what to do", a, "in", sleep.Round(time.Millisecond))
+			w.logger().Warn(msg, "err", err, "what to do", a, "in", sleep.Round(time.Millisecond))
 		} else {
-			w.logger().Warn("mailbox connection lost; reconnecting", "err", err, "in", sleep.Round(time.Millisecond))
+			w.logger().Warn(msg, "err", err, "in", sleep.Round(time.Millisecond))
 		}
 		t := time.NewTimer(sleep)
 		select {
@@ -270,6 +275,7 @@ func (w *Watcher) session(ctx context.Context) error {
 	}
 	idle := c.Caps().Has(imap.CapIdle) && !w.NoIdle
 	w.setStatus(func(s *Status) { s.Connected, s.Idle, s.LastError = true, idle, "" })
+	w.upOnce = true
 	w.logger().Info("mailbox connected", "address", w.IMAP.Address, "user", w.IMAP.Username,
 		"messages", sel.NumMessages, "uidvalidity", sel.UIDValidity, "idle", idle)
 

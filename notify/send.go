@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wneessen/go-mail"
@@ -55,6 +56,39 @@ type Sender struct {
 	once sync.Once
 
 	hook func(*store.OutMail) // tests: called before each mail is sent
+
+	mu           sync.Mutex
+	failingSince time.Time // the first of the failed rounds since the last mail sent
+	lastErr      string
+}
+
+// Health is the sender's state for /healthz.
+type Health struct {
+	// FailingSince is when sending started to fail (no connection, or
+	// every attempt refused), zero while mail goes out.
+	FailingSince time.Time
+	LastError    string
+}
+
+// Health returns the sender's state.
+func (s *Sender) Health() Health {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return Health{FailingSince: s.failingSince, LastError: s.lastErr}
+}
+
+func (s *Sender) noteRound(sent bool, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case sent:
+		s.failingSince, s.lastErr = time.Time{}, ""
+	case err != nil:
+		if s.failingSince.IsZero() {
+			s.failingSince = s.now()
+		}
+		s.lastErr = err.Error()
+	}
 }
 
 func (s *Sender) init() {
@@ -133,6 +167,7 @@ func (s *Sender) SendDue(ctx context.Context) (int, error) {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var firstErr, stopErr error
+	var sent atomic.Int64
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
@@ -144,7 +179,7 @@ func (s *Sender) SendDue(ctx context.Context) (int, error) {
 					mu.Unlock()
 				}
 			}()
-			serr, err := s.sendFrom(ctx, queue)
+			serr, err := s.sendFrom(ctx, queue, &sent)
 			mu.Lock()
 			if serr != nil {
 				stopErr = serr
@@ -156,6 +191,7 @@ func (s *Sender) SendDue(ctx context.Context) (int, error) {
 		}()
 	}
 	wg.Wait()
+	s.noteRound(sent.Load() > 0, stopErr)
 	// Mails no connection could take: the server could not be reached, or
 	// every connection broke. They wait for their retry.
 	if stopErr != nil && ctx.Err() == nil {
@@ -173,7 +209,7 @@ func (s *Sender) SendDue(ctx context.Context) (int, error) {
 // server has accepted it, so a crash resends at most the mail in flight.
 // It returns why it stopped early (the server could not be reached, or
 // the connection broke) apart from errors of the store.
-func (s *Sender) sendFrom(ctx context.Context, queue <-chan *store.OutMail) (stopErr, err error) {
+func (s *Sender) sendFrom(ctx context.Context, queue <-chan *store.OutMail, sent *atomic.Int64) (stopErr, err error) {
 	c, err := s.dial(ctx)
 	if err != nil {
 		return err, nil
@@ -203,6 +239,7 @@ func (s *Sender) sendFrom(ctx context.Context, queue <-chan *store.OutMail) (sto
 			if err := s.Store.MarkSent(rctx, []*store.OutMail{m}, s.now()); err != nil {
 				return nil, err
 			}
+			sent.Add(1)
 			s.logger().Info("mail sent", "outbox", m.ID, "kind", m.Kind, "case", m.CaseID, "message_id", m.MessageID,
 				"duration", time.Since(start).Round(time.Microsecond))
 			continue
@@ -350,6 +387,20 @@ func (s *Sender) dial(ctx context.Context) (*smtp.Client, error) {
 		return nil, fmt.Errorf("notify: connect to %s: %w", o.Address, err)
 	}
 	return c, nil
+}
+
+// Probe connects to the SMTP server as the sender does (TLS and
+// authentication included) and says which step failed; it sends nothing.
+func (s *Sender) Probe(ctx context.Context) error {
+	c, err := s.dial(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := c.Noop(); err != nil {
+		return fmt.Errorf("notify: NOOP on %s: %w", s.SMTP.Address, err)
+	}
+	return c.Quit()
 }
 
 func helo(h string) string {

@@ -85,14 +85,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		st.Close()
 		return nil, err
 	}
-	a.sender = &notify.Sender{
-		Store: st,
-		SMTP: notify.SMTPOptions{Address: cfg.SMTP.Address, Security: cfg.SMTP.Security, Username: cfg.SMTP.Username,
-			Password: cfg.SMTP.password, HELO: cfg.SMTP.HELO},
-		Logger:      log.With("component", "notify"),
-		Workers:     cfg.SMTP.Connections,
-		GiveUpAfter: cfg.Limits.RetryFor.Duration,
-	}
+	a.sender = newSender(cfg, st, log.With("component", "notify"))
 	a.sender.OnFailed = a.processor.FailureNotice()
 	a.processor.Queued = a.sender.Wake
 	a.watchers = append(a.watchers, a.watcher("shared", &cfg.IMAP, ""))
@@ -117,11 +110,27 @@ func similarIndex(ctx context.Context, st *store.Store) (*similar.Index, error) 
 	return idx, nil
 }
 
+// imapOptions says how to reach the mailbox of s.
+func imapOptions(s *Server) intake.IMAPOptions {
+	return intake.IMAPOptions{Address: s.Address, Security: s.Security, Username: s.Username, Password: s.password, Mailbox: s.Mailbox}
+}
+
+// newSender is the outbox sender of cfg; st may be nil for a probe.
+func newSender(cfg *Config, st *store.Store, log *slog.Logger) *notify.Sender {
+	return &notify.Sender{
+		Store: st,
+		SMTP: notify.SMTPOptions{Address: cfg.SMTP.Address, Security: cfg.SMTP.Security, Username: cfg.SMTP.Username,
+			Password: cfg.SMTP.password, HELO: cfg.SMTP.HELO},
+		Logger:      log,
+		Workers:     cfg.SMTP.Connections,
+		GiveUpAfter: cfg.Limits.RetryFor.Duration,
+	}
+}
+
 func (a *app) watcher(name string, s *Server, forbund string) *intake.Watcher {
 	return &intake.Watcher{
-		Name: name,
-		IMAP: intake.IMAPOptions{Address: s.Address, Security: s.Security, Username: s.Username,
-			Password: s.password, Mailbox: s.Mailbox},
+		Name:         name,
+		IMAP:         imapOptions(s),
 		Processor:    a.processor,
 		Forbund:      forbund,
 		Logger:       a.log.With("component", "intake"),

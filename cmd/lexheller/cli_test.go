@@ -157,3 +157,72 @@ func TestCheckConfigWarnsWithoutAuthservID(t *testing.T) {
 		t.Errorf("with authserv_id: exit %d:\n%s", code, out)
 	}
 }
+
+// check-config warns about a security setting that does not fit the port
+// and an empty password file.
+func TestCheckConfigWarnsAboutPortsAndEmptySecrets(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty")
+	os.WriteFile(empty, nil, 0o600)
+	path := filepath.Join(dir, "lexheller.toml")
+	os.WriteFile(path, []byte(`database = "`+filepath.Join(dir, "x.db")+`"
+address = "lexheller@finsam.example"
+[imap]
+address = "imap.finsam.example:993"
+security = "starttls"
+username = "lexheller"
+password_file = "`+empty+`"
+[smtp]
+address = "smtp.finsam.example:587"
+security = "tls"
+[commands]
+authserv_id = "mx.finsam.example"
+[[forbund]]
+slug = "goteborg"
+name = "Samordningsförbundet Göteborg"
+process_leaders = ["pl@goteborg.example"]
+`), 0o600)
+	out, code := runCLI(t, "", "check-config", path)
+	for _, want := range []string{`[imap] security = "starttls" on port 993`, `[smtp] security = "tls" on port 587`, "[imap] the password is empty"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("check-config lacks %q: exit %d\n%s", want, code, out)
+		}
+	}
+}
+
+// check-config --probe logs in to the mail servers and names the step
+// that failed.
+func TestCheckConfigProbe(t *testing.T) {
+	e := newDevEnv(t, devmail.Options{})
+	path := filepath.Join(t.TempDir(), "lexheller.toml")
+	text := e.configTOML(filepath.Join(t.TempDir(), "x.db"), "")
+	os.WriteFile(path, []byte(text), 0o600)
+	out, code := runCLI(t, "", "check-config", "--probe", path)
+	if code != 0 || !strings.Contains(out, "IMAP shared ("+e.IMAP) || !strings.Contains(out, "SMTP "+e.SMTP+": ok") {
+		t.Errorf("probe of working servers: exit %d\n%s", code, out)
+	}
+	// An IMAP port nobody listens on: the step is named.
+	bad := strings.Replace(text, e.IMAP, "127.0.0.1:1", 1)
+	os.WriteFile(path, []byte(bad), 0o600)
+	out, code = runCLI(t, "", "check-config", "--probe", path)
+	if code != 1 || !strings.Contains(out, "FAILED at connect to 127.0.0.1:1") {
+		t.Errorf("probe of a closed port: exit %d\n%s", code, out)
+	}
+}
+
+// Against Dovecot and Postfix: a wrong password is named as the login
+// step, with the advice.
+func TestCheckConfigProbeDovecotPostfix(t *testing.T) {
+	e := newE2EEnv(t)
+	path := filepath.Join(t.TempDir(), "lexheller.toml")
+	text := e.configTOML(filepath.Join(t.TempDir(), "x.db"), "")
+	os.WriteFile(path, []byte(text), 0o600)
+	if out, code := runCLI(t, "", "check-config", "--probe", path); code != 0 || !strings.Contains(out, "SMTP "+e.SMTP+": ok") {
+		t.Fatalf("probe: exit %d\n%s", code, out)
+	}
+	t.Setenv("LEXHELLER_TEST_PASSWORD", "wrong-"+e.Password)
+	out, code := runCLI(t, "", "check-config", "--probe", path)
+	if code != 1 || !strings.Contains(out, "FAILED at log in as "+e.Shared) {
+		t.Errorf("probe with a wrong password: exit %d\n%s", code, out)
+	}
+}

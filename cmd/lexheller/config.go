@@ -740,6 +740,23 @@ func (c *Config) Warnings() []string {
 			"authserv-id your inbound server writes in Authentication-Results so that the server's DKIM/SPF/DMARC verdict is "+
 			"checked too (see README, \"Sender forgery\").")
 	}
+	servers := []struct {
+		key  string
+		s    *Server
+		imap bool
+	}{{"imap", &c.IMAP, true}, {"smtp", &c.SMTP, false}}
+	for _, f := range c.Forbund {
+		if f.IMAP != nil {
+			servers = append(servers, struct {
+				key  string
+				s    *Server
+				imap bool
+			}{"forbund " + f.Slug + " imap", f.IMAP, true})
+		}
+	}
+	for _, sv := range servers {
+		w = append(w, sv.s.warnings(sv.key, sv.imap)...)
+	}
 	if c.IMAP.ExpungeWithoutUIDPlus {
 		w = append(w, "[imap] expunge_without_uidplus is on: on a server with neither MOVE nor UIDPLUS, INBOX is expunged "+
 			"after each batch, which also removes messages a person flagged \\Deleted there.")
@@ -754,4 +771,33 @@ func validAddress(a string) error {
 		return err
 	}
 	return notify.Deliverable(a)
+}
+
+// The ports that speak implicit TLS and those that start in clear text.
+var (
+	tlsPorts      = map[string]bool{"993": true, "465": true}
+	startTLSPorts = map[string]bool{"143": true, "587": true, "25": true}
+)
+
+// warnings says what of a server's settings is most likely a mistake
+// although it is valid.
+func (s *Server) warnings(key string, imap bool) []string {
+	var w []string
+	_, port, _ := net.SplitHostPort(s.Address)
+	switch {
+	case s.Security == "starttls" && tlsPorts[port]:
+		w = append(w, fmt.Sprintf("[%s] security = \"starttls\" on port %s: that port speaks TLS from the start; write security = \"tls\" (or use port %s)",
+			key, port, map[bool]string{true: "143", false: "587"}[imap]))
+	case s.Security == "tls" && startTLSPorts[port]:
+		w = append(w, fmt.Sprintf("[%s] security = \"tls\" on port %s: that port starts in clear text; write security = \"starttls\" (or use port %s)",
+			key, port, map[bool]string{true: "993", false: "465"}[imap]))
+	}
+	if s.Username != "" && s.password == "" {
+		from := "the file in password_file"
+		if s.PasswordFile == "" {
+			from = "the environment variable in password_env"
+		}
+		w = append(w, fmt.Sprintf("[%s] the password is empty: %s holds nothing; logging in will fail", key, from))
+	}
+	return w
 }

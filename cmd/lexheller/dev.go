@@ -7,7 +7,9 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 
 	"lexheller/cmd/lexheller/devmail"
 )
@@ -69,22 +71,59 @@ func startDev(out io.Writer) (*Config, func(), error) {
 		return nil, nil, err
 	}
 	cfg.IMAP.Address, cfg.SMTP.Address, cfg.HTTP.Address = srv.IMAPAddr, srv.SMTPAddr, freeOr(cfg.HTTP.Address)
+	example := filepath.Join(filepath.Dir(cfg.Database), "exempel.eml")
+	if err := writeExample(example, "anna@"+domain, cfg.Address); err != nil {
+		srv.Close()
+		return nil, nil, err
+	}
 	fmt.Fprintf(out, `lexheller dev mode: no --config given, so a built-in mail system runs on loopback only.
   IMAP  %s  (log in as any @%s address, any password, no TLS)
   SMTP  %s  (delivers every @%s address into its own mailbox)
   Cases are kept in %s.
 
-Send a blanket (lexheller form > blankett.txt, fill it in, then):
-  curl --url smtp://%s --mail-from anna@%s --mail-rcpt %s --upload-file blankett.eml
-  swaks --server %s --from anna@%s --to %s --body @blankett.txt
-Read a mailbox:
-  curl --url 'imap://%s/INBOX;UID=1' --user anna@%s:x
+Send the filled-in example blanket %s:
+  curl --url smtp://%s --mail-from anna@%s --mail-rcpt %s --upload-file %s
+Read Anna's first mail, decoded:
+  curl -s --url 'imap://%s/INBOX;UID=1' --user anna@%s:x | lexheller inspect -
+  (with go run: ... | go run ./cmd/lexheller inspect -)
 Process leader: %s (reply to lexheller's mail; /hjälp lists the commands)
 Health and metrics: http://%s/healthz, http://%s/metrics
 A whole case's life in a few seconds: lexheller demo
 
-`, srv.IMAPAddr, domain, srv.SMTPAddr, domain, cfg.Database,
-		srv.SMTPAddr, domain, cfg.Address, srv.SMTPAddr, domain, cfg.Address,
+`, srv.IMAPAddr, domain, srv.SMTPAddr, domain, cfg.Database, example,
+		srv.SMTPAddr, domain, cfg.Address, example,
 		srv.IMAPAddr, domain, cfg.Forbund[0].ProcessLeaders[0], cfg.HTTP.Address, cfg.HTTP.Address)
 	return cfg, func() { srv.Close() }, nil
+}
+
+// writeExample writes a filled-in blanket, ready to send with curl, to
+// path (unless a file is there already: it may be one the user edited).
+func writeExample(path, from, to string) error {
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	body := `Datum för händelsen: ` + time.Now().Format(time.DateOnly) + `
+Ditt namn: Anna Andersson
+Organisation: Arbetsförmedlingen Angered
+Telefon: 070-123 45 67
+Berörda parter: Försäkringskassan, Arbetsförmedlingen
+Vad hände?
+Personen blev sjukskriven, men Försäkringskassan godkände inte intyget
+och Arbetsförmedlingen skrev ut hen. Ingen av dem visste vad den andra
+hade beslutat.
+Konsekvens för individen:
+Personen står utan ersättning sedan två månader.
+Förslag på lösning:
+En gemensam avstämning mellan FK och AF innan ett beslut fattas.
+Får vi kontakta dig? Ja
+Får ärendet publiceras anonymiserat? Ja
+`
+	raw := "From: Anna Andersson <" + from + ">\r\nTo: " + to + "\r\nSubject: Lex Heller-anmälan\r\n" +
+		"Date: " + time.Now().Format(time.RFC1123Z) + "\r\nMessage-ID: <exempel." + strconv.FormatInt(time.Now().UnixNano(), 36) + "@" +
+		strings.SplitN(from, "@", 2)[1] + ">\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n" +
+		"Content-Transfer-Encoding: 8bit\r\n\r\n" + strings.ReplaceAll(body, "\n", "\r\n")
+	if err := os.WriteFile(path, []byte(raw), 0o600); err != nil {
+		return fmt.Errorf("dev mode: write the example blanket: %w", err)
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -199,5 +200,35 @@ func TestReportOutDoesNotFollowSymlinks(t *testing.T) {
 	fi, err := os.Lstat(out)
 	if err != nil || fi.Mode()&os.ModeSymlink != 0 || fi.Mode().Perm() != 0o640 {
 		t.Errorf("report file %v (%v), want a regular file, mode 0640", fi.Mode(), err)
+	}
+}
+
+// Sending that fails round after round (here: nothing listens on the SMTP
+// port) makes /healthz say so, although each mail waits for its retry.
+func TestHealthzSaysSendingFails(t *testing.T) {
+	e := newDevEnv(t, devmail.Options{})
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().String()
+	l.Close()
+	cfg := e.Config("")
+	cfg.SMTP.Address = closed
+	saved := sendFailingFor
+	sendFailingFor = 0
+	defer func() { sendFailingFor = saved }()
+	d := startDaemon(t, cfg, nil)
+	r := e.Addr("anna")
+	e.Send(r, e.Shared, blanket(r, e.Shared, "smtpdown-"+e.tag+"@x", "Utan SMTP."))
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		code, body := healthz(t, d)
+		if code == http.StatusServiceUnavailable && strings.Contains(body, "outbox: no mail could be sent") && strings.Contains(body, closed) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("healthz: %d %s", code, body)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }

@@ -321,6 +321,9 @@ func printReport(w io.Writer, r *classify.Report) {
 	for _, p := range r.Problems {
 		fmt.Fprintf(w, "problem:  %s\n", p)
 	}
+	if r.Text != "" {
+		fmt.Fprintf(w, "text:\n%s\n", indentBy(r.Text, "  "))
+	}
 }
 
 // valueFlags are the flags that take a value.
@@ -681,17 +684,65 @@ func cmdBackup(args []string, stdout io.Writer) error {
 }
 
 func cmdCheckConfig(args []string, stdout io.Writer) error {
-	if len(args) != 1 {
+	fs := flag.NewFlagSet("check-config", flag.ContinueOnError)
+	probe := fs.Bool("probe", false, "also log in to the IMAP and SMTP servers (nothing is read or sent)")
+	if err := fs.Parse(reorder(args)); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
 		return errors.New("check-config: name the config file")
 	}
-	cfg, err := LoadConfig(args[0])
+	path := fs.Arg(0)
+	cfg, err := LoadConfig(path)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s is valid: %d förbund, mailbox %s at %s, sending through %s\n",
-		args[0], len(cfg.Forbund), cfg.IMAP.Username, cfg.IMAP.Address, cfg.SMTP.Address)
+		path, len(cfg.Forbund), cfg.IMAP.Username, cfg.IMAP.Address, cfg.SMTP.Address)
 	for _, w := range cfg.Warnings() {
 		fmt.Fprintln(stdout, "warning: "+w)
+	}
+	if !*probe {
+		return nil
+	}
+	return probeServers(cfg, stdout)
+}
+
+// probeServers logs in to every mailbox and the SMTP server of cfg and
+// says, for each, that it works or which step failed.
+func probeServers(cfg *Config, stdout io.Writer) error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	failed := 0
+	report := func(what string, err error) {
+		if err != nil {
+			failed++
+			fmt.Fprintf(stdout, "%s: FAILED at %v\n", what, err)
+			return
+		}
+		fmt.Fprintf(stdout, "%s: ok\n", what)
+	}
+	mailboxes := []struct {
+		name string
+		s    *Server
+	}{{"shared", &cfg.IMAP}}
+	for _, f := range cfg.Forbund {
+		if f.IMAP != nil {
+			mailboxes = append(mailboxes, struct {
+				name string
+				s    *Server
+			}{f.Slug, f.IMAP})
+		}
+	}
+	for _, m := range mailboxes {
+		if m.s.Address == "" {
+			continue
+		}
+		report(fmt.Sprintf("IMAP %s (%s as %s)", m.name, m.s.Address, m.s.Username), intake.Probe(ctx, imapOptions(m.s)))
+	}
+	report(fmt.Sprintf("SMTP %s", cfg.SMTP.Address), newSender(cfg, nil, nil).Probe(ctx))
+	if failed > 0 {
+		return fmt.Errorf("%d of the servers could not be reached or refused the login", failed)
 	}
 	return nil
 }

@@ -22,6 +22,11 @@ import (
 // stuck: the sender looks at least once a minute.
 const overdue = 5 * time.Minute
 
+// sendFailingFor is how long sending may fail (the server unreachable,
+// TLS or login refused) before /healthz says so: retries push each
+// mail's due time on, so the outbox never looks overdue.
+var sendFailingFor = 5 * time.Minute
+
 // health says what is wrong, one line each; none means healthy.
 func (a *app) health(ctx context.Context) []string {
 	var problems []string
@@ -45,6 +50,10 @@ func (a *app) health(ctx context.Context) []string {
 	if n, oldest, err := a.store.PendingStats(ctx); err == nil && n > 0 {
 		problems = append(problems, fmt.Sprintf("messages: %d could not be handled (the oldest since %s); each is tried %d times, then moved to Karantän",
 			n, oldest.Format(time.RFC3339), intake.MaxAttempts))
+	}
+	if h := a.sender.Health(); !h.FailingSince.IsZero() && time.Since(h.FailingSince) >= sendFailingFor {
+		problems = append(problems, fmt.Sprintf("outbox: no mail could be sent for %s (since %s): %s",
+			time.Since(h.FailingSince).Round(time.Second), h.FailingSince.Format(time.RFC3339), h.LastError))
 	}
 	ob, err := a.store.OutboxStats(ctx)
 	switch {

@@ -1,6 +1,8 @@
 package classify
 
 import (
+	"strings"
+
 	"lexheller/intake/form"
 	"lexheller/intake/parse"
 )
@@ -41,6 +43,11 @@ func NewReport(m *parse.Message, r *Result) *Report {
 		PII:         form.FindPII(m.Subject + "\n" + m.Text),
 		Attachments: []ReportAttachment{},
 		Problems:    m.Problems,
+	}
+	if rep.Text == "" {
+		// Every kind has its text: a person looking at Karantän needs it
+		// most. Quoted history is cut from replies only.
+		rep.Text = strings.TrimSpace(m.Text)
 	}
 	if r.Case != "" {
 		c := r.Case

@@ -75,7 +75,7 @@ Commands:
                                          erase a person's data, keep the statistics (art. 17)
   audit [--since DATE]                   who looked at personal data from the command line
   form [--lang sv|en]                    print the blank form
-  check-config FILE                      check a config file
+  check-config [--probe] FILE            check a config file; --probe also logs in to the servers
   version
 `
 

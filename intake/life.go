@@ -153,7 +153,8 @@ func (p *Processor) apply(tx *store.Tx, c *store.Case, actor Actor, cmds []comma
 				answers = answered(forwards)
 			}
 			var mails []*store.OutMail
-			mails, err = p.toReporter(tx, c, fb, notify.Request{Kind: notify.KindFeedback, Text: form.MaskPII(cmd.Text), Answers: answers, Now: now})
+			mails, err = p.toReporter(tx, c, fb, notify.Request{Kind: notify.KindFeedback, Text: form.MaskPII(cmd.Text), Answers: answers, Now: now,
+				Greeted: greets(cmd.Text)})
 			a.Mails = append(a.Mails, mails...)
 			if err == nil {
 				summary := p.say("Återkoppling till anmälaren", "Feedback to the reporter")
@@ -516,7 +517,7 @@ func (p *Processor) dialogue(tx *store.Tx, pr *prepared, row *store.Message, now
 		}
 		ev.Kind = store.EventQuestion
 		ev.Summary = p.say("Fråga till anmälaren från %s", "Question to the reporter from %s", from)
-		mails, err = p.toReporter(tx, c, fb, notify.Request{Kind: notify.KindQuestion, Text: text, Now: now})
+		mails, err = p.toReporter(tx, c, fb, notify.Request{Kind: notify.KindQuestion, Text: text, Now: now, Greeted: greets(text)})
 		if err != nil {
 			return nil, err
 		}
@@ -643,6 +644,17 @@ func (p *Processor) roleOf(tx *store.Tx, c *store.Case, fb *classify.Forbund, m 
 		return role, party, nil
 	}
 	return "representative", fwd.Party, nil
+}
+
+// greets reports whether text opens with a greeting of its own ("Hej
+// Anna,"): then the mail that carries it adds none.
+func greets(text string) bool {
+	for _, l := range strings.Split(text, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			return command.IsGreeting(l)
+		}
+	}
+	return false
 }
 
 func firstCommandLine(text string) string {

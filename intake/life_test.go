@@ -688,3 +688,27 @@ func TestLeaderNeverSendsWhatTheyDidNotMean(t *testing.T) {
 		t.Errorf("the copy is not the forward as sent:\n%s", cp.Body)
 	}
 }
+
+// The process leader's own greeting is not doubled by the mail's.
+func TestGreetingNotDoubled(t *testing.T) {
+	now := time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC)
+	p := lifeProcessor(t, &now)
+	log := &mailLog{t: t, p: p}
+	process(t, p, blanketMsg(reporter, "greet@af.example"))
+	notice := only(t, log.next(), notify.KindNotifyNew, leader)
+	process(t, p, reply(t, notice, leader, "Hej Anna,\n\nvet du vilket kontor som fattade beslutet?"))
+	q := only(t, log.next(), notify.KindQuestion, reporter)
+	if strings.Count(q.Body, "Hej") != 1 || !strings.Contains(q.Body, "Hej Anna,") {
+		t.Errorf("question:\n%s", q.Body)
+	}
+	process(t, p, reply(t, notice, leader, "Vet du när det hände?"))
+	q = only(t, log.next(), notify.KindQuestion, reporter)
+	if !strings.HasPrefix(q.Body, "Hej Anna!") {
+		t.Errorf("question without the leader's greeting:\n%s", q.Body)
+	}
+	process(t, p, reply(t, notice, leader, "/återkoppla\nHej Anna!\nTack, vi har tagit upp det med FK."))
+	f := only(t, log.next(), notify.KindFeedback, reporter)
+	if strings.Count(f.Body, "Hej") != 1 {
+		t.Errorf("feedback:\n%s", f.Body)
+	}
+}

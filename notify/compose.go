@@ -122,6 +122,7 @@ type Request struct {
 	KeepDays    int           // ack: days personal data is kept after the case is closed (retention); 0 leaves it unsaid
 	Similar     []SimilarCase // notify_new: earlier cases like this one
 	Names       []string      // notify_new: what in the text looks like a person's name
+	Greeted     bool          // question, feedback: the text greets the reporter itself, so the mail does not
 	Period      string        // report: the period, as a person reads it
 	Total       int           // report: cases in the period
 	HTML        string        // an HTML alternative made elsewhere (the report); "" uses the template's, if any
@@ -205,6 +206,7 @@ type Data struct {
 	KeepDays    int
 	Similar     []SimilarCase
 	Names       []string
+	Greeted     bool
 	Period      string
 	Total       int
 }
@@ -232,7 +234,7 @@ func (c *Composer) Compose(req Request) ([]*store.OutMail, error) {
 		Failed: req.Failed, Reason: req.Reason, Forward: req.Forward, Answers: req.Answers, Open: req.Open,
 		Changes: req.Changes, Problems: req.Problems, Help: req.Help, Copy: req.Copy, Days: req.Days, Agenda: req.Agenda,
 		WithContact: req.WithContact, AnswerBy: req.AnswerBy, Contact: req.Contact, NewsWithin: req.NewsWithin,
-		PrivacyURL: req.PrivacyURL, KeepDays: req.KeepDays, Similar: req.Similar, Names: req.Names, Period: req.Period, Total: req.Total,
+		PrivacyURL: req.PrivacyURL, KeepDays: req.KeepDays, Similar: req.Similar, Names: req.Names, Greeted: req.Greeted, Period: req.Period, Total: req.Total,
 	}
 	switch {
 	case req.Case != nil && deidentified[req.Kind]:

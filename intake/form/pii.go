@@ -122,6 +122,68 @@ func scanPNR(s string, mode int, emit func(pnrFound)) {
 // matchPNR tries a number whose first group is g0.
 // The check that a date does not follow is made when look is set.
 func matchPNR(s string, g0 *pnrGroup, mode int, look bool) (pnrFound, bool) {
+	f, ok := matchShaped(s, g0, mode, look)
+	if !ok && mode == modeOutgoing {
+		return matchAnyGrouping(s, g0)
+	}
+	return f, ok
+}
+
+// matchAnyGrouping is for text that leaves the förbund: the ten or twelve
+// digits of a valid, Luhn-checked number in any grouping ("8112 189876",
+// "811 218 98 76"), not inside a longer run of groups.
+func matchAnyGrouping(s string, g0 *pnrGroup) (pnrFound, bool) {
+	var dig [12]byte
+	if g0.n > 12 {
+		return pnrFound{}, false
+	}
+	nd := copy(dig[:], g0.d[:g0.n])
+	end := g0.end
+	for nd < 10 {
+		j, _, _, ok := readSep(s, end)
+		if !ok {
+			return pnrFound{}, false
+		}
+		g := readGroup(s, j, 12)
+		if g.n > 12-nd {
+			return pnrFound{}, false
+		}
+		nd += copy(dig[nd:], g.d[:g.n])
+		end = g.end
+	}
+	// Twelve digits when the groups go on to two more; ten otherwise.
+	if nd == 10 {
+		if j, _, _, ok := readSep(s, end); ok {
+			if g := readGroup(s, j, 3); g.n <= 2 && nd+g.n == 12 {
+				copy(dig[nd:], g.d[:g.n])
+				nd, end = 12, g.end
+			}
+		}
+	}
+	if nd != 10 && nd != 12 || nd == 12 && !(dig[0] == 1 && (dig[1] == 8 || dig[1] == 9) || dig[0] == 2 && dig[1] == 0) {
+		return pnrFound{}, false
+	}
+	kind, ok := pnrDate(dig[:nd])
+	if !ok || !luhnDigits(dig[nd-10:nd]) {
+		return pnrFound{}, false
+	}
+	// A year followed by a month and a day is a date (as for the shaped
+	// groupings).
+	if yearLike(dig[nd-4:nd]) && looksLikeDateAfter(s, end, modeOutgoing) {
+		return pnrFound{}, false
+	}
+	// Not when more digits follow right after: part of a longer number.
+	if j, _, _, ok := readSep(s, end); ok {
+		if g := readGroup(s, j, 1); g.n > 0 && j-end <= 1 {
+			return pnrFound{}, false
+		}
+	}
+	return pnrFound{start: g0.start, end: end, twelve: nd == 12, kind: kind}, true
+}
+
+// matchShaped tries the groupings people write a number in (see the
+// definition above).
+func matchShaped(s string, g0 *pnrGroup, mode int, look bool) (pnrFound, bool) {
 	var want []int // lengths of the groups after g0
 	switch g0.n {
 	case 10, 12:

@@ -538,3 +538,21 @@ func TestMaskPIIDateAfter(t *testing.T) {
 		}
 	}
 }
+
+// Toward parties any grouping of a valid number is masked; at intake only
+// the groupings people write.
+func TestMaskPIIOutgoingAnyGrouping(t *testing.T) {
+	for _, in := range []string{"8112 189876", "811 218 98 76", "19 811218 9876", "81121 89876"} {
+		if got := MaskPIIOutgoing("Gäller " + in + " nu"); strings.Contains(got, "9876") {
+			t.Errorf("MaskPIIOutgoing(%q) = %q", in, got)
+		}
+	}
+	for _, in := range []string{"2026-11-12 – 2026-11-20", "tel 0701 234 567", "8112 189876 5"} {
+		if got := MaskPIIOutgoing(in); got != in {
+			t.Errorf("MaskPIIOutgoing(%q) = %q, want it kept", in, got)
+		}
+	}
+	if got := MaskPII("8112 189876"); got != "8112 189876" {
+		t.Errorf("MaskPII keeps to the written shapes: %q", got)
+	}
+}

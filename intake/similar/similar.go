@@ -103,6 +103,9 @@ func (x *Index) reweigh() {
 // Similar returns up to k cases most like text, best first, leaving out
 // the IDs in skip and cases that share no word with it.
 func (x *Index) Similar(text string, k int, skip ...string) []Match {
+	if k <= 0 {
+		return nil
+	}
 	q := termFreqs(text)
 	x.mu.RLock()
 	defer x.mu.RUnlock()

@@ -55,7 +55,11 @@ const (
 	maxHeaderBytes = 1 << 20 // of a report's returned header
 	maxDepth       = 20      // nesting of multiparts
 	maxParts       = 500     // parts of one message
-	maxTextBytes   = 4 << 20
+	// maxTextBytes is the text read from all the text parts of one
+	// message together: a blanket is a few kilobytes, and everything
+	// downstream (the parser, the masker, the store, the mails that quote
+	// it) holds the text in memory. The raw message keeps the rest.
+	maxTextBytes = 256 << 10
 )
 
 // ErrUnreadable is wrapped by the error Parse returns when a message has no
@@ -400,6 +404,7 @@ type walker struct {
 	plain  []body
 	html   []body
 	txtAtt []body // text/plain attachments, a fallback body
+	text   int    // bytes of text read so far (maxTextBytes in all)
 }
 
 func (w *walker) problem(format string, args ...any) {
@@ -509,13 +514,19 @@ func (w *walker) leaf(mt string, params map[string]string, disp, filename string
 	dec := transferDecoder(cte, r)
 	isText := mt == "text/plain" || mt == "text/html"
 	if isText && disp != "attachment" && filename == "" {
-		b, err := io.ReadAll(io.LimitReader(dec, maxTextBytes+1))
+		room := maxTextBytes - w.text
+		if room <= 0 {
+			w.problem("%s part not read: the message's text is over %d bytes (the raw message is kept whole)", mt, maxTextBytes)
+			_, _ = io.Copy(io.Discard, dec)
+			return
+		}
+		b, err := io.ReadAll(io.LimitReader(dec, int64(room)+1))
 		if err != nil {
 			w.problem("%s part partly unreadable: %v", mt, err)
 		}
-		if len(b) > maxTextBytes {
-			w.problem("%s part longer than %d bytes was cut", mt, maxTextBytes)
-			b = b[:maxTextBytes]
+		if len(b) > room {
+			w.problem("%s part cut: the message's text is over %d bytes (the raw message is kept whole)", mt, maxTextBytes)
+			b = b[:room]
 			// Do not cut the last UTF-8 sequence in two, or the text is
 			// no longer valid UTF-8 and would be read as Windows-1252.
 			for k := 1; k < utf8.UTFMax && k <= len(b); k++ {
@@ -528,6 +539,7 @@ func (w *walker) leaf(mt string, params map[string]string, disp, filename string
 			}
 			_, _ = io.Copy(io.Discard, dec)
 		}
+		w.text += len(b)
 		cs := params["charset"]
 		if cs != "" && !knownCharset(cs) {
 			w.problem("unknown charset %q in %s part; read as UTF-8 or Windows-1252", cs, mt)

@@ -746,7 +746,7 @@ func TestParseHostile(t *testing.T) {
 			text, ""},
 		{"long line without line end",
 			msg("Content-Type: text/plain\n", "Namn: Anna Andersson\r\nVad hände?: Ingen svarade.\r\n"+strings.Repeat("x", 5<<20)),
-			text, "was cut"},
+			text, "part cut"},
 		{"empty multipart",
 			msg("Content-Type: multipart/mixed; boundary=b\n", "--b--\r\n"), "", "has no parts"},
 		{"empty boundary",

@@ -278,6 +278,7 @@ var eventNames = map[string][2]string{
 	store.EventForwarded: {"vidarebefordrat", "forwarded"}, store.EventAnswer: {"svar", "answer"},
 	store.EventFeedback: {"återkoppling", "feedback"}, store.EventRaised: {"lyft", "raised"},
 	store.EventDecision: {"beslut", "decision"}, store.EventNote: {"notering", "note"}, store.EventReminder: {"påminnelse", "reminder"},
+	store.EventScrubbed: {"gallrat", "erased"},
 }
 
 func eventName(lang, kind string) string {

@@ -535,6 +535,9 @@ func printCase(ctx context.Context, st *store.Store, id string, stdout io.Writer
 		fmt.Fprintln(stdout, "Publiceras: ja")
 	}
 	fmt.Fprintf(stdout, "\nVad hände?\n%s\n", indent(c.Description))
+	if c.Edited != "" {
+		fmt.Fprintf(stdout, "\nVad hände?, som parterna får det (/redigera)\n%s\n", indent(c.Edited))
+	}
 	if c.Consequence != "" {
 		fmt.Fprintf(stdout, "\nKonsekvens för individen\n%s\n", indent(c.Consequence))
 	}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"lexheller/cmd/lexheller/devmail"
+	"lexheller/intake/devmail"
 )
 
 // Advice on the errors a newcomer meets, produced by real connections.

@@ -1,3 +1,12 @@
+// Package intake holds lexheller's doors for mail: the watcher that reads
+// a mailbox over IMAP (Watcher) and hands each batch to the workflow core
+// (casework) through Handler, moving a message out of INBOX only once its
+// record has committed; Probe and Advice for the operator. Its
+// sub-packages do the pure work of reading mail: parse (MIME), form (the
+// blanket), quote (quoted history), classify (what a message is), ident
+// (our identifiers), command (process leaders' commands), legacy (old
+// sheets), similar (similar cases); store is the case store, and casework
+// the core. The packages that read mail never import notify.
 package intake
 
 import (
@@ -17,8 +26,16 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
+	"lexheller/intake/casework"
 	"lexheller/intake/store"
 )
+
+// Handler records a batch of messages and says, for each, where it goes
+// (casework.Processor). A message with no Folder in its outcome was not
+// recorded and stays in INBOX.
+type Handler interface {
+	Process(ctx context.Context, batch []casework.Incoming) ([]casework.Outcome, error)
+}
 
 // IMAPOptions say how to reach one mailbox.
 type IMAPOptions struct {
@@ -35,11 +52,12 @@ type IMAPOptions struct {
 // no IDLE), reconnecting with backoff and jitter when the connection is
 // lost. Set the fields, then Run it.
 type Watcher struct {
-	Name      string // for logs and health: the förbund, or "shared"
-	IMAP      IMAPOptions
-	Processor *Processor
-	Forbund   string // the mailbox's förbund, "" for a shared mailbox
-	Logger    *slog.Logger
+	Name    string // for logs and health: the förbund, or "shared"
+	IMAP    IMAPOptions
+	Handler Handler
+	Store   *store.Store // the ledger: what was moved
+	Forbund string       // the mailbox's förbund, "" for a shared mailbox
+	Logger  *slog.Logger
 	// PollInterval is how often a server without IDLE is polled (with
 	// NOOP); zero means 30 seconds.
 	PollInterval time.Duration
@@ -128,8 +146,8 @@ func (w *Watcher) Run(ctx context.Context) error {
 	delay := minB
 	for {
 		start := time.Now()
-		err := safely(func() error { return w.session(ctx) })
-		var pe *PanicError
+		err := casework.Safely(func() error { return w.session(ctx) })
+		var pe *casework.PanicError
 		if errors.As(err, &pe) {
 			w.logger().Error("panic in the mailbox session; reconnecting", "panic", fmt.Sprint(pe.Value), "stack", string(pe.Stack))
 		}
@@ -262,7 +280,7 @@ func (w *Watcher) session(ctx context.Context) error {
 			w.logger().Warn("the server has neither MOVE nor UIDPLUS: handled messages are copied out and INBOX is expunged, which also removes messages a person flagged \\Deleted")
 		} else {
 			w.logger().Warn("the server has neither MOVE nor UIDPLUS: handled messages are copied out and flagged \\Deleted, and stay in INBOX until a person expunges it")
-			moved, err := w.Processor.Store.MovedUIDs(ctx, mailbox, sel.UIDValidity)
+			moved, err := w.Store.MovedUIDs(ctx, mailbox, sel.UIDValidity)
 			if err != nil {
 				return err
 			}
@@ -414,7 +432,7 @@ func (w *Watcher) batch(ctx context.Context, c *imapclient.Client, mailbox strin
 		return nil
 	}
 	t0 = time.Now()
-	outs, perr := w.Processor.Process(context.WithoutCancel(ctx), in)
+	outs, perr := w.Handler.Process(context.WithoutCancel(ctx), in)
 	tProcess := time.Since(t0)
 	w.noteStoreError(perr)
 	if perr != nil {
@@ -451,7 +469,7 @@ func (w *Watcher) batch(ctx context.Context, c *imapclient.Client, mailbox strin
 		}
 	}
 	tMove := time.Since(t0)
-	if err := w.Processor.Store.MarkMoved(context.WithoutCancel(ctx), ledger, time.Now()); err != nil {
+	if err := w.Store.MarkMoved(context.WithoutCancel(ctx), ledger, time.Now()); err != nil {
 		w.logger().Warn("recording moves failed", "err", err)
 	}
 	w.logger().Debug("batch", "messages", len(in), "fetch", tFetch, "process", tProcess, "move", tMove)
@@ -496,9 +514,9 @@ func (w *Watcher) noteStoreError(err error) {
 // fetchRaw fetches the raw messages of set, sorted by UID. Each literal is
 // read into a buffer of exactly its size: reading it into a growing one
 // would, for a 30 MB message, allocate several times that.
-func fetchRaw(c *imapclient.Client, set imap.UIDSet) ([]Incoming, error) {
+func fetchRaw(c *imapclient.Client, set imap.UIDSet) ([]casework.Incoming, error) {
 	cmd := c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{{Peek: true}}})
-	var in []Incoming
+	var in []casework.Incoming
 	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
 		var uid imap.UID
 		var raw []byte
@@ -518,7 +536,7 @@ func fetchRaw(c *imapclient.Client, set imap.UIDSet) ([]Incoming, error) {
 			}
 		}
 		if uid != 0 && raw != nil {
-			in = append(in, Incoming{UID: uint32(uid), Raw: raw})
+			in = append(in, casework.Incoming{UID: uint32(uid), Raw: raw})
 		}
 	}
 	if err := cmd.Close(); err != nil {
@@ -572,7 +590,7 @@ func (w *Watcher) ensureFolders(c *imapclient.Client) error {
 			w.delim = string(l.Delim)
 		}
 	}
-	for _, f := range []string{FolderDone, FolderIncomplete, FolderIgnored, FolderQuarantine} {
+	for _, f := range casework.Folders {
 		name := strings.ReplaceAll(f, "/", w.delim)
 		if have[name] {
 			continue

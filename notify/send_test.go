@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"lexheller/cmd/lexheller/devmail"
+	"lexheller/intake/devmail"
 	"lexheller/intake/store"
 	"lexheller/notify"
 )

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"lexheller/intake/casework"
 	"log/slog"
 	"os"
 	"runtime/debug"
@@ -30,7 +31,7 @@ type app struct {
 	signer    *ident.Signer
 	templates *templates.Set
 	composer  *notify.Composer
-	processor *intake.Processor
+	processor *casework.Processor
 	sender    *notify.Sender
 	watchers  []*intake.Watcher
 	httpAddr  atomic.Pointer[string] // where /healthz and /metrics listen, once they do
@@ -56,7 +57,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	a.composer = &notify.Composer{Templates: a.templates, Signer: a.signer, Address: cfg.Address, Name: cfg.FromName}
-	a.processor = &intake.Processor{
+	a.processor = &casework.Processor{
 		Store:    st,
 		Classify: classifyOptions(cfg, a.signer),
 		Composer: a.composer,
@@ -67,7 +68,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		SuppressFor: cfg.Limits.BounceSuppressFor.Duration,
 		KeepRaw:     true,
 		Logger:      log.With("component", "intake"),
-		Schedule: &intake.Schedule{
+		Schedule: &casework.Schedule{
 			ForwardAfter: time.Duration(cfg.Reminders.ForwardDays) * 24 * time.Hour,
 			ForwardMax:   cfg.Reminders.ForwardMax,
 			QuietAfter:   time.Duration(cfg.Reminders.QuietDays) * 24 * time.Hour,
@@ -79,7 +80,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		if cfg.Report.Period == "quarterly" {
 			months = 3
 		}
-		a.processor.Report = &intake.ReportSchedule{To: cfg.Report.To, Months: months, Day: cfg.Report.Day}
+		a.processor.Report = &casework.ReportSchedule{To: cfg.Report.To, Months: months, Day: cfg.Report.Day}
 	}
 	if a.processor.Similar, err = similarIndex(ctx, st); err != nil {
 		st.Close()
@@ -105,7 +106,7 @@ func similarIndex(ctx context.Context, st *store.Store) (*similar.Index, error) 
 	}
 	idx := similar.New()
 	for _, c := range cases {
-		idx.Add(c.ID, intake.SimilarText(c))
+		idx.Add(c.ID, casework.SimilarText(c))
 	}
 	return idx, nil
 }
@@ -131,7 +132,8 @@ func (a *app) watcher(name string, s *Server, forbund string) *intake.Watcher {
 	return &intake.Watcher{
 		Name:         name,
 		IMAP:         imapOptions(s),
-		Processor:    a.processor,
+		Handler:      a.processor,
+		Store:        a.store,
 		Forbund:      forbund,
 		Logger:       a.log.With("component", "intake"),
 		PollInterval: s.PollInterval.Duration,
@@ -201,8 +203,8 @@ func (a *app) run(ctx context.Context) error {
 }
 
 // retention is the config's retention of personal data.
-func (a *app) retention() *intake.Retention {
-	r := &intake.Retention{PersonalDataDays: map[string]int{}, OutboxBodyDays: a.cfg.Retention.OutboxBodyDays}
+func (a *app) retention() *casework.Retention {
+	r := &casework.Retention{PersonalDataDays: map[string]int{}, OutboxBodyDays: a.cfg.Retention.OutboxBodyDays}
 	for _, f := range a.cfg.Forbund {
 		r.PersonalDataDays[f.Slug] = a.cfg.Retention.PersonalDataDays
 		if f.PersonalDataDays > 0 {

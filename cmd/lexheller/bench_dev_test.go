@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"lexheller/cmd/lexheller/devmail"
+	"lexheller/intake/devmail"
 	"lexheller/intake/store"
 	"lexheller/notify/report"
 	"lexheller/templates"

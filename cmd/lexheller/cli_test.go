@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"lexheller/cmd/lexheller/devmail"
+	"lexheller/intake/devmail"
 	"lexheller/intake/store"
 )
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"lexheller/intake/casework"
 	"lexheller/notify"
 	"net"
 	"net/mail"
@@ -535,10 +536,10 @@ func (c *Config) check(text string) []error {
 		c.Retention.RawMessageDays = 90
 	}
 	if c.Retention.PersonalDataDays <= 0 {
-		c.Retention.PersonalDataDays = intake.DefaultPersonalDataDays
+		c.Retention.PersonalDataDays = casework.DefaultPersonalDataDays
 	}
 	if c.Retention.OutboxBodyDays <= 0 {
-		c.Retention.OutboxBodyDays = intake.DefaultOutboxBodyDays
+		c.Retention.OutboxBodyDays = casework.DefaultOutboxBodyDays
 	}
 	for _, d := range []struct {
 		key string

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"lexheller/intake/casework"
 	"math/rand/v2"
 	"net/smtp"
 	"os"
@@ -15,7 +16,6 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
-	"lexheller/intake"
 	"lexheller/intake/store"
 )
 
@@ -216,8 +216,8 @@ func TestCrashSafety(t *testing.T) {
 	if len(cases) != n || len(byReporter) != n {
 		t.Errorf("%d cases for %d reporters, want exactly %d of each", len(cases), len(byReporter), n)
 	}
-	if got := e.count(t, shared, intake.FolderDone); got != n {
-		t.Errorf("%d messages in %s, want %d", got, intake.FolderDone, n)
+	if got := e.count(t, shared, casework.FolderDone); got != n {
+		t.Errorf("%d messages in %s, want %d", got, casework.FolderDone, n)
 	}
 	acks, missing := 0, 0
 	for i := 0; i < n; i++ {

@@ -19,7 +19,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
-	"lexheller/cmd/lexheller/devmail"
+	"lexheller/intake/devmail"
 	"lexheller/intake/parse"
 	"lexheller/templates"
 )

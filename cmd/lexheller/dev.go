@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"lexheller/cmd/lexheller/devmail"
+	"lexheller/intake/devmail"
 )
 
 //go:embed default.toml

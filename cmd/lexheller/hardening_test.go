@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"lexheller/intake/casework"
 	"net"
 	"net/http"
 	"os"
@@ -17,8 +18,7 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 
-	"lexheller/cmd/lexheller/devmail"
-	"lexheller/intake"
+	"lexheller/intake/devmail"
 	"lexheller/intake/store"
 )
 
@@ -157,18 +157,18 @@ func TestNoMoveNoUIDPlusExpungesNothing(t *testing.T) {
 	if got := e.count(t, c, "INBOX"); got != 2 {
 		t.Errorf("INBOX holds %d messages, want both (nothing expunged)", got)
 	}
-	if got := e.count(t, c, intake.FolderDone); got != 1 {
-		t.Errorf("%s holds %d messages, want the blanket once", intake.FolderDone, got)
+	if got := e.count(t, c, casework.FolderDone); got != 1 {
+		t.Errorf("%s holds %d messages, want the blanket once", casework.FolderDone, got)
 	}
-	if got := e.count(t, c, intake.FolderQuarantine); got != 1 {
-		t.Errorf("%s holds %d messages, want the person's message once", intake.FolderQuarantine, got)
+	if got := e.count(t, c, casework.FolderQuarantine); got != 1 {
+		t.Errorf("%s holds %d messages, want the person's message once", casework.FolderQuarantine, got)
 	}
 	// A restart does not copy them again.
 	d.stop()
 	d = startDaemon(t, cfg, nil)
 	time.Sleep(time.Second)
-	if got := e.count(t, c, intake.FolderDone); got != 1 {
-		t.Errorf("after a restart %s holds %d messages, want 1", intake.FolderDone, got)
+	if got := e.count(t, c, casework.FolderDone); got != 1 {
+		t.Errorf("after a restart %s holds %d messages, want 1", casework.FolderDone, got)
 	}
 	d.stop()
 }

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"lexheller/cmd/lexheller/devmail"
+	"lexheller/intake/devmail"
 	"lexheller/intake/parse"
 )
 

@@ -3,12 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"lexheller/intake/casework"
 	"regexp"
 	"strings"
 	"testing"
 
-	"lexheller/cmd/lexheller/devmail"
-	"lexheller/intake"
+	"lexheller/intake/devmail"
 	"lexheller/intake/store"
 )
 
@@ -30,7 +30,7 @@ func hostile(t *testing.T, e *mailEnv) {
 	e.Send(reporter, e.Shared, blanket(reporter, e.Shared, "after-poison-"+e.tag+"@x", "Efter giftet."))
 	e.WaitFor(reporter, "INBOX", "Vi har tagit emot", 1)
 	e.WaitFor(leader, "INBOX", "inte fått någon bekräftelse", 1)
-	e.WaitFor(e.Shared, intake.FolderDone, "poison-"+e.tag, 1)
+	e.WaitFor(e.Shared, casework.FolderDone, "poison-"+e.tag, 1)
 
 	// 2. Two different blankets under one Message-ID: two cases.
 	same := "same-" + e.tag + "@webform.example"
@@ -45,7 +45,7 @@ func hostile(t *testing.T, e *mailEnv) {
 	if len(ids) != 3 {
 		t.Errorf("acknowledgements name %d cases, want 3", len(ids))
 	}
-	e.WaitFor(e.Shared, intake.FolderDone, same, 2)
+	e.WaitFor(e.Shared, casework.FolderDone, same, 2)
 
 	// 3. A forged command: the leader's address, the case tag, the plain
 	// address. Refused, the case stays open, the leader is told.
@@ -93,7 +93,7 @@ func craftedAuthResults(t *testing.T, e *mailEnv) {
 		e.Send(leader, e.Shared, fmt.Sprintf("From: <%s>\nTo: %s\nSubject: [%s] x\nMessage-ID: <ar%d-%s@x>\nAuthentication-Results: %s\n\n/stäng\n",
 			leader, e.Shared, caseID, i, e.tag, h))
 	}
-	e.WaitFor(e.Shared, intake.FolderQuarantine, "Authentication-Results", len(headers))
+	e.WaitFor(e.Shared, casework.FolderQuarantine, "Authentication-Results", len(headers))
 	e.Send(reporter, e.Shared, blanket(reporter, e.Shared, "ar-after-"+e.tag+"@x", "Efter."))
 	e.WaitFor(reporter, "INBOX", "Vi har tagit emot", 2)
 	if c, err := d.store.Case(context.Background(), caseID); err != nil || c.Status != store.StatusNew {

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"lexheller/intake/casework"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -28,8 +29,7 @@ import (
 	xhtml "golang.org/x/net/html"
 	"golang.org/x/text/unicode/norm"
 
-	"lexheller/cmd/lexheller/devmail"
-	"lexheller/intake"
+	"lexheller/intake/devmail"
 	"lexheller/intake/parse"
 )
 
@@ -258,7 +258,7 @@ func leak(t *testing.T, e *mailEnv) {
 
 	// The control: the detector sees every number in what was sent.
 	var sent strings.Builder
-	for _, m := range e.WaitFor(e.Shared, intake.FolderDone, "", 4) {
+	for _, m := range e.WaitFor(e.Shared, casework.FolderDone, "", 4) {
 		sent.WriteString(strings.Join(leakTexts(m), "\n"))
 	}
 	for _, n := range nums {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"lexheller/intake/casework"
 	"regexp"
 	"slices"
 	"strings"
@@ -12,8 +13,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"lexheller/cmd/lexheller/devmail"
-	"lexheller/intake"
+	"lexheller/intake/devmail"
 	"lexheller/intake/form"
 	"lexheller/intake/parse"
 	"lexheller/intake/store"
@@ -167,7 +167,7 @@ func caseLife(t *testing.T, e *mailEnv) {
 			t.Errorf("%s: %d mails in INBOX, want %d", c.addr, got, c.n)
 		}
 	}
-	e.WaitFor(e.Shared, intake.FolderDone, "", 8)
+	e.WaitFor(e.Shared, casework.FolderDone, "", 8)
 	d.stop()
 
 	// The timeline, through the CLI.
@@ -212,13 +212,13 @@ func TestCommandRefusalsDovecotPostfix(t *testing.T) {
 	// An outsider who got hold of the plus address: quarantined.
 	to, raw = replyTo(t, notice, outsider, "/stäng")
 	e.Send(outsider, to, raw)
-	e.WaitFor(e.Shared, intake.FolderQuarantine, outsider, 1)
+	e.WaitFor(e.Shared, casework.FolderQuarantine, outsider, 1)
 
 	// The process leader's address, but Postfix here adds no
 	// Authentication-Results for mx.example.test: refused.
 	to, raw = replyTo(t, notice, leader, "/stäng")
 	e.Send(leader, to, raw)
-	e.WaitFor(e.Shared, intake.FolderQuarantine, leader, 1)
+	e.WaitFor(e.Shared, casework.FolderQuarantine, leader, 1)
 	c, err := d.store.Case(context.Background(), caseID)
 	if err != nil || c.Status == store.StatusClosed {
 		t.Errorf("case %s closed by a refused command (%v)", caseID, err)

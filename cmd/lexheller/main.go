@@ -24,6 +24,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"lexheller/intake/casework"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -625,7 +626,7 @@ func cmdSimilar(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	matches := idx.Similar(intake.SimilarText(c), 10, c.ID)
+	matches := idx.Similar(casework.SimilarText(c), 10, c.ID)
 	if *asJSON {
 		type row struct {
 			ID          string  `json:"id"`

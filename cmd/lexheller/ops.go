@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"lexheller/intake/casework"
 	"net"
 	"net/http"
 	"strings"
@@ -13,7 +14,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"lexheller/intake"
 	"lexheller/intake/classify"
 	"lexheller/intake/store"
 )
@@ -49,7 +49,7 @@ func (a *app) health(ctx context.Context) []string {
 	}
 	if n, oldest, err := a.store.PendingStats(ctx); err == nil && n > 0 {
 		problems = append(problems, fmt.Sprintf("messages: %d could not be handled (the oldest since %s); each is tried %d times, then moved to Karantän",
-			n, oldest.Format(time.RFC3339), intake.MaxAttempts))
+			n, oldest.Format(time.RFC3339), casework.MaxAttempts))
 	}
 	if h := a.sender.Health(); !h.FailingSince.IsZero() && time.Since(h.FailingSince) >= sendFailingFor {
 		problems = append(problems, fmt.Sprintf("outbox: no mail could be sent for %s (since %s): %s",

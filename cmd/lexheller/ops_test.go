@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"lexheller/cmd/lexheller/devmail"
+	"lexheller/intake/devmail"
 	"lexheller/intake/store"
 )
 

@@ -7,12 +7,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"lexheller/intake/casework"
 	"os"
 	"os/user"
 	"strings"
 	"time"
 
-	"lexheller/intake"
 	"lexheller/intake/store"
 )
 
@@ -97,7 +97,7 @@ func cmdPerson(args []string, stdout io.Writer) error {
 
 // printErasure says what an erasure changed (or, in a dry run, would
 // change), in Swedish for the registrator.
-func printErasure(w io.Writer, e *intake.Erasure) {
+func printErasure(w io.Writer, e *casework.Erasure) {
 	verb := "Raderat"
 	if e.DryRun {
 		verb = "Provkörning, inget ändrat. Skulle radera"

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"lexheller/cmd/lexheller/devmail"
+	"lexheller/intake/devmail"
 )
 
 // person export, person erase and audit from the command line, on a case

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"lexheller/intake/casework"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -11,8 +12,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
-	"lexheller/cmd/lexheller/devmail"
-	"lexheller/intake"
+	"lexheller/intake/devmail"
 	"lexheller/intake/store"
 )
 
@@ -57,8 +57,8 @@ Jag är på semester till och med 30 november.
 	}
 	t.Logf("ack subject %q", subject)
 	e.WaitFor(leader, "INBOX", "Nytt ärende", 1)
-	e.WaitFor(e.Shared, intake.FolderDone, "backlog-"+e.tag, 1)
-	e.WaitFor(e.Shared, intake.FolderIgnored, "oof-"+e.tag, 1)
+	e.WaitFor(e.Shared, casework.FolderDone, "backlog-"+e.tag, 1)
+	e.WaitFor(e.Shared, casework.FolderIgnored, "oof-"+e.tag, 1)
 
 	// A blanket arriving while the daemon waits (IDLE or poll).
 	second := e.Addr("karin")
@@ -84,7 +84,7 @@ Den 12 nov. 2026 kl. 10:14 skrev Lex Heller <%s>:
 	// An outsider quoting the tag is quarantined, not attached.
 	e.Send(e.Addr("outsider"), e.Shared, fmt.Sprintf("From: %s\nTo: %s\nSubject: Re: [%s]\nMessage-ID: <out-%s@x.example>\n\nJag vill också vara med.\n",
 		e.Addr("outsider"), e.Shared, caseID[1], e.tag))
-	e.WaitFor(e.Shared, intake.FolderQuarantine, "out-"+e.tag, 1)
+	e.WaitFor(e.Shared, casework.FolderQuarantine, "out-"+e.tag, 1)
 
 	// Nobody answered the auto-reply.
 	if n := len(e.Messages(e.Addr("semester"), "INBOX")); n != 0 {

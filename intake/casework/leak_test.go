@@ -1,4 +1,4 @@
-package intake
+package casework
 
 // The generated leak test of issue 10: random valid personnummer and
 // samordningsnummer, in every spelling, in every field a reporter, a

@@ -1,12 +1,13 @@
-// Package intake turns the shared mailbox into cases: it watches the
-// mailbox over IMAP (Watcher), and for each message (Processor) decodes
-// it, classifies it, records it and queues its replies in one transaction,
-// and only then moves it out of INBOX to the folder of its outcome.
-//
-// Its sub-packages do the pure work: parse (MIME), form (the blanket),
-// quote (quoted history), classify (what a message is), ident (our
-// identifiers) and store (SQLite).
-package intake
+// Package casework is lexheller's workflow core: a case's life. Every door
+// hands it what came in (intake's mailbox watcher a batch of raw messages;
+// the command line a process leader's commands; the import an old sheet's
+// rows) and it decides, in one store transaction, what that is and what
+// follows: a new case and its acknowledgement, a reply relayed, commands
+// applied, a forward de-identified, an answer recorded; reminders, agendas
+// and the pattern report fall due on a schedule; personal data goes when
+// its time is up. It queues mail (notify composes it; the outbox sender
+// sends it) and never touches IMAP, SMTP or HTTP itself.
+package casework
 
 import (
 	"bytes"
@@ -38,6 +39,9 @@ const (
 	FolderIgnored    = "Lex Heller/Ignorerade"
 	FolderQuarantine = "Lex Heller/Karantän"
 )
+
+// Folders are the outcome folders, created where they are missing.
+var Folders = []string{FolderDone, FolderIncomplete, FolderIgnored, FolderQuarantine}
 
 // Folder returns the folder for a kind.
 func Folder(k classify.Kind) string {
@@ -153,8 +157,8 @@ type PanicError struct {
 
 func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
 
-// safely runs f and turns a panic into a *PanicError.
-func safely(f func() error) (err error) {
+// Safely runs f and turns a panic into a *PanicError.
+func Safely(f func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = &PanicError{Value: r, Stack: debug.Stack()}
@@ -277,7 +281,7 @@ func (p *Processor) processBatch(ctx context.Context, batch []Incoming) ([]Outco
 	}
 	for i, in := range batch {
 		var pr *prepared
-		err := safely(func() (err error) {
+		err := Safely(func() (err error) {
 			if p.hook != nil {
 				p.hook("read", in)
 			}
@@ -528,7 +532,7 @@ func (p *Processor) commit(ctx context.Context, ps []*prepared) error {
 				continue
 			}
 			var mails []*store.OutMail
-			err := safely(func() (err error) {
+			err := Safely(func() (err error) {
 				if p.hook != nil && !pr.faulted {
 					if err := p.hook("record", pr.in); err != nil {
 						return err

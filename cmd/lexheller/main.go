@@ -35,9 +35,7 @@ import (
 
 	"lexheller/intake"
 	"lexheller/intake/classify"
-	"lexheller/intake/form"
 	"lexheller/intake/ident"
-	"lexheller/intake/parse"
 	"lexheller/intake/store"
 	"lexheller/templates"
 )
@@ -272,7 +270,7 @@ func cmdInspect(args []string, stdin io.Reader, stdout io.Writer) error {
 		}
 		lookup = st
 	}
-	rep, err := Inspect(ctx, raw, classifyOptions(cfg, signer), lookup)
+	rep, err := classify.Inspect(ctx, raw, classifyOptions(cfg, signer), lookup)
 	if err != nil {
 		return err
 	}
@@ -284,21 +282,6 @@ func cmdInspect(args []string, stdin io.Reader, stdout io.Writer) error {
 	}
 	printReport(stdout, rep)
 	return nil
-}
-
-// Inspect runs one raw message through decoding, classification and the
-// blanket's parser, touching no mailbox and sending nothing.
-func Inspect(ctx context.Context, raw []byte, o *classify.Options, lk classify.Lookup) (*classify.Report, error) {
-	m, err := parse.Parse(strings.NewReader(string(raw)), nil)
-	if err != nil {
-		return &classify.Report{Kind: classify.Quarantine, Reason: err.Error(), PII: []form.PII{},
-			Attachments: []classify.ReportAttachment{}}, nil
-	}
-	res, err := classify.Classify(ctx, m, o, lk)
-	if err != nil {
-		return nil, err
-	}
-	return classify.NewReport(m, res), nil
 }
 
 func printReport(w io.Writer, r *classify.Report) {

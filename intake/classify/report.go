@@ -1,6 +1,8 @@
 package classify
 
 import (
+	"bytes"
+	"context"
 	"strings"
 
 	"lexheller/intake/form"
@@ -65,4 +67,19 @@ func NewReport(m *parse.Message, r *Result) *Report {
 		rep.Attachments = append(rep.Attachments, ReportAttachment{Filename: a.Filename, ContentType: a.ContentType, Size: a.Size})
 	}
 	return rep
+}
+
+// Inspect runs one raw message through decoding, classification and the
+// blanket's parser, touching no mailbox and sending nothing: what
+// `lexheller inspect` prints. lk may be nil (no store).
+func Inspect(ctx context.Context, raw []byte, o *Options, lk Lookup) (*Report, error) {
+	m, err := parse.Parse(bytes.NewReader(raw), nil)
+	if err != nil {
+		return &Report{Kind: Quarantine, Reason: err.Error(), PII: []form.PII{}, Attachments: []ReportAttachment{}}, nil
+	}
+	res, err := Classify(ctx, m, o, lk)
+	if err != nil {
+		return nil, err
+	}
+	return NewReport(m, res), nil
 }

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"lexheller/intake/form"
 	"lexheller/intake/legacy"
 	"lexheller/intake/store"
 	"lexheller/notify/publish"
@@ -151,9 +150,6 @@ func cmdPublish(args []string, stdout io.Writer) error {
 	return nil
 }
 
-// errDryRun rolls back a dry run's transaction.
-var errDryRun = errors.New("dry run")
-
 func cmdImport(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	sf := storeFlags(fs)
@@ -194,64 +190,11 @@ func cmdImport(args []string, stdout io.Writer) error {
 	}
 	recs, problems := legacy.Map(rows, o)
 	source := filepath.Base(file)
-	var created, again []string
-	err = a.store.Tx(ctx, func(tx *store.Tx) error {
-		created, again = nil, nil
-		for _, rec := range recs {
-			if id, done, err := tx.Imported(rec.Key); err != nil {
-				return err
-			} else if done {
-				again = append(again, fmt.Sprintf("rad %d: redan importerad som %s", rec.Line, id))
-				continue
-			}
-			c := rec.Case
-			c.Year = c.CreatedAt.In(templates.Stockholm).Year()
-			seq, err := tx.NextCaseSeq(c.Year)
-			if err != nil {
-				return err
-			}
-			c.Seq, c.ID, c.Language = seq, a.signer.CaseID(c.Year, seq), a.cfg.Language
-			if err := tx.InsertCase(&c); err != nil {
-				return err
-			}
-			if err := tx.UpdateCase(&c); err != nil { // status and closing time
-				return err
-			}
-			if c.ReporterEmail != "" {
-				if err := tx.AddParticipant(c.ID, c.ReporterEmail, "reporter", "", c.CreatedAt); err != nil {
-					return err
-				}
-			}
-			summary := fmt.Sprintf("Importerat från %s, rad %d", source, rec.Line)
-			if rec.OrigID != "" {
-				summary += fmt.Sprintf(" (i kalkylbladet: %s)", rec.OrigID)
-			}
-			if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: c.CreatedAt, Kind: store.EventCreated, Actor: "import",
-				Role: "admin", Summary: summary}); err != nil {
-				return err
-			}
-			if rec.Answer != "" {
-				party := form.Annan
-				if len(c.Parties) > 0 {
-					party = c.Parties[0]
-				}
-				if err := tx.AnswerAt(c.ID, party, rec.Answer, c.CreatedAt); err != nil {
-					return err
-				}
-			}
-			if err := tx.RecordImport(rec.Key, c.ID, source, rec.Line, time.Now()); err != nil {
-				return err
-			}
-			created = append(created, fmt.Sprintf("rad %d: %s", rec.Line, c.ID))
-		}
-		if *dryRun {
-			return errDryRun
-		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, errDryRun) {
-		return fmt.Errorf("import: nothing was stored: %w", err)
+	res, err := a.processor.Import(ctx, recs, source, *dryRun)
+	if err != nil {
+		return err
 	}
+	created, again := res.Created, res.Again
 	verb := "importerade"
 	if *dryRun {
 		verb = "skulle importeras (--dry-run: inget sparat)"

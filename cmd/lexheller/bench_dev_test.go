@@ -82,7 +82,7 @@ func BenchmarkInProcessPatterns50k(b *testing.B) {
 	o := report.Options{From: from, To: from.AddDate(1, 0, 0), Lang: "sv"}
 	b.ResetTimer()
 	t0 := time.Now()
-	rep, err := buildReport(ctx, st, o, time.Now())
+	rep, err := report.FromStore(ctx, st, o, time.Now())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func BenchmarkInProcessPatterns50k(b *testing.B) {
 	}
 	text := time.Since(t0)
 	t0 = time.Now()
-	rep, _ = buildReport(ctx, st, o, time.Now())
+	rep, _ = report.FromStore(ctx, st, o, time.Now())
 	if err := rep.XLSX(io.Discard); err != nil {
 		b.Fatal(err)
 	}

@@ -234,13 +234,11 @@ func cmdAgenda(args []string, stdout io.Writer) error {
 		}
 		*slug = a.cfg.Forbund[0].Slug
 	}
-	var fb *Forbund
-	for i := range a.cfg.Forbund {
-		if a.cfg.Forbund[i].Slug == *slug {
-			fb = &a.cfg.Forbund[i]
-		}
+	known := false
+	for _, f := range a.cfg.Forbund {
+		known = known || f.Slug == *slug
 	}
-	if fb == nil {
+	if !known {
 		return fmt.Errorf("agenda: no förbund %q in the config", *slug)
 	}
 	now := time.Now()
@@ -250,13 +248,7 @@ func cmdAgenda(args []string, stdout io.Writer) error {
 			return fmt.Errorf("--meeting %q: write a date like 2027-01-21", *meeting)
 		}
 	} else {
-		today := now.In(templates.Stockholm).Format(time.DateOnly)
-		for _, m := range fb.Meetings {
-			if m >= today {
-				when, _ = time.ParseInLocation(time.DateOnly, m, templates.Stockholm)
-				break
-			}
-		}
+		when = a.processor.NextMeeting(*slug, now)
 		if when.IsZero() {
 			return fmt.Errorf("agenda: %s has no meeting ahead in the config; give --meeting DATE", *slug)
 		}

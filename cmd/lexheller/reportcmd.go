@@ -18,19 +18,6 @@ import (
 	"lexheller/templates"
 )
 
-// buildReport reads every case and forward and counts them.
-func buildReport(ctx context.Context, st *store.Store, o report.Options, now time.Time) (*report.Report, error) {
-	cases, err := st.Cases(ctx, store.CaseFilter{})
-	if err != nil {
-		return nil, err
-	}
-	fws, err := st.AllForwards(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return report.Build(cases, fws, o, now), nil
-}
-
 func cmdReport(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	sf := storeFlags(fs)
@@ -77,7 +64,7 @@ func cmdReport(args []string, stdout io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	r, err := buildReport(ctx, st, o, time.Now())
+	r, err := report.FromStore(ctx, st, o, time.Now())
 	if err != nil {
 		return err
 	}

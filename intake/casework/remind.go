@@ -297,15 +297,10 @@ func (p *Processor) sendReport(ctx context.Context, now time.Time) (int, error) 
 	if _, done, err := p.Store.Done(ctx, key); err != nil || done {
 		return 0, err
 	}
-	cases, err := p.Store.Cases(ctx, store.CaseFilter{})
+	r, err := report.FromStore(ctx, p.Store, report.Options{From: prev, To: start, Lang: p.Lang, ForbundNames: p.forbundNames()}, now)
 	if err != nil {
 		return 0, err
 	}
-	fws, err := p.Store.AllForwards(ctx)
-	if err != nil {
-		return 0, err
-	}
-	r := report.Build(cases, fws, report.Options{From: prev, To: start, Lang: p.Lang, ForbundNames: p.forbundNames()}, now)
 	var text, html, xlsx bytes.Buffer
 	if err := r.Text(&text); err != nil {
 		return 0, err
@@ -332,6 +327,12 @@ func (p *Processor) sendReport(ctx context.Context, now time.Time) (int, error) 
 		return p.queue(tx, mails)
 	})
 	return n, err
+}
+
+// NextMeeting is the förbund's first meeting on or after now's date, zero
+// when none is ahead.
+func (p *Processor) NextMeeting(slug string, now time.Time) time.Time {
+	return nextMeeting(p.forbund(slug), now)
 }
 
 // forbundNames maps each förbund's slug to its name, for reports.

@@ -376,11 +376,21 @@ type uidSize struct {
 // pass processes everything in the selected mailbox, batch by batch.
 func (w *Watcher) pass(ctx context.Context, c *imapclient.Client, mailbox string, uidValidity uint32) error {
 	if c.Mailbox() != nil && c.Mailbox().NumMessages == 0 {
+		if err := w.Store.PrunePending(context.WithoutCancel(ctx), mailbox, uidValidity, nil); err != nil {
+			w.logger().Warn("forgetting messages no longer in INBOX failed", "err", err)
+		}
 		return nil
 	}
 	msgs, err := c.Fetch(imap.SeqSet{imap.SeqRange{Start: 1, Stop: 0}}, &imap.FetchOptions{UID: true, RFC822Size: true}).Collect()
 	if err != nil {
 		return fmt.Errorf("list %s: %w", mailbox, err)
+	}
+	present := make([]uint32, 0, len(msgs))
+	for _, m := range msgs {
+		present = append(present, uint32(m.UID))
+	}
+	if err := w.Store.PrunePending(context.WithoutCancel(ctx), mailbox, uidValidity, present); err != nil {
+		w.logger().Warn("forgetting messages no longer in INBOX failed", "err", err)
 	}
 	var all []uidSize
 	w.mu.Lock()

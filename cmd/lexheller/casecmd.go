@@ -22,15 +22,33 @@ import (
 type storeSel struct {
 	db, config string
 	dev        bool
+	configFlag bool // --config was given (not only LEXHELLER_CONFIG)
 }
 
 // storeFlags adds the flags of a storeSel.
 func storeFlags(fs *flag.FlagSet) *storeSel {
 	s := &storeSel{}
 	fs.StringVar(&s.db, "db", "", "database file")
-	fs.StringVar(&s.config, "config", os.Getenv("LEXHELLER_CONFIG"), "config file (default: $LEXHELLER_CONFIG)")
+	s.config = os.Getenv("LEXHELLER_CONFIG")
 	fs.BoolVar(&s.dev, "dev", false, "use the built-in dev configuration of `lexheller serve` without a config")
+	fs.Func("config", "config file (default: $LEXHELLER_CONFIG)", func(v string) error {
+		s.config, s.configFlag = v, true
+		return nil
+	})
 	return s
+}
+
+// check refuses --dev beside --db or --config: the dev configuration
+// belongs with the dev database only. An explicit --dev wins over
+// LEXHELLER_CONFIG.
+func (s *storeSel) check() error {
+	if s.dev && s.db != "" {
+		return errors.New("--dev uses the dev mode's own database: leave out --db")
+	}
+	if s.dev && s.configFlag {
+		return errors.New("--dev and --config name two deployments: give one of them")
+	}
+	return nil
 }
 
 // errNeedsConfig says what a command that changes cases needs.
@@ -50,13 +68,16 @@ func openApp(ctx context.Context, sel *storeSel) (*app, error) {
 // openAppCreate is openApp that, when create is set, makes a new empty
 // database where none is.
 func openAppCreate(ctx context.Context, sel *storeSel, create bool) (*app, error) {
+	if err := sel.check(); err != nil {
+		return nil, err
+	}
 	var cfg *Config
 	var err error
 	switch {
-	case sel.config != "":
-		cfg, err = LoadConfig(sel.config)
 	case sel.dev:
 		cfg, err = defaultConfig()
+	case sel.config != "":
+		cfg, err = LoadConfig(sel.config)
 	default:
 		return nil, errNeedsConfig
 	}

@@ -169,6 +169,13 @@ func TestImportRoundTrip(t *testing.T) {
 	if out, code := runCLI(t, "", "cases"); code == 0 || !strings.Contains(out, "--db") {
 		t.Errorf("cases with no database named: exit %d:\n%s", code, out)
 	}
+	// The dev configuration is never paired with another database.
+	if out, code := runCLI(t, "", "case", "close", "LH-2026-0002", "--dev", "--db", cfg.Database); code == 0 || !strings.Contains(out, "leave out --db") {
+		t.Errorf("--dev with --db: exit %d:\n%s", code, out)
+	}
+	if out, code := runCLI(t, "", "cases", "--dev", "--config", path); code == 0 || !strings.Contains(out, "give one of them") {
+		t.Errorf("--dev with --config: exit %d:\n%s", code, out)
+	}
 	if out, code := runCLI(t, "", "case", "set", "LH-2026-0002", "--level", "struktur", "--themes", "utskrivning", "--config", path); code != 0 {
 		t.Fatal(out)
 	}

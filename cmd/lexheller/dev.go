@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -96,10 +97,25 @@ A whole case's life in a few seconds: lexheller demo
 	return cfg, func() { srv.Close() }, nil
 }
 
+// exampleID is a fresh Message-ID for the example: the dev database
+// outlives a run, and a blanket sent again under a Message-ID it has seen
+// would only be moved, not answered.
+func exampleID(domain string) string {
+	return "Message-ID: <exempel." + strconv.FormatInt(time.Now().UnixNano(), 36) + "@" + domain + ">"
+}
+
+var messageIDLine = regexp.MustCompile(`(?mi)^Message-ID:[^\r\n]*`)
+
 // writeExample writes a filled-in blanket, ready to send with curl, to
-// path (unless a file is there already: it may be one the user edited).
+// path. A file that is there already (the user may have edited it) keeps
+// its text and gets a new Message-ID.
 func writeExample(path, from, to string) error {
-	if _, err := os.Stat(path); err == nil {
+	domain := strings.SplitN(from, "@", 2)[1]
+	if b, err := os.ReadFile(path); err == nil {
+		b = messageIDLine.ReplaceAll(b, []byte(exampleID(domain)))
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			return fmt.Errorf("dev mode: write the example blanket: %w", err)
+		}
 		return nil
 	}
 	body := `Datum för händelsen: ` + time.Now().Format(time.DateOnly) + `
@@ -119,8 +135,7 @@ Får vi kontakta dig? Ja
 Får ärendet publiceras anonymiserat? Ja
 `
 	raw := "From: Anna Andersson <" + from + ">\r\nTo: " + to + "\r\nSubject: Lex Heller-anmälan\r\n" +
-		"Date: " + time.Now().Format(time.RFC1123Z) + "\r\nMessage-ID: <exempel." + strconv.FormatInt(time.Now().UnixNano(), 36) + "@" +
-		strings.SplitN(from, "@", 2)[1] + ">\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n" +
+		"Date: " + time.Now().Format(time.RFC1123Z) + "\r\n" + exampleID(domain) + "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n" +
 		"Content-Transfer-Encoding: 8bit\r\n\r\n" + strings.ReplaceAll(body, "\n", "\r\n")
 	if err := os.WriteFile(path, []byte(raw), 0o600); err != nil {
 		return fmt.Errorf("dev mode: write the example blanket: %w", err)

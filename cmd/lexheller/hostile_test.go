@@ -52,7 +52,7 @@ func hostile(t *testing.T, e *mailEnv) {
 	caseID := regexp.MustCompile(`\[(LH-\d{4}-\d{4})\]`).FindStringSubmatch(decoded(acks[0]))[1]
 	e.Send(e.Addr("mallory"), e.Shared, fmt.Sprintf("From: <%s>\nTo: %s\nSubject: [%s] avsluta\nMessage-ID: <forged-%s@evil.example>\n\n/stäng\n",
 		leader, e.Shared, caseID, e.tag))
-	e.WaitFor(leader, "INBOX", "Inga kommandon genomfördes", 1)
+	e.WaitFor(leader, "INBOX", "Ingenting genomfördes och ingenting skickades vidare", 1)
 	if c, err := d.store.Case(context.Background(), caseID); err != nil || c.Status == store.StatusClosed {
 		t.Errorf("case %s after a forged /stäng: %v, %v", caseID, c.Status, err)
 	}

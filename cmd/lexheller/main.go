@@ -337,8 +337,13 @@ func reorder(args []string) []string {
 // openStore opens the store of a command that only reads: --db, the
 // database of --config, or with --dev the dev mode's.
 func openStore(ctx context.Context, sel *storeSel) (*store.Store, error) {
+	if err := sel.check(); err != nil {
+		return nil, err
+	}
 	path := sel.db
 	switch {
+	case sel.dev:
+		path = devDatabase()
 	case path != "":
 	case sel.config != "":
 		cfg, err := LoadConfig(sel.config)
@@ -346,8 +351,6 @@ func openStore(ctx context.Context, sel *storeSel) (*store.Store, error) {
 			return nil, err
 		}
 		path = cfg.Database
-	case sel.dev:
-		path = devDatabase()
 	default:
 		return nil, errors.New("which database? pass --db FILE, or --config FILE (or set LEXHELLER_CONFIG) for the database the daemon uses, or --dev for the dev mode's")
 	}

@@ -148,6 +148,18 @@ func printPerson(w io.Writer, p *store.PersonData) {
 			fmt.Fprintf(w, "    %s\n", indentBy(strings.TrimSpace(m.Body), "    "))
 		}
 	}
+	if len(p.Attachments) > 0 {
+		fmt.Fprintf(w, "\nBilagor från personen: %d\n", len(p.Attachments))
+		for _, a := range p.Attachments {
+			fmt.Fprintf(w, "  %-13s  %s (%s, %d byte)\n", a.CaseID, a.Filename, a.ContentType, a.Size)
+		}
+	}
+	if len(p.Partial) > 0 {
+		fmt.Fprintf(w, "\nOfullständiga anmälningar som väntar på resten: %d\n", len(p.Partial))
+		for _, t := range p.Partial {
+			fmt.Fprintf(w, "    %s\n", indentBy(strings.TrimSpace(t), "    "))
+		}
+	}
 	fmt.Fprintf(w, "\nHändelser där personen förekommer: %d\n", len(p.Events))
 	for _, e := range p.Events {
 		fmt.Fprintf(w, "  %s  %-13s  %s\n", e.At.Format(time.DateOnly), e.CaseID, e.Summary)

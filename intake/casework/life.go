@@ -445,14 +445,14 @@ func (p *Processor) unproven(tx *store.Tx, pr *prepared, row *store.Message, now
 	why := p.say("mejlet är inget svar på ett mejl som Lex Heller har skickat till dig i ärendet, så det kan ha skickats av någon annan i ditt namn",
 		"the mail is no reply to a mail Lex Heller sent you on the case, so someone else may have sent it in your name")
 	if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: store.EventRefused, Actor: from, Role: "unverified",
-		Message: row.ID, Summary: p.say("Kommandon i processledarens namn (%s) avvisade: %s", "Commands in a process leader's name (%s) refused: %s", from, why),
+		Message: row.ID, Summary: p.say("Mejl i processledarens namn (%s) avvisat: %s", "Mail in a process leader's name (%s) refused: %s", from, why),
 		Body: form.MaskPII(res.Text)}); err != nil {
 		return nil, err
 	}
 	return p.compose(notify.Request{Kind: notify.KindCommandResult, To: []string{from}, Case: c, ForbundName: fb.Name,
 		InReplyTo: m.MessageID, References: m.References, Now: now,
-		Problems: []string{p.say("Inga kommandon genomfördes och ingenting skickades vidare: %s. Svara på ett mejl från Lex Heller i ärendet och skriv kommandona överst.",
-			"No command was carried out and nothing was passed on: %s. Reply to a mail from Lex Heller on the case and write the commands at the top.", why)}})
+		Problems: []string{p.say("Ingenting genomfördes och ingenting skickades vidare: %s. Har du skrivit mejlet, svara i stället på ett mejl från Lex Heller i ärendet. Har du inte skrivit det, har någon annan försökt skicka det i ditt namn.",
+			"Nothing was carried out and nothing was passed on: %s. If you wrote the mail, reply to a mail from Lex Heller on the case instead. If you did not, someone else tried to send it in your name.", why)}})
 }
 
 func hasUnknown(errs []command.Error) bool {
@@ -479,6 +479,9 @@ func HelpTable(lang string) []notify.HelpRow {
 // goes to the process leaders.
 func (p *Processor) dialogue(tx *store.Tx, pr *prepared, row *store.Message, now time.Time) ([]*store.OutMail, error) {
 	res, m := pr.res, pr.msg
+	if res.Unproven {
+		return p.unproven(tx, pr, row, now)
+	}
 	from := strings.ToLower(m.From.Address)
 	c, err := tx.Case(res.Case)
 	if err != nil {

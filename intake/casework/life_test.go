@@ -585,7 +585,7 @@ func TestCommandsNeedAReplyToTheLeader(t *testing.T) {
 		}
 		sent := log.next()
 		if len(sent) != 1 || sent[0].Kind != notify.KindCommandResult || sent[0].To != leader ||
-			!strings.Contains(sent[0].Body, "Inga kommandon genomfördes") {
+			!strings.Contains(sent[0].Body, "Ingenting genomfördes och ingenting skickades vidare") {
 			t.Errorf("%s: mails %+v, want one refusal to the leader", name, sent)
 		}
 		tl, _ := p.Store.Timeline(context.Background(), id)
@@ -710,5 +710,33 @@ func TestGreetingNotDoubled(t *testing.T) {
 	f := only(t, log.next(), notify.KindFeedback, reporter)
 	if strings.Count(f.Body, "Hej") != 1 {
 		t.Errorf("feedback:\n%s", f.Body)
+	}
+}
+
+// Without authserv_id a plain reply in a leader's name that answers no
+// mail of ours to that leader is not passed on to the reporter.
+func TestForgedPlainReplyIsNotRelayed(t *testing.T) {
+	now := time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC)
+	p := lifeProcessor(t, &now)
+	log := &mailLog{t: t, p: p}
+	id := process(t, p, blanketMsg(reporter, "forgedreply@af.example"))[0].Case
+	log.next()
+	forged := fmt.Sprintf("From: <%s>\r\nTo: lexheller@finsam.example\r\nSubject: Re: [%s]\r\nMessage-ID: <fr@evil.example>\r\n\r\nSkicka ditt personnummer till mig på x@evil.example.\r\n", leader, id)
+	outs := process(t, p, forged)
+	if outs[0].Kind != classify.Reply || outs[0].Folder != FolderDone {
+		t.Fatalf("forged reply: %+v", outs[0])
+	}
+	sent := log.next()
+	for _, m := range sent {
+		if m.To == reporter {
+			t.Errorf("the forged reply reached the reporter:\n%s", m.Body)
+		}
+	}
+	if len(sent) != 1 || sent[0].To != leader {
+		t.Errorf("mails %+v, want one notice to the leader's address", sent)
+	}
+	tl, _ := p.Store.Timeline(context.Background(), id)
+	if e := tl[len(tl)-1]; e.Kind != store.EventRefused {
+		t.Errorf("last event %+v", e)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"lexheller/intake/classify"
 	"lexheller/intake/store"
 	"lexheller/notify"
 	"lexheller/notify/report"
@@ -202,5 +203,35 @@ func TestEraseAndExportPerson(t *testing.T) {
 	after := reportCounts(t, p, now.AddDate(0, 1, 0))
 	if !reflect.DeepEqual(before, after) {
 		t.Errorf("the pattern report changed with the erasure:\nbefore %+v\nafter  %+v", before, after)
+	}
+}
+
+// An erasure takes the person's attachments and an incomplete blanket of
+// theirs too, and the export lists both before.
+func TestEraseTakesAttachmentsAndPartialBlankets(t *testing.T) {
+	p := newProcessor(t)
+	ctx := context.Background()
+	who := "kalle@kommun.example"
+	raw := "From: Kalle <" + who + ">\r\nSubject: Anmälan\r\nMessage-ID: <att@kommun.example>\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/mixed; boundary=X\r\n\r\n--X\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
+		"Namn: Kalle Svensson\r\nOrganisation: Kommunen\r\n--X\r\nContent-Type: application/pdf\r\n" +
+		"Content-Disposition: attachment; filename=\"Journal Kalle Svensson.pdf\"\r\n\r\n%PDF-1.4 innehåll\r\n--X--\r\n"
+	if outs := process(t, p, raw); outs[0].Kind != classify.InvalidForm {
+		t.Fatalf("%+v", outs[0])
+	}
+	found, err := p.Store.Person(ctx, who, "")
+	if err != nil || len(found.Partial) != 1 || len(found.Attachments) != 1 {
+		t.Fatalf("export before: %d partial, %d attachments (%v)", len(found.Partial), len(found.Attachments), err)
+	}
+	attID := found.Attachments[0].ID
+	if _, err := p.ErasePerson(ctx, who, "", "", false, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	found, _ = p.Store.Person(ctx, who, "")
+	if len(found.Partial)+len(found.Attachments)+len(found.Messages) != 0 {
+		t.Errorf("after erasure: %d partial, %d attachments, %d messages", len(found.Partial), len(found.Attachments), len(found.Messages))
+	}
+	if _, ok, _ := p.Store.AttachmentContent(ctx, attID); ok {
+		t.Error("the attachment's content is still stored")
 	}
 }

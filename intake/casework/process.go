@@ -142,6 +142,7 @@ type prepared struct {
 	// faulted is set when the message is quarantined because handling it
 	// failed: it is recorded with nothing but the notice that says so.
 	faulted bool
+	detail  string // a faulted message's error, for the ledger
 }
 
 // MaxAttempts is how often recording a message may fail before it is
@@ -248,7 +249,7 @@ func (p *Processor) processAlone(ctx context.Context, in Incoming) (Outcome, err
 	if deaths >= 2 {
 		pr := &prepared{in: in, start: time.Now()}
 		p.logger().Error("message killed the process twice; quarantined unread", "mailbox", in.Mailbox, "uid", in.UID, "deaths", deaths)
-		err := p.quarantine(ctx, pr, fmt.Sprintf("internt fel vid behandling: processen avbröts %d gånger i rad medan meddelandet behandlades; det har inte lästs igen", deaths))
+		err := p.quarantine(ctx, pr, fmt.Sprintf("internt fel vid behandling: Lex Heller stannade %d gånger i rad medan meddelandet behandlades, så det har inte lästs igen", deaths), "")
 		return pr.out, err
 	}
 	p.logger().Warn("message was in hand when the process stopped; handling it on its own", "mailbox", in.Mailbox, "uid", in.UID)
@@ -408,7 +409,7 @@ func (p *Processor) failed(ctx context.Context, pr *prepared, err error) error {
 	switch {
 	case errors.As(err, &pe):
 		p.logPanic(pr, pe)
-		return p.quarantine(ctx, pr, ReasonInternal+": "+fmt.Sprint(pe.Value))
+		return p.quarantine(ctx, pr, ReasonInternal+" (ett programfel i Lex Heller; detaljerna finns i loggen)", fmt.Sprint(pe.Value))
 	case ctx.Err() != nil || store.Unavailable(err):
 		return err
 	}
@@ -420,12 +421,15 @@ func (p *Processor) failed(ctx context.Context, pr *prepared, err error) error {
 	if n < MaxAttempts {
 		return fmt.Errorf("attempt %d of %d: %w", n, MaxAttempts, err)
 	}
-	return p.quarantine(ctx, pr, fmt.Sprintf("kunde inte registreras efter %d försök: %v", n, err))
+	p.logger().Error("message quarantined after failed attempts", "mailbox", pr.in.Mailbox, "uid", pr.in.UID, "attempts", n, "err", err)
+	return p.quarantine(ctx, pr, fmt.Sprintf("kunde inte registreras efter %d försök (felet finns i loggen)", n), err.Error())
 }
 
 // quarantine records pr as quarantined for reason, with its raw message
 // and nothing else, and tells the process leaders.
-func (p *Processor) quarantine(ctx context.Context, pr *prepared, reason string) error {
+// reason is what the process leaders read; detail, if any, is the error,
+// kept with the message in the ledger (and inspect) after the reason.
+func (p *Processor) quarantine(ctx context.Context, pr *prepared, reason, detail string) error {
 	if pr.sha == "" {
 		pr.sha = rawSHA(pr.in.Raw)
 	}
@@ -434,7 +438,7 @@ func (p *Processor) quarantine(ctx context.Context, pr *prepared, reason string)
 		fb = pr.res.Forbund
 	}
 	pr.res = &classify.Result{Kind: classify.Quarantine, Reason: reason, Forbund: fb}
-	pr.key, pr.dup, pr.faulted, pr.reused = "quarantine:"+pr.sha, nil, true, false
+	pr.key, pr.dup, pr.faulted, pr.reused, pr.detail = "quarantine:"+pr.sha, nil, true, false, detail
 	return p.commit(context.WithoutCancel(ctx), []*prepared{pr})
 }
 
@@ -558,6 +562,11 @@ func (p *Processor) commit(ctx context.Context, ps []*prepared) error {
 		return nil
 	})
 	if err != nil {
+		// Nothing of it committed: no outcome may send a message to a
+		// folder.
+		for _, pr := range ps {
+			pr.out, pr.mails = Outcome{}, nil
+		}
 		return err
 	}
 	for _, pr := range ps {
@@ -583,6 +592,9 @@ func (p *Processor) recordFault(tx *store.Tx, pr *prepared) ([]*store.OutMail, e
 		SHA256: pr.sha, Kind: string(classify.Quarantine), Reason: pr.res.Reason,
 		Size: int64(len(pr.in.Raw)), ReceivedAt: now, Raw: pr.in.Raw,
 	}
+	if pr.detail != "" {
+		row.Reason += ": " + pr.detail
+	}
 	req := notify.Request{Kind: notify.KindQuarantined, Reason: pr.res.Reason, Now: now,
 		Text: fmt.Sprintf("%s, UID %d", pr.in.Mailbox, pr.in.UID)}
 	if m := pr.msg; m != nil {
@@ -592,7 +604,7 @@ func (p *Processor) recordFault(tx *store.Tx, pr *prepared) ([]*store.OutMail, e
 	if err := tx.RecordMessage(row); err != nil {
 		return nil, err
 	}
-	pr.out = Outcome{Kind: classify.Quarantine, Reason: pr.res.Reason, Folder: FolderQuarantine, Ledger: row.ID, MessageID: row.MessageID}
+	pr.out = Outcome{Kind: classify.Quarantine, Reason: row.Reason, Folder: FolderQuarantine, Ledger: row.ID, MessageID: row.MessageID}
 	slug := pr.res.Forbund
 	if slug == "" {
 		slug = pr.in.Forbund

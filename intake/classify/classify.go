@@ -186,11 +186,18 @@ func Classify(ctx context.Context, m *parse.Message, o *Options, lk Lookup) (*Re
 	}
 	if r.Case != "" {
 		r.Text = quote.Cut(m.Text)
-		if isCommand(r.Text) && o.isProcessLeader(from, r.Forbund) {
-			if o.AuthservID == "" && !r.answers {
-				r.Unproven = true
+		leader := o.isProcessLeader(from, r.Forbund)
+		if leader && o.AuthservID == "" && !r.answers {
+			// Anyone can write a leader's From and a case number: what is
+			// not an answer to our mail to that leader is neither applied
+			// nor passed on to the reporter.
+			r.Unproven = true
+			if isCommand(r.Text) {
 				return r.set(Command, fmt.Sprintf("commands in a process leader's name on %s (found by %s), refused: the mail answers no mail of ours to %s", r.Case, r.Via, from)), nil
 			}
+			return r.set(Reply, fmt.Sprintf("a reply in a process leader's name on %s (found by %s), not passed on: the mail answers no mail of ours to %s", r.Case, r.Via, from)), nil
+		}
+		if isCommand(r.Text) && leader {
 			return r.set(Command, fmt.Sprintf("commands from a process leader on %s (found by %s)", r.Case, r.Via)), nil
 		}
 		return r.set(Reply, fmt.Sprintf("reply on %s (found by %s)", r.Case, r.Via)), nil

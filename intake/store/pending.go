@@ -155,3 +155,41 @@ func (s *Store) PendingStats(ctx context.Context) (n int, oldest time.Time, err 
 	}
 	return n, oldest, nil
 }
+
+// PrunePending forgets the pending rows of a mailbox's messages that are no
+// longer in it (a person moved or deleted them, or UIDVALIDITY changed):
+// nothing is left to handle, and /healthz would report them for ever.
+func (s *Store) PrunePending(ctx context.Context, mailbox string, uidValidity uint32, present []uint32) error {
+	have := make(map[uint32]bool, len(present))
+	for _, u := range present {
+		have[u] = true
+	}
+	rows, err := s.rdb.QueryContext(ctx, `SELECT uidvalidity, uid FROM pending WHERE mailbox = ?`, mailbox)
+	if err != nil {
+		return fmt.Errorf("store: pending: %w", err)
+	}
+	type key struct{ uv, uid uint32 }
+	var gone []key
+	for rows.Next() {
+		var k key
+		if err := rows.Scan(&k.uv, &k.uid); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: pending: %w", err)
+		}
+		if k.uv != uidValidity || !have[k.uid] {
+			gone = append(gone, k)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(gone) == 0 {
+		return err
+	}
+	return s.Tx(ctx, func(tx *Tx) error {
+		for _, k := range gone {
+			if _, err := tx.exec(`DELETE FROM pending WHERE mailbox = ? AND uidvalidity = ? AND uid = ?`, mailbox, k.uv, k.uid); err != nil {
+				return fmt.Errorf("store: pending: %w", err)
+			}
+		}
+		return nil
+	})
+}

@@ -199,7 +199,7 @@ func (s *Store) DueForScrubbing(ctx context.Context, forbund string, closedBefor
 func (s *Store) PruneMailBodies(ctx context.Context, before time.Time) (int64, error) {
 	var n int64
 	err := s.Tx(ctx, func(tx *Tx) error {
-		res, err := tx.exec(`UPDATE outbox SET body = '', raw = x'', body_pruned = 1
+		res, err := tx.exec(`UPDATE outbox SET body = '', raw = x'', subject = '', body_pruned = 1
 			WHERE body_pruned = 0 AND status != 'queued' AND created_at < ?`, ts(before))
 		if err != nil {
 			return err
@@ -260,6 +260,10 @@ type PersonData struct {
 	Messages []PersonMessage `json:"messages"`
 	Mails    []PersonMail    `json:"mails"`
 	Events   []Event         `json:"events"`
+	// Partial are incomplete blankets of theirs, waiting for the rest.
+	Partial []string `json:"partial_blankets,omitempty"`
+	// Attachments are the files they sent.
+	Attachments []Attachment `json:"attachments,omitempty"`
 }
 
 // PersonMessage is a message received from the person.
@@ -352,6 +356,33 @@ func (s *Store) Person(ctx context.Context, address, name string) (*PersonData, 
 		p.Mails = append(p.Mails, m)
 	}
 	orows.Close()
+	prows, err := s.rdb.QueryContext(ctx, `SELECT text FROM partial_forms WHERE sender = ? ORDER BY at`, address)
+	if err != nil {
+		return nil, fmt.Errorf("store: person: %w", err)
+	}
+	for prows.Next() {
+		var t string
+		if err := prows.Scan(&t); err != nil {
+			prows.Close()
+			return nil, err
+		}
+		p.Partial = append(p.Partial, t)
+	}
+	prows.Close()
+	arows, err := s.rdb.QueryContext(ctx, `SELECT id, coalesce(case_id, ''), filename, content_type, size FROM attachments
+		WHERE filename != '' AND message IN (SELECT id FROM messages WHERE lower(from_addr) = ?) ORDER BY id`, address)
+	if err != nil {
+		return nil, fmt.Errorf("store: person: %w", err)
+	}
+	for arows.Next() {
+		var a Attachment
+		if err := arows.Scan(&a.ID, &a.CaseID, &a.Filename, &a.ContentType, &a.Size); err != nil {
+			arows.Close()
+			return nil, err
+		}
+		p.Attachments = append(p.Attachments, a)
+	}
+	arows.Close()
 	erows, err := s.rdb.QueryContext(ctx, `SELECT id, case_id, at, kind, actor, role, summary, body FROM events
 		WHERE lower(actor) = ? OR lower(summary || body) LIKE ? ESCAPE '\' OR lower(summary || body) LIKE ? ESCAPE '\' ORDER BY id`,
 		address, la, ln)
@@ -393,6 +424,18 @@ func (tx *Tx) ForgetMessagesFrom(address string, dryRun bool) (int, error) {
 		return n, err
 	}
 	if _, err := tx.exec(`DELETE FROM blob_chunks WHERE owner = 'raw' AND ref IN (SELECT id FROM messages WHERE lower(from_addr) = ?)`, a); err != nil {
+		return 0, err
+	}
+	// Their attachments and any incomplete blanket of theirs go too.
+	if _, err := tx.exec(`DELETE FROM blob_chunks WHERE owner = 'attachment' AND ref IN
+		(SELECT id FROM attachments WHERE message IN (SELECT id FROM messages WHERE lower(from_addr) = ?))`, a); err != nil {
+		return 0, err
+	}
+	if _, err := tx.exec(`UPDATE attachments SET kept = 0, filename = '' WHERE message IN
+		(SELECT id FROM messages WHERE lower(from_addr) = ?)`, a); err != nil {
+		return 0, err
+	}
+	if _, err := tx.exec(`DELETE FROM partial_forms WHERE sender = ?`, a); err != nil {
 		return 0, err
 	}
 	_, err := tx.exec(`UPDATE messages SET raw_kept = 0, subject = '', from_addr = '' WHERE lower(from_addr) = ?`, a)

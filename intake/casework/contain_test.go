@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"lexheller/intake/classify"
 	"lexheller/intake/store"
@@ -191,8 +192,9 @@ func TestReusedMessageIDIsANewMessage(t *testing.T) {
 
 // The crash-loop guard, with a message that kills the process: a child
 // process (this test binary) handles the mailbox and exits on the marker.
-// It dies twice with the message in hand, and at the third start the
-// message is quarantined unread while the others are handled.
+// It dies CrashLoopDeaths times in a row with the message in hand, and
+// at the next start the message is quarantined unread while the others
+// are handled.
 func TestCrashLoopGuard(t *testing.T) {
 	if os.Getenv("LEXHELLER_CRASHLOOP_CHILD") != "" {
 		crashLoopChild()
@@ -212,14 +214,14 @@ func TestCrashLoopGuard(t *testing.T) {
 		}
 		return 0
 	}
-	// The poison alone in INBOX: two deaths with it in hand alone.
-	for i := 1; i <= 2; i++ {
+	// The poison alone in INBOX: deaths with it in hand alone.
+	for i := 1; i <= CrashLoopDeaths; i++ {
 		if code := run(); code != 3 {
 			t.Fatalf("start %d: exit %d, want the poison to kill it (3)", i, code)
 		}
 	}
 	if code := run(); code != 0 {
-		t.Fatalf("third start: exit %d, want 0", code)
+		t.Fatalf("start %d: exit %d, want 0", CrashLoopDeaths+1, code)
 	}
 	got, err := os.ReadFile(filepath.Join(dir, "outcomes"))
 	if err != nil {
@@ -228,7 +230,7 @@ func TestCrashLoopGuard(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(string(got)), "\n")
 	if len(lines) != 2 || !strings.HasPrefix(lines[0], "1 "+string(classify.Quarantine)+" "+FolderQuarantine+" "+ReasonInternal) ||
 		!strings.HasPrefix(lines[1], "2 "+string(classify.NewCase)+" "+FolderDone) {
-		t.Errorf("third start's outcomes:\n%s", got)
+		t.Errorf("the last start's outcomes:\n%s", got)
 	}
 }
 
@@ -260,4 +262,25 @@ func crashLoopChild() {
 	}
 	os.WriteFile(filepath.Join(dir, "outcomes"), []byte(b.String()), 0o600)
 	os.Exit(0)
+}
+
+// A message recorded before the process died with it in hand again and
+// again (the deaths came after its commit) is moved, not quarantined.
+func TestCrashLoopGuardMovesWhatWasRecorded(t *testing.T) {
+	p := newProcessor(t)
+	raw := blanketMsg("anna@af.example", "recorded@af.example")
+	first := process(t, p, raw)[0]
+	ctx := context.Background()
+	for i := 0; i <= CrashLoopDeaths; i++ {
+		if err := p.Store.TakeInHand(ctx, "INBOX", 1, []uint32{1}, store.HandAlone, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	outs := process(t, p, raw)
+	if !outs[0].Duplicate || outs[0].Folder != FolderDone || outs[0].Case != first.Case {
+		t.Errorf("outcome %+v, want a duplicate of %s moved to %s", outs[0], first.Case, FolderDone)
+	}
+	if n, _, _ := p.Store.PendingStats(ctx); n != 0 {
+		t.Errorf("%d pending after the move", n)
+	}
 }

@@ -149,6 +149,13 @@ type prepared struct {
 // quarantined.
 const MaxAttempts = 3
 
+// CrashLoopDeaths is how many deaths in a row, with a message in hand
+// alone, quarantine it unread at the next start. Three, not two: a process
+// killed from outside at random moments (the crash test's SIGKILLs, an
+// operator's kill -9) catches a healthy message alone twice in a row often
+// enough to matter; a message that kills the process does it every time.
+const CrashLoopDeaths = 3
+
 // PanicError is a panic while a message was handled: a fault in
 // lexheller, not in the mail server or the database.
 type PanicError struct {
@@ -176,9 +183,9 @@ func Safely(f func() error) (err error) {
 // each message is tried on its own, and one that still fails has the
 // failure recorded and is quarantined at the MaxAttempts-th. A message
 // that was in hand when the process died is handled on its own, and one
-// that was in hand alone at two deaths in a row is quarantined without
-// being touched again. A failure of the store itself (the disk, the
-// database) quarantines nothing: it is returned, and the messages stay
+// that was in hand alone at CrashLoopDeaths deaths in a row is
+// quarantined without being read again. A failure of the store itself
+// (the disk, the database) quarantines nothing: it is returned, and the messages stay
 // in INBOX.
 func (p *Processor) Process(ctx context.Context, batch []Incoming) ([]Outcome, error) {
 	outs := make([]Outcome, len(batch))
@@ -240,15 +247,27 @@ func (p *Processor) suspects(ctx context.Context, batch []Incoming) ([]bool, err
 }
 
 // processAlone handles a message that was in hand when the process died:
-// on its own, or, after two deaths in a row with it alone, not at all.
+// on its own, or, after CrashLoopDeaths deaths in a row with it alone,
+// not at all (unless it was recorded before: then it is only moved).
 func (p *Processor) processAlone(ctx context.Context, in Incoming) (Outcome, error) {
 	deaths, err := p.Store.Deaths(ctx, in.Mailbox, in.UIDValidity, in.UID)
 	if err != nil {
 		return Outcome{}, err
 	}
-	if deaths >= 2 {
+	if deaths >= CrashLoopDeaths {
+		// Recorded before (the process died after its commit, before the
+		// move): it is only moved.
+		if row, found, err := p.Store.LedgerByUID(ctx, in.Mailbox, in.UIDValidity, in.UID); err != nil {
+			return Outcome{}, err
+		} else if found {
+			if err := p.Store.Tx(ctx, func(tx *store.Tx) error { return tx.Handled(in.Mailbox, in.UIDValidity, in.UID) }); err != nil {
+				return Outcome{}, err
+			}
+			k := classify.Kind(row.Kind)
+			return Outcome{Kind: k, Reason: row.Reason, Case: row.CaseID, Folder: Folder(k), Duplicate: true, Ledger: row.ID, MessageID: row.MessageID}, nil
+		}
 		pr := &prepared{in: in, start: time.Now()}
-		p.logger().Error("message killed the process twice; quarantined unread", "mailbox", in.Mailbox, "uid", in.UID, "deaths", deaths)
+		p.logger().Error("the process died with this message in hand, alone, again and again; quarantined unread", "mailbox", in.Mailbox, "uid", in.UID, "deaths", deaths)
 		err := p.quarantine(ctx, pr, fmt.Sprintf("internt fel vid behandling: Lex Heller stannade %d gånger i rad medan meddelandet behandlades, så det har inte lästs igen", deaths), "")
 		return pr.out, err
 	}

@@ -193,3 +193,21 @@ func (s *Store) PrunePending(ctx context.Context, mailbox string, uidValidity ui
 		return nil
 	})
 }
+
+// LedgerByUID returns the ledger row of a mailbox's message, if it was
+// recorded.
+func (s *Store) LedgerByUID(ctx context.Context, mailbox string, uidValidity, uid uint32) (*Message, bool, error) {
+	m := &Message{Mailbox: mailbox, UIDValidity: uidValidity, UID: uid}
+	var c sql.NullString
+	err := s.rdb.QueryRowContext(ctx, `SELECT id, key, kind, reason, case_id, message_id FROM messages
+		WHERE mailbox = ? AND uidvalidity = ? AND uid = ? ORDER BY id DESC LIMIT 1`, mailbox, uidValidity, uid).
+		Scan(&m.ID, &m.Key, &m.Kind, &m.Reason, &c, &m.MessageID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("store: ledger: %w", err)
+	}
+	m.CaseID = c.String
+	return m, true, nil
+}

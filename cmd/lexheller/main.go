@@ -194,6 +194,12 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	}
 	a, err := newApp(ctx, cfg, log)
 	if err != nil {
+		if ctx.Err() != nil {
+			// Stopped while starting (systemd stop, Ctrl-C): nothing was
+			// begun, so this is a clean stop, not a failure.
+			log.Info("lexheller stopped while starting")
+			return nil
+		}
 		return err
 	}
 	defer a.close()

@@ -9,11 +9,13 @@ import (
 	"syscall"
 
 	"github.com/emersion/go-imap/v2"
+
+	"lexheller/intake/config"
 )
 
 // Advice says in one sentence what to do about a mailbox connection
 // error, for the log line and /healthz; "" when it has none to give.
-func Advice(err error, o IMAPOptions) string {
+func Advice(err error, o config.Server) string {
 	if err == nil {
 		return ""
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"lexheller/intake/config"
 	"lexheller/intake/devmail"
 )
 
@@ -23,19 +24,19 @@ func TestAdvice(t *testing.T) {
 
 	cases := []struct {
 		name string
-		o    IMAPOptions
+		o    config.Server
 		want string
 	}{
-		{"TLS to a plain port", IMAPOptions{Address: srv.IMAPAddr, Security: "tls", Username: "x", Password: "y"}, "does not answer TLS on that port"},
-		{"nothing listening", IMAPOptions{Address: closedAddr, Security: "none", Username: "x", Password: "y"}, "nothing listens at"},
-		{"no such host", IMAPOptions{Address: "no-such-host.invalid:993", Security: "tls", Username: "x", Password: "y"}, "cannot be resolved"},
+		{"TLS to a plain port", config.Server{Address: srv.IMAPAddr, Security: "tls", Username: "x", Password: "y"}, "does not answer TLS on that port"},
+		{"nothing listening", config.Server{Address: closedAddr, Security: "none", Username: "x", Password: "y"}, "nothing listens at"},
+		{"no such host", config.Server{Address: "no-such-host.invalid:993", Security: "tls", Username: "x", Password: "y"}, "cannot be resolved"},
 	}
 	if addr := os.Getenv("LEXHELLER_E2E_IMAP"); addr != "" {
 		cases = append(cases, struct {
 			name string
-			o    IMAPOptions
+			o    config.Server
 			want string
-		}{"wrong password (Dovecot)", IMAPOptions{Address: addr, Security: "none", Username: "anna", Password: "wrong"}, "refused the user name or password"})
+		}{"wrong password (Dovecot)", config.Server{Address: addr, Security: "none", Username: "anna", Password: "wrong"}, "refused the user name or password"})
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

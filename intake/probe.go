@@ -3,12 +3,14 @@ package intake
 import (
 	"context"
 	"fmt"
+
+	"lexheller/intake/config"
 )
 
 // Probe does what a watcher does first, once, and says which step failed:
 // connect (and TLS), log in, select the mailbox, list the folders. It
 // touches no message. The error carries Advice where there is some.
-func Probe(ctx context.Context, o IMAPOptions) error {
+func Probe(ctx context.Context, o config.Server) error {
 	w := &Watcher{IMAP: o}
 	step := func(name string, err error) error {
 		if err == nil {

@@ -27,6 +27,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"lexheller/intake/casework"
+	"lexheller/intake/config"
 	"lexheller/intake/store"
 )
 
@@ -37,23 +38,13 @@ type Handler interface {
 	Process(ctx context.Context, batch []casework.Incoming) ([]casework.Outcome, error)
 }
 
-// IMAPOptions say how to reach one mailbox.
-type IMAPOptions struct {
-	Address  string // host:port
-	Security string // "tls" (implicit), "starttls", or "none" (loopback only)
-	Username string
-	Password string
-	Mailbox  string      // "" means INBOX
-	TLS      *tls.Config // nil for the system's roots
-}
-
 // Watcher processes every message in one mailbox's INBOX, whatever its
 // flags, then waits for more with IDLE (or by polling where the server has
 // no IDLE), reconnecting with backoff and jitter when the connection is
 // lost. Set the fields, then Run it.
 type Watcher struct {
 	Name    string // for logs and health: the förbund, or "shared"
-	IMAP    IMAPOptions
+	IMAP    config.Server
 	Handler Handler
 	Store   *store.Store // the ledger: what was moved
 	Forbund string       // the mailbox's förbund, "" for a shared mailbox
@@ -205,26 +196,17 @@ func (w *Watcher) dial() (*imapclient.Client, error) {
 		opts.TLSConfig = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
 	}
 	switch o.Security {
-	case "tls", "":
+	case config.TLS, "":
 		return imapclient.DialTLS(o.Address, opts)
-	case "starttls":
+	case config.StartTLS:
 		return imapclient.DialStartTLS(o.Address, opts)
-	case "none":
-		if !IsLoopback(host) {
+	case config.None:
+		if !config.IsLoopback(host) {
 			return nil, fmt.Errorf("imap: refusing an unencrypted connection to %s: only loopback may use security = \"none\"", host)
 		}
 		return imapclient.DialInsecure(o.Address, opts)
 	}
 	return nil, fmt.Errorf("imap security %q: want tls, starttls or none", o.Security)
-}
-
-// IsLoopback reports whether host is a loopback name or address.
-func IsLoopback(host string) bool {
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func (w *Watcher) wakeChan() chan struct{} {

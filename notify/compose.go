@@ -56,9 +56,6 @@ var deidentified = map[string]bool{KindForward: true, KindReminder: true}
 // Auto-Submitted: auto-replied and count against the recipient's ladder.
 var autoReplied = map[string]bool{KindAck: true, KindIncomplete: true, KindForm: true}
 
-// LoopHeader marks everything we send; intake drops mail carrying it.
-const LoopHeader = "X-Lexheller-Loop"
-
 // Composer renders mails. The zero value is not usable; set every field.
 type Composer struct {
 	Templates *templates.Set
@@ -211,19 +208,6 @@ type Data struct {
 	Total       int
 }
 
-// Deliverable reports why a mail cannot be addressed to addr, or nil when
-// it can: an address that parses in a From header ("a b"@x, a..b@x) may
-// still be no recipient.
-func Deliverable(addr string) error {
-	if strings.ContainsAny(addr, "\r\n") {
-		return fmt.Errorf("line break in the address %q", addr)
-	}
-	if err := mail.NewMsg().To(addr); err != nil {
-		return fmt.Errorf("%q is no address mail can be sent to", addr)
-	}
-	return nil
-}
-
 // Compose renders req into one outbox row per recipient.
 func (c *Composer) Compose(req Request) ([]*store.OutMail, error) {
 	lang := templates.Lang(req.Lang)
@@ -330,7 +314,7 @@ func (c *Composer) build(req Request, r templates.Rendered, to string, now time.
 		msg.SetGenHeader("Auto-Submitted", "auto-generated")
 	}
 	msg.SetGenHeader("X-Auto-Response-Suppress", "All")
-	msg.SetGenHeader(LoopHeader, c.Signer.Domain)
+	msg.SetGenHeader(ident.LoopHeader, c.Signer.Domain)
 	if caseID != "" {
 		msg.SetGenHeader("X-Lexheller-Case", caseID)
 	}

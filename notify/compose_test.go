@@ -427,7 +427,7 @@ func TestHeaders(t *testing.T) {
 				h := p.h
 
 				for _, name := range []string{"From", "To", "Reply-To", "Subject", "Message-ID", "Date",
-					"Auto-Submitted", "X-Auto-Response-Suppress", notify.LoopHeader, "Content-Type"} {
+					"Auto-Submitted", "X-Auto-Response-Suppress", ident.LoopHeader, "Content-Type"} {
 					if n := len(h[textproto.CanonicalMIMEHeaderKey(name)]); n != 1 {
 						t.Errorf("%d %s headers, want 1", n, name)
 					}
@@ -534,8 +534,8 @@ func TestHeaders(t *testing.T) {
 				if got := h.Get("X-Auto-Response-Suppress"); got != "All" {
 					t.Errorf("X-Auto-Response-Suppress = %q", got)
 				}
-				if got := h.Get(notify.LoopHeader); got != testDomain {
-					t.Errorf("%s = %q", notify.LoopHeader, got)
+				if got := h.Get(ident.LoopHeader); got != testDomain {
+					t.Errorf("%s = %q", ident.LoopHeader, got)
 				}
 				if d, err := h.Date(); err != nil || !d.Equal(fixedNow) {
 					t.Errorf("Date = %q (%v), want %v", h.Get("Date"), err, fixedNow)

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"lexheller/intake/form"
+	"lexheller/intake/ident"
 	"lexheller/notify"
 	"lexheller/templates"
 )
@@ -15,7 +16,7 @@ import (
 // what a mail or a command put into it made hostile: the case's texts, the
 // reporter's name and address, what someone wrote, who wrote it, the
 // Message-IDs it answers, a command's echo, a failure's subject. Compose
-// may refuse an address no mail can be sent to (Deliverable), and nothing
+// may refuse an address no mail can be sent to (ident.Deliverable), and nothing
 // else; what it writes must read as one mail with our headers, each once,
 // no header a text could add, threading headers only of well-formed
 // Message-IDs, and a UTF-8 body; mail to a party holds no personnummer.
@@ -81,7 +82,7 @@ func FuzzCompose(f *testing.F) {
 
 		out, err := c.Compose(r)
 		if err != nil {
-			if notify.Deliverable(to) == nil {
+			if ident.Deliverable(to) == nil {
 				t.Fatalf("Compose(%s) to %q: %v", kind, to, err)
 			}
 			return

@@ -17,24 +17,14 @@ import (
 	"github.com/wneessen/go-mail"
 	"github.com/wneessen/go-mail/smtp"
 
+	"lexheller/intake/config"
 	"lexheller/intake/store"
 )
-
-// SMTPOptions say how to reach the SMTP server.
-type SMTPOptions struct {
-	Address  string // host:port
-	Security string // "tls" (implicit), "starttls" or "none" (loopback only)
-	Username string // empty for no AUTH
-	Password string
-	HELO     string      // our name in EHLO; "" means "localhost"
-	TLS      *tls.Config // nil for the system's roots and the host's name
-	Timeout  time.Duration
-}
 
 // Sender sends the outbox. Create it with the fields set, then Run it.
 type Sender struct {
 	Store  *store.Store
-	SMTP   SMTPOptions
+	SMTP   config.Server
 	Logger *slog.Logger
 	// Workers is how many SMTP connections send at once; 0 means 8.
 	// Each has at most one mail in flight, so a crash resends at most
@@ -364,11 +354,14 @@ func (s *Sender) dial(ctx context.Context) (*smtp.Client, error) {
 		tlsConf = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
 	}
 	switch o.Security {
-	case "tls":
+	case config.TLS:
 		opts = append(opts, mail.WithSSL(), mail.WithTLSConfig(tlsConf))
-	case "starttls", "":
+	case config.StartTLS, "":
 		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory), mail.WithTLSConfig(tlsConf))
-	case "none":
+	case config.None:
+		if !config.IsLoopback(host) {
+			return nil, fmt.Errorf("notify: refusing an unencrypted connection to %s: only loopback may use security = \"none\"", host)
+		}
 		opts = append(opts, mail.WithTLSPolicy(mail.NoTLS))
 	default:
 		return nil, fmt.Errorf("notify: smtp security %q: want tls, starttls or none", o.Security)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"lexheller/intake/config"
 	"lexheller/intake/devmail"
 	"lexheller/intake/store"
 	"lexheller/notify"
@@ -41,7 +42,7 @@ func TestUnreachableServerDefersEveryMail(t *testing.T) {
 	l, _ := net.Listen("tcp", "127.0.0.1:0")
 	addr := l.Addr().String()
 	l.Close() // nothing listens there now
-	s := &notify.Sender{Store: st, SMTP: notify.SMTPOptions{Address: addr, Security: "none", Timeout: time.Second},
+	s := &notify.Sender{Store: st, SMTP: config.Server{Address: addr, Security: "none", Timeout: time.Second},
 		Workers: 4, RetryBase: time.Minute}
 	n, err := s.SendDue(ctx)
 	if err != nil || n != 30 {
@@ -88,7 +89,7 @@ func TestPanicWhileSendingFailsOneMail(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &notify.Sender{Store: st, SMTP: notify.SMTPOptions{Address: srv.SMTPAddr, Security: "none", Timeout: 5 * time.Second}, Workers: 2}
+	s := &notify.Sender{Store: st, SMTP: config.Server{Address: srv.SMTPAddr, Security: "none", Timeout: 5 * time.Second}, Workers: 2}
 	notify.SetSendHook(s, func(m *store.OutMail) {
 		if m.To == "r3@x.example" {
 			var p *store.OutMail

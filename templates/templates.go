@@ -6,6 +6,9 @@
 // blocks "subject" and "text"; an optional LANG/NAME.html.tmpl defines
 // "html" (html/template) for an HTML alternative. LANG/fields.tmpl holds
 // shared blocks. The blank form is sv/blankett.txt and en/form.txt.
+//
+// The HTML pages that are not mails (the pattern report, the published
+// site) are html/NAME.html.tmpl, in both languages at once; see Pages.
 package templates
 
 import (

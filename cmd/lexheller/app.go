@@ -5,16 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"lexheller/intake/casework"
+	"lexheller/intake/config"
 	"log/slog"
 	"os"
-	"runtime/debug"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"lexheller/intake"
 	"lexheller/intake/classify"
 	"lexheller/intake/ident"
+	"lexheller/intake/monitor"
 	"lexheller/intake/parse"
 	"lexheller/intake/similar"
 	"lexheller/intake/store"
@@ -25,7 +25,7 @@ import (
 // app is the daemon wired together: mailbox → classify → store → outbox →
 // SMTP, in the order the parts are built.
 type app struct {
-	cfg       *Config
+	cfg       *config.Config
 	log       *slog.Logger
 	store     *store.Store
 	signer    *ident.Signer
@@ -34,11 +34,11 @@ type app struct {
 	processor *casework.Processor
 	sender    *notify.Sender
 	watchers  []*intake.Watcher
-	httpAddr  atomic.Pointer[string] // where /healthz and /metrics listen, once they do
+	monitor   *monitor.Monitor
 }
 
 // newApp opens the store and builds every part; it starts nothing.
-func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
+func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, error) {
 	a := &app{cfg: cfg, log: log}
 	st, err := store.Open(ctx, cfg.Database)
 	if err != nil {
@@ -76,11 +76,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		},
 	}
 	if len(cfg.Report.To) > 0 {
-		months := 1
-		if cfg.Report.Period == "quarterly" {
-			months = 3
-		}
-		a.processor.Report = &casework.ReportSchedule{To: cfg.Report.To, Months: months, Day: cfg.Report.Day}
+		a.processor.Report = &casework.ReportSchedule{To: cfg.Report.To, Months: cfg.Report.Period.Months(), Day: cfg.Report.Day}
 	}
 	if a.processor.Similar, err = similarIndex(ctx, st); err != nil {
 		st.Close()
@@ -95,6 +91,8 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 			a.watchers = append(a.watchers, a.watcher(f.Slug, f.IMAP, f.Slug))
 		}
 	}
+	a.monitor = &monitor.Monitor{Store: st, Mailboxes: a.watchers, SMTPAddress: cfg.SMTP.Address, Logger: log,
+		Sending: func() (time.Time, string) { h := a.sender.Health(); return h.FailingSince, h.LastError }}
 	return a, nil
 }
 
@@ -111,27 +109,20 @@ func similarIndex(ctx context.Context, st *store.Store) (*similar.Index, error) 
 	return idx, nil
 }
 
-// imapOptions says how to reach the mailbox of s.
-func imapOptions(s *Server) intake.IMAPOptions {
-	return intake.IMAPOptions{Address: s.Address, Security: s.Security, Username: s.Username, Password: s.password, Mailbox: s.Mailbox}
-}
-
-// newSender is the outbox sender of cfg; st may be nil for a probe.
-func newSender(cfg *Config, st *store.Store, log *slog.Logger) *notify.Sender {
+func newSender(cfg *config.Config, st *store.Store, log *slog.Logger) *notify.Sender {
 	return &notify.Sender{
-		Store: st,
-		SMTP: notify.SMTPOptions{Address: cfg.SMTP.Address, Security: cfg.SMTP.Security, Username: cfg.SMTP.Username,
-			Password: cfg.SMTP.password, HELO: cfg.SMTP.HELO},
+		Store:       st,
+		SMTP:        cfg.SMTP,
 		Logger:      log,
 		Workers:     cfg.SMTP.Connections,
 		GiveUpAfter: cfg.Limits.RetryFor.Duration,
 	}
 }
 
-func (a *app) watcher(name string, s *Server, forbund string) *intake.Watcher {
+func (a *app) watcher(name string, s *config.Server, forbund string) *intake.Watcher {
 	return &intake.Watcher{
 		Name:         name,
-		IMAP:         imapOptions(s),
+		IMAP:         *s,
 		Handler:      a.processor,
 		Store:        a.store,
 		Forbund:      forbund,
@@ -143,27 +134,8 @@ func (a *app) watcher(name string, s *Server, forbund string) *intake.Watcher {
 	}
 }
 
-func classifyOptions(cfg *Config, signer *ident.Signer) *classify.Options {
-	o := &classify.Options{Address: cfg.Address, Signer: signer, AuthservID: cfg.Commands.AuthservID}
-	for _, f := range cfg.Forbund {
-		cf := classify.Forbund{Slug: f.Slug, Name: f.Name, Aliases: f.Aliases,
-			Addresses: f.Addresses, ProcessLeaders: f.ProcessLeaders, Chief: f.Chief,
-			ContactName: f.Contact.Name, ContactEmail: f.Contact.Email, ContactPhone: f.Contact.Phone,
-			NewsWithin: f.NewsWithin, PrivacyURL: f.PrivacyURL, KeepDays: cfg.Retention.PersonalDataDays}
-		if f.PersonalDataDays > 0 {
-			cf.KeepDays = f.PersonalDataDays
-		}
-		for _, m := range f.Meetings {
-			if t, err := time.ParseInLocation(time.DateOnly, m, templates.Stockholm); err == nil {
-				cf.Meetings = append(cf.Meetings, t)
-			}
-		}
-		for _, r := range f.Representatives {
-			cf.Representatives = append(cf.Representatives, classify.Representative{Party: r.Party, Name: r.Name, Email: r.Email})
-		}
-		o.Forbund = append(o.Forbund, cf)
-	}
-	return o
+func classifyOptions(cfg *config.Config, signer *ident.Signer) *classify.Options {
+	return &classify.Options{Address: cfg.Address, Signer: signer, AuthservID: cfg.Commands.AuthservID, Forbund: cfg.Forbund}
 }
 
 // run starts the watchers, the sender and the housekeeping, and returns
@@ -184,10 +156,13 @@ func (a *app) run(ctx context.Context) error {
 	for _, w := range a.watchers {
 		start("mailbox "+w.Name, w.Run)
 	}
-	start("retention", a.housekeeping)
-	start("reminders", a.reminders)
+	start("scheduler", (&casework.Scheduler{Processor: a.processor, Retention: a.retention(),
+		RawMessageDays: a.cfg.Retention.RawMessageDays, Logger: a.log.With("component", "scheduler")}).Run)
 	start("http", func(ctx context.Context) error {
-		if err := a.serveHTTP(ctx); err != nil {
+		if a.cfg.HTTP.Address == config.Off {
+			return nil
+		}
+		if err := a.monitor.Serve(ctx, a.cfg.HTTP.Address); err != nil {
 			// Health and metrics are for the operator; the mail goes on.
 			a.log.Error("health and metrics not served", "err", err)
 		}
@@ -206,50 +181,9 @@ func (a *app) run(ctx context.Context) error {
 func (a *app) retention() *casework.Retention {
 	r := &casework.Retention{PersonalDataDays: map[string]int{}, OutboxBodyDays: a.cfg.Retention.OutboxBodyDays}
 	for _, f := range a.cfg.Forbund {
-		r.PersonalDataDays[f.Slug] = a.cfg.Retention.PersonalDataDays
-		if f.PersonalDataDays > 0 {
-			r.PersonalDataDays[f.Slug] = f.PersonalDataDays
-		}
+		r.PersonalDataDays[f.Slug] = f.PersonalDataDays
 	}
 	return r
-}
-
-// housekeeping forgets raw messages after the audit period, once an hour,
-// and personal data after the retention period, once a day.
-func (a *app) housekeeping(ctx context.Context) error {
-	var lastRetain time.Time
-	for {
-		if time.Since(lastRetain) >= 24*time.Hour {
-			var cases int
-			var bodies int64
-			err := a.guarded("retention", func() (err error) {
-				cases, bodies, err = a.processor.Retain(ctx, a.retention(), time.Now())
-				return err
-			})
-			switch {
-			case err != nil && ctx.Err() == nil:
-				a.log.Error("retention of personal data", "err", err)
-			case err == nil:
-				lastRetain = time.Now()
-				if cases > 0 || bodies > 0 {
-					a.log.Info("personal data removed", "cases", cases, "mail_bodies", bodies)
-				}
-			}
-		}
-		before := time.Now().AddDate(0, 0, -a.cfg.Retention.RawMessageDays)
-		var n int64
-		err := a.guarded("retention", func() (err error) { n, err = a.store.PurgeRaw(ctx, before); return err })
-		if err != nil && ctx.Err() == nil {
-			a.log.Error("retention", "err", err)
-		} else if n > 0 {
-			a.log.Info("raw messages purged", "count", n, "before", before.Format(time.DateOnly))
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(time.Hour):
-		}
-	}
 }
 
 // reload reads the templates again (SIGHUP): an operator's edited
@@ -264,35 +198,4 @@ func (a *app) reload() error {
 	return nil
 }
 
-// reminders queues the reminders and agendas that fall due, once a
-// minute.
-func (a *app) reminders(ctx context.Context) error {
-	for {
-		var n int
-		err := a.guarded("reminders", func() (err error) { n, err = a.processor.Remind(ctx, time.Now()); return err })
-		if err != nil && ctx.Err() == nil {
-			a.log.Error("reminders", "err", err)
-		} else if n > 0 {
-			a.log.Info("reminders queued", "mails", n)
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(time.Minute):
-		}
-	}
-}
-
 func (a *app) close() error { return a.store.Close() }
-
-// guarded runs one round of a scheduler: a panic is logged with its stack
-// and returned as an error, and the scheduler goes on at its next round.
-func (a *app) guarded(name string, f func() error) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			a.log.Error("panic in "+name, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-			err = fmt.Errorf("%s: panic: %v", name, r)
-		}
-	}()
-	return f()
-}

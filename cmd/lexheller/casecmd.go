@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"lexheller/intake/command"
+	"lexheller/intake/config"
 	"lexheller/intake/store"
 	"lexheller/templates"
 )
@@ -71,13 +72,13 @@ func openAppCreate(ctx context.Context, sel *storeSel, create bool) (*app, error
 	if err := sel.check(); err != nil {
 		return nil, err
 	}
-	var cfg *Config
+	var cfg *config.Config
 	var err error
 	switch {
 	case sel.dev:
-		cfg, err = defaultConfig()
+		cfg, err = config.Default()
 	case sel.config != "":
-		cfg, err = LoadConfig(sel.config)
+		cfg, err = config.Load(sel.config)
 	default:
 		return nil, errNeedsConfig
 	}

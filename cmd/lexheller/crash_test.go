@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"lexheller/intake/casework"
+	"lexheller/intake/config"
 	"math/rand/v2"
 	"net/smtp"
 	"os"
@@ -96,10 +97,10 @@ func logTail(path string, n int) string {
 
 // writeConfig writes e's daemon config to a file and returns its path;
 // imapExtra is added to its [imap] table.
-func (e *mailEnv) writeConfig(t testing.TB, dir, imapExtra string) (string, *Config) {
+func (e *mailEnv) writeConfig(t testing.TB, dir, imapExtra string) (string, *config.Config) {
 	db := filepath.Join(dir, "lexheller.db")
 	text := e.configTOML(db, imapExtra)
-	cfg, err := ParseConfig("lexheller.toml", text)
+	cfg, err := config.Parse("lexheller.toml", text)
 	if err != nil {
 		t.Fatal(err)
 	}

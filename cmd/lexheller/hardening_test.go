@@ -25,11 +25,11 @@ import (
 // healthz returns the daemon's /healthz status and body.
 func healthz(t *testing.T, d *daemon) (int, string) {
 	t.Helper()
-	addr := d.httpAddr.Load()
-	if addr == nil {
+	addr := d.monitor.Addr()
+	if addr == "" {
 		return 0, ""
 	}
-	resp, err := http.Get("http://" + *addr + "/healthz")
+	resp, err := http.Get("http://" + addr + "/healthz")
 	if err != nil {
 		return 0, err.Error()
 	}
@@ -215,10 +215,7 @@ func TestHealthzSaysSendingFails(t *testing.T) {
 	l.Close()
 	cfg := e.Config("")
 	cfg.SMTP.Address = closed
-	saved := sendFailingFor
-	sendFailingFor = 0
-	defer func() { sendFailingFor = saved }()
-	d := startDaemon(t, cfg, nil)
+	d := startDaemon(t, cfg, func(a *app) { a.monitor.SendFailingFor = -1 }) // say so at once
 	r := e.Addr("anna")
 	e.Send(r, e.Shared, blanket(r, e.Shared, "smtpdown-"+e.tag+"@x", "Utan SMTP."))
 	for deadline := time.Now().Add(20 * time.Second); ; {

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"lexheller/intake/config"
 	"lexheller/intake/devmail"
 	"lexheller/intake/parse"
 )
@@ -77,10 +78,10 @@ func (e *mailEnv) Addr(local string) string {
 
 // Config returns a daemon config for this mail system; extra is appended
 // to the TOML.
-func (e *mailEnv) Config(extra string) *Config {
+func (e *mailEnv) Config(extra string) *config.Config {
 	e.t.Helper()
 	text := e.configTOML(filepath.Join(e.t.TempDir(), "lexheller.db"), `poll_interval = "200ms"`) + extra
-	cfg, err := ParseConfig("test.toml", text)
+	cfg, err := config.Parse("test.toml", text)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -120,7 +121,7 @@ type daemon struct {
 	done   chan error
 }
 
-func startDaemon(t *testing.T, cfg *Config, tune func(*app)) *daemon {
+func startDaemon(t *testing.T, cfg *config.Config, tune func(*app)) *daemon {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -186,7 +187,7 @@ func (e *mailEnv) Send(from, to, raw string) {
 // Messages returns the raw messages in a mailbox of addr.
 func (e *mailEnv) Messages(addr, mailbox string) [][]byte {
 	e.t.Helper()
-	msgs, err := readMailbox(e.IMAP, addr, e.Password, mailbox)
+	msgs, err := devmail.ReadMailbox(e.IMAP, addr, e.Password, mailbox)
 	if err != nil {
 		e.t.Fatal(err)
 	}

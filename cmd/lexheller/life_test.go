@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"lexheller/intake/casework"
+	"lexheller/intake/config"
 	"regexp"
 	"slices"
 	"strings"
@@ -23,7 +24,7 @@ import (
 // demo's reply): to its Reply-To, threaded, the original quoted below.
 func replyTo(t *testing.T, m []byte, from, body string) (to, raw string) {
 	t.Helper()
-	to, headers, subject, quoted, err := replyHeaders(m)
+	to, headers, subject, quoted, err := devmail.ReplyHeaders(m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +53,7 @@ func threaded(t *testing.T, who string, m []byte, caseID string) {
 
 // lifeConfig is the test config with two representatives, a chief and the
 // given authserv-id (none if "").
-func lifeConfig(t *testing.T, e *mailEnv, authserv string) *Config {
+func lifeConfig(t *testing.T, e *mailEnv, authserv string) *config.Config {
 	t.Helper()
 	text := e.configTOML(t.TempDir()+"/life.db", `poll_interval = "100ms"
 idle = false`)
@@ -61,7 +62,7 @@ idle = false`)
 	if authserv != "" {
 		text += fmt.Sprintf("[commands]\nauthserv_id = %q\n", authserv)
 	}
-	cfg, err := ParseConfig("life.toml", text)
+	cfg, err := config.Parse("life.toml", text)
 	if err != nil {
 		t.Fatal(err)
 	}

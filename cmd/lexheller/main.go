@@ -25,6 +25,8 @@ import (
 	"fmt"
 	"io"
 	"lexheller/intake/casework"
+	"lexheller/intake/config"
+	"lexheller/intake/devmail"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -134,7 +136,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func newLogger(w io.Writer, cfg LogConfig) *slog.Logger {
+func newLogger(w io.Writer, cfg config.Log) *slog.Logger {
 	level := slog.LevelInfo
 	_ = level.UnmarshalText([]byte(cfg.Level))
 	opts := &slog.HandlerOptions{Level: level}
@@ -167,18 +169,18 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 		stop() // a second signal now ends the process at once
 	}()
 
-	var cfg *Config
+	var cfg *config.Config
 	var cleanup func()
 	if *configPath == "" {
 		var err error
-		cfg, cleanup, err = startDev(stdout)
+		cfg, cleanup, err = devmail.StartDev(stdout)
 		if err != nil {
 			return err
 		}
 		defer cleanup()
 	} else {
 		var err error
-		if cfg, err = LoadConfig(*configPath); err != nil {
+		if cfg, err = config.Load(*configPath); err != nil {
 			return err
 		}
 	}
@@ -224,11 +226,11 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 
 // inspectConfig is the deployment inspect classifies for: the config's,
 // or the built-in default's.
-func inspectConfig(path string) (*Config, error) {
+func inspectConfig(path string) (*config.Config, error) {
 	if path != "" {
-		return LoadConfig(path)
+		return config.Load(path)
 	}
-	return defaultConfig()
+	return config.Default()
 }
 
 func cmdInspect(args []string, stdin io.Reader, stdout io.Writer) error {
@@ -349,10 +351,10 @@ func openStore(ctx context.Context, sel *storeSel) (*store.Store, error) {
 	path := sel.db
 	switch {
 	case sel.dev:
-		path = devDatabase()
+		path = devmail.DevDatabase()
 	case path != "":
 	case sel.config != "":
-		cfg, err := LoadConfig(sel.config)
+		cfg, err := config.Load(sel.config)
 		if err != nil {
 			return nil, err
 		}
@@ -689,7 +691,7 @@ func cmdCheckConfig(args []string, stdout io.Writer) error {
 		return errors.New("check-config: name the config file")
 	}
 	path := fs.Arg(0)
-	cfg, err := LoadConfig(path)
+	cfg, err := config.Load(path)
 	if err != nil {
 		return err
 	}
@@ -706,7 +708,7 @@ func cmdCheckConfig(args []string, stdout io.Writer) error {
 
 // probeServers logs in to every mailbox and the SMTP server of cfg and
 // says, for each, that it works or which step failed.
-func probeServers(cfg *Config, stdout io.Writer) error {
+func probeServers(cfg *config.Config, stdout io.Writer) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	failed := 0
@@ -720,13 +722,13 @@ func probeServers(cfg *Config, stdout io.Writer) error {
 	}
 	mailboxes := []struct {
 		name string
-		s    *Server
+		s    *config.Server
 	}{{"shared", &cfg.IMAP}}
 	for _, f := range cfg.Forbund {
 		if f.IMAP != nil {
 			mailboxes = append(mailboxes, struct {
 				name string
-				s    *Server
+				s    *config.Server
 			}{f.Slug, f.IMAP})
 		}
 	}
@@ -734,7 +736,7 @@ func probeServers(cfg *Config, stdout io.Writer) error {
 		if m.s.Address == "" {
 			continue
 		}
-		report(fmt.Sprintf("IMAP %s (%s as %s)", m.name, m.s.Address, m.s.Username), intake.Probe(ctx, imapOptions(m.s)))
+		report(fmt.Sprintf("IMAP %s (%s as %s)", m.name, m.s.Address, m.s.Username), intake.Probe(ctx, *m.s))
 	}
 	report(fmt.Sprintf("SMTP %s", cfg.SMTP.Address), newSender(cfg, nil, nil).Probe(ctx))
 	if failed > 0 {

@@ -33,8 +33,8 @@ func get(t *testing.T, url string) (int, string) {
 func waitHTTP(t *testing.T, d *daemon) string {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if p := d.httpAddr.Load(); p != nil {
-			return "http://" + *p
+		if p := d.monitor.Addr(); p != "" {
+			return "http://" + p
 		}
 	}
 	t.Fatal("/healthz not served within 10 s")
@@ -114,7 +114,7 @@ func TestHealthSeesAStuckOutbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := strings.Join(a.health(context.Background()), "\n")
+	p := strings.Join(a.monitor.Problems(context.Background()), "\n")
 	for _, want := range []string{"mailbox shared: not connected", "outbox: stuck: 1 mails queued", cfg.SMTP.Address} {
 		if !strings.Contains(p, want) {
 			t.Errorf("health lacks %q:\n%s", want, p)

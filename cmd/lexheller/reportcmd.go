@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"lexheller/intake/config"
 	"lexheller/intake/legacy"
 	"lexheller/intake/store"
 	"lexheller/notify/publish"
@@ -233,7 +234,7 @@ func forbundNames(sel *storeSel) map[string]string {
 	if sel.config == "" {
 		return nil
 	}
-	cfg, err := LoadConfig(sel.config)
+	cfg, err := config.Load(sel.config)
 	if err != nil {
 		return nil
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"lexheller/intake/classify"
+	"lexheller/intake/ident"
 	"lexheller/intake/store"
 	"lexheller/notify"
 )
@@ -48,7 +49,7 @@ func TestUnanswerableReporterIsStillACase(t *testing.T) {
 			}
 			var acks, notes int
 			for _, m := range outbox(t, p) {
-				if err := notify.Deliverable(m.To); err != nil {
+				if err := ident.Deliverable(m.To); err != nil {
 					t.Errorf("queued to %q: %v", m.To, err)
 				}
 				switch {

@@ -51,7 +51,7 @@ func (p *Processor) Import(ctx context.Context, recs []legacy.Record, source str
 				return err
 			}
 			if c.ReporterEmail != "" {
-				if err := tx.AddParticipant(c.ID, c.ReporterEmail, "reporter", "", c.CreatedAt); err != nil {
+				if err := tx.AddParticipant(c.ID, c.ReporterEmail, store.RoleReporter, "", c.CreatedAt); err != nil {
 					return err
 				}
 			}
@@ -60,7 +60,7 @@ func (p *Processor) Import(ctx context.Context, recs []legacy.Record, source str
 				summary += fmt.Sprintf(" (i kalkylbladet: %s)", rec.OrigID)
 			}
 			if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: c.CreatedAt, Kind: store.EventCreated, Actor: "import",
-				Role: "admin", Summary: summary}); err != nil {
+				Role: store.RoleAdmin, Summary: summary}); err != nil {
 				return err
 			}
 			if rec.Answer != "" {

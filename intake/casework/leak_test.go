@@ -41,6 +41,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"lexheller/intake/classify"
+	"lexheller/intake/config"
 	"lexheller/intake/form"
 	"lexheller/intake/parse"
 	"lexheller/intake/similar"
@@ -609,7 +610,7 @@ func TestGeneratedLeak(t *testing.T) {
 	fb := &p.Classify.Forbund[0]
 	fb.Meetings = nil
 	for r := range rounds {
-		fb.Meetings = append(fb.Meetings, at(r).Add(20*day))
+		fb.Meetings = append(fb.Meetings, config.Date{Time: at(r).Add(20 * day)})
 	}
 	log := &mailLog{t: t, p: p}
 
@@ -928,7 +929,7 @@ func FuzzLeak(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { p.Store.Close() })
-	p.Classify.Forbund[0].Representatives = []classify.Representative{{Party: "FK", Email: fkRep}}
+	p.Classify.Forbund[0].Representatives = []config.Representative{{Party: "FK", Email: fkRep}}
 	p.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	seq := 0
 	f.Fuzz(func(t *testing.T, text string, seed uint64, spell uint16, where uint16) {

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"lexheller/intake/classify"
 	"lexheller/intake/command"
+	"lexheller/intake/config"
 	"lexheller/intake/form"
 	"lexheller/intake/parse"
 	"lexheller/intake/store"
@@ -31,11 +31,11 @@ func (a Actor) who() string {
 	return a.Address
 }
 
-func (a Actor) role() string {
+func (a Actor) role() store.Role {
 	if a.Address == "" {
-		return "admin"
+		return store.RoleAdmin
 	}
-	return "process_leader"
+	return store.RoleProcessLeader
 }
 
 // Applied is what a set of commands did to a case.
@@ -102,116 +102,9 @@ func (p *Processor) apply(tx *store.Tx, c *store.Case, actor Actor, cmds []comma
 	if err != nil {
 		return nil, err
 	}
-
-	event := func(kind, summary, body string) error {
-		return tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: kind, Actor: actor.who(), Role: actor.role(),
-			Message: actor.Message, Summary: summary, Body: form.MaskPII(body)})
-	}
-	changed := func(summary string) error {
-		a.Changes = append(a.Changes, summary)
-		return event(store.EventChanged, summary, "")
-	}
+	ap := &applying{p: p, tx: tx, c: c, fb: fb, actor: actor, now: now, forwards: forwards, a: a}
 	for _, cmd := range cmds {
-		var err error
-		switch cmd.Name {
-		case command.Level:
-			c.Level = cmd.Level
-			err = changed(p.say("Nivå: %s", "Level: %s", templates.LevelName(p.Lang, c.Level)))
-		case command.Parties:
-			c.Parties = cmd.Parties
-			if !slices.Contains(c.Parties, form.Annan) {
-				c.OtherParty = ""
-			}
-			err = changed(p.say("Berörda parter: %s", "Parties: %s", strings.Join(c.Parties, ", ")))
-		case command.Themes:
-			for _, t := range cmd.AddThemes {
-				if !slices.Contains(c.Themes, t) {
-					c.Themes = append(c.Themes, t)
-				}
-			}
-			c.Themes = slices.DeleteFunc(c.Themes, func(t string) bool { return slices.Contains(cmd.DropThemes, t) })
-			err = changed(p.say("Teman: %s", "Themes: %s", orNone(p, c.Themes)))
-		case command.Forward:
-			if c.Status == store.StatusClosed {
-				c.ClosedAt = nil
-				summary := p.say("Ärendet öppnat igen för att vidarebefordras", "Case reopened to be forwarded")
-				a.Changes = append(a.Changes, summary)
-				if err = event(store.EventStatus, summary, ""); err != nil {
-					break
-				}
-			}
-			var mails []*store.OutMail
-			mails, err = p.forward(tx, c, fb, cmd, actor, now)
-			a.Mails = append(a.Mails, mails...)
-			if err == nil {
-				c.Status = store.StatusForwarded
-				a.Changes = append(a.Changes, p.say("Vidarebefordrat till %s", "Forwarded to %s", strings.Join(cmd.Parties, ", ")))
-			}
-		case command.Feedback:
-			var answers []*store.Forward
-			if cmd.WithAnswer {
-				answers = answered(forwards)
-			}
-			var mails []*store.OutMail
-			mails, err = p.toReporter(tx, c, fb, notify.Request{Kind: notify.KindFeedback, Text: form.MaskPII(cmd.Text), Answers: answers, Now: now,
-				Greeted: greets(cmd.Text)})
-			a.Mails = append(a.Mails, mails...)
-			if err == nil {
-				summary := p.say("Återkoppling till anmälaren", "Feedback to the reporter")
-				if len(answers) > 0 {
-					summary += p.say(", med svar från %s", ", with the answer of %s", parties(answers))
-				}
-				a.Changes = append(a.Changes, summary)
-				err = event(store.EventFeedback, summary, cmd.Text)
-			}
-		case command.Raise:
-			c.Raised, c.RaisedAt = form.MaskPII(cmd.Text), &now
-			summary := p.say("Lyft till nästa möte", "Raised at the next meeting")
-			if next := nextMeeting(fb, now); !next.IsZero() {
-				summary += p.say(" (%s)", " (%s)", next.Format(time.DateOnly))
-			}
-			a.Changes = append(a.Changes, summary)
-			err = event(store.EventRaised, summary, cmd.Text)
-		case command.Edit:
-			c.Edited = form.MaskPIIOutgoing(cmd.Text)
-			a.Changes = append(a.Changes, p.say("Beskrivningen som parterna får är ändrad (anmälarens text finns kvar i ärendet)",
-				"The description the parties get is changed (the reporter's text stays on the case)"))
-			err = event(store.EventChanged, p.say("Beskrivningen för parterna ändrad", "Description for the parties edited"), c.Edited)
-		case command.Decision:
-			a.Changes = append(a.Changes, p.say("Beslut antecknat", "Decision recorded"))
-			err = event(store.EventDecision, p.say("Beslut", "Decision"), cmd.Text)
-		case command.Note:
-			a.Changes = append(a.Changes, p.say("Intern notering sparad", "Internal note kept"))
-			err = event(store.EventNote, p.say("Notering", "Note"), cmd.Text)
-		case command.Publish:
-			c.Publish = cmd.Publish
-			if c.Publish {
-				err = changed(p.say("Får publiceras", "May be published"))
-			} else {
-				err = changed(p.say("Publiceras inte", "Not to be published"))
-			}
-		case command.Close:
-			if c.Status == store.StatusClosed {
-				a.Changes = append(a.Changes, p.say("Ärendet var redan avslutat", "The case was closed already"))
-				continue
-			}
-			c.Status, c.ClosedAt = store.StatusClosed, &now
-			summary := p.say("Ärendet avslutat", "Case closed")
-			a.Changes = append(a.Changes, summary)
-			err = event(store.EventStatus, summary, "")
-		case command.Reopen:
-			if c.Status != store.StatusClosed {
-				a.Changes = append(a.Changes, p.say("Ärendet var redan öppet", "The case was open already"))
-				continue
-			}
-			c.Status, c.ClosedAt = reopened(forwards), nil
-			summary := p.say("Ärendet öppnat igen", "Case reopened")
-			a.Changes = append(a.Changes, summary)
-			err = event(store.EventStatus, summary, "")
-		case command.Help:
-			a.Help = true
-		}
-		if err != nil {
+		if err := ap.run(cmd); err != nil {
 			return nil, err
 		}
 	}
@@ -220,6 +113,148 @@ func (p *Processor) apply(tx *store.Tx, c *store.Case, actor Actor, cmds []comma
 		return nil, err
 	}
 	return a, nil
+}
+
+// applying is one apply under way: the case, its förbund, who acts and
+// when, and what the commands have done so far.
+type applying struct {
+	p        *Processor
+	tx       *store.Tx
+	c        *store.Case
+	fb       *config.Forbund
+	actor    Actor
+	now      time.Time
+	forwards []*store.Forward // the case's forwards before the commands
+	a        *Applied
+}
+
+// event records what the actor did on the case's timeline.
+func (ap *applying) event(kind, summary, body string) error {
+	return ap.tx.AddEvent(&store.Event{CaseID: ap.c.ID, At: ap.now, Kind: kind, Actor: ap.actor.who(), Role: ap.actor.role(),
+		Message: ap.actor.Message, Summary: summary, Body: form.MaskPII(body)})
+}
+
+// changed reports and records a change to the case's fields.
+func (ap *applying) changed(summary string) error {
+	ap.a.Changes = append(ap.a.Changes, summary)
+	return ap.event(store.EventChanged, summary, "")
+}
+
+// run applies one command that check has passed.
+func (ap *applying) run(cmd command.Command) error {
+	p, c, a, now := ap.p, ap.c, ap.a, ap.now
+	switch cmd.Name {
+	case command.Level:
+		c.Level = cmd.Level
+		return ap.changed(p.say("Nivå: %s", "Level: %s", templates.LevelName(p.Lang, c.Level)))
+	case command.Parties:
+		c.Parties = cmd.Parties
+		if !slices.Contains(c.Parties, form.Annan) {
+			c.OtherParty = ""
+		}
+		return ap.changed(p.say("Berörda parter: %s", "Parties: %s", strings.Join(c.Parties, ", ")))
+	case command.Themes:
+		for _, t := range cmd.AddThemes {
+			if !slices.Contains(c.Themes, t) {
+				c.Themes = append(c.Themes, t)
+			}
+		}
+		c.Themes = slices.DeleteFunc(c.Themes, func(t string) bool { return slices.Contains(cmd.DropThemes, t) })
+		return ap.changed(p.say("Teman: %s", "Themes: %s", orNone(p, c.Themes)))
+	case command.Forward:
+		return ap.forward(cmd)
+	case command.Feedback:
+		return ap.feedback(cmd)
+	case command.Raise:
+		c.Raised, c.RaisedAt = form.MaskPII(cmd.Text), &now
+		summary := p.say("Lyft till nästa möte", "Raised at the next meeting")
+		if next := nextMeeting(ap.fb, now); !next.IsZero() {
+			summary += p.say(" (%s)", " (%s)", next.Format(time.DateOnly))
+		}
+		a.Changes = append(a.Changes, summary)
+		return ap.event(store.EventRaised, summary, cmd.Text)
+	case command.Edit:
+		c.Edited = form.MaskPIIOutgoing(cmd.Text)
+		a.Changes = append(a.Changes, p.say("Beskrivningen som parterna får är ändrad (anmälarens text finns kvar i ärendet)",
+			"The description the parties get is changed (the reporter's text stays on the case)"))
+		return ap.event(store.EventChanged, p.say("Beskrivningen för parterna ändrad", "Description for the parties edited"), c.Edited)
+	case command.Decision:
+		a.Changes = append(a.Changes, p.say("Beslut antecknat", "Decision recorded"))
+		return ap.event(store.EventDecision, p.say("Beslut", "Decision"), cmd.Text)
+	case command.Note:
+		a.Changes = append(a.Changes, p.say("Intern notering sparad", "Internal note kept"))
+		return ap.event(store.EventNote, p.say("Notering", "Note"), cmd.Text)
+	case command.Publish:
+		c.Publish = cmd.Publish
+		if c.Publish {
+			return ap.changed(p.say("Får publiceras", "May be published"))
+		}
+		return ap.changed(p.say("Publiceras inte", "Not to be published"))
+	case command.Close:
+		if c.Status == store.StatusClosed {
+			a.Changes = append(a.Changes, p.say("Ärendet var redan avslutat", "The case was closed already"))
+			return nil
+		}
+		c.Status, c.ClosedAt = store.StatusClosed, &now
+		summary := p.say("Ärendet avslutat", "Case closed")
+		a.Changes = append(a.Changes, summary)
+		return ap.event(store.EventStatus, summary, "")
+	case command.Reopen:
+		if c.Status != store.StatusClosed {
+			a.Changes = append(a.Changes, p.say("Ärendet var redan öppet", "The case was open already"))
+			return nil
+		}
+		c.Status, c.ClosedAt = reopened(ap.forwards), nil
+		summary := p.say("Ärendet öppnat igen", "Case reopened")
+		a.Changes = append(a.Changes, summary)
+		return ap.event(store.EventStatus, summary, "")
+	case command.Help:
+		a.Help = true
+	}
+	return nil
+}
+
+// forward applies /vidarebefordra, reopening a closed case first.
+func (ap *applying) forward(cmd command.Command) error {
+	p, c, a := ap.p, ap.c, ap.a
+	if c.Status == store.StatusClosed {
+		c.ClosedAt = nil
+		summary := p.say("Ärendet öppnat igen för att vidarebefordras", "Case reopened to be forwarded")
+		a.Changes = append(a.Changes, summary)
+		if err := ap.event(store.EventStatus, summary, ""); err != nil {
+			return err
+		}
+	}
+	mails, err := p.forward(ap.tx, c, ap.fb, cmd, ap.actor, ap.now)
+	a.Mails = append(a.Mails, mails...)
+	if err != nil {
+		return err
+	}
+	c.Status = store.StatusForwarded
+	a.Changes = append(a.Changes, p.say("Vidarebefordrat till %s", "Forwarded to %s", strings.Join(cmd.Parties, ", ")))
+	return nil
+}
+
+// feedback applies /återkoppla: a mail to the reporter, with the parties'
+// answers when the command asks for them.
+func (ap *applying) feedback(cmd command.Command) error {
+	p, a := ap.p, ap.a
+	var answers []*store.Forward
+	if cmd.WithAnswer {
+		answers = answered(ap.forwards)
+	}
+	mails, err := p.toReporter(ap.tx, ap.c, ap.fb, notify.Request{Kind: notify.KindFeedback, Text: form.MaskPII(cmd.Text), Answers: answers, Now: ap.now,
+		Greeted: greets(cmd.Text)})
+	a.Mails = append(a.Mails, mails...)
+	if err != nil {
+		return err
+	}
+	summary := p.say("Återkoppling till anmälaren", "Feedback to the reporter")
+	if len(answers) > 0 {
+		summary += p.say(", med svar från %s", ", with the answer of %s", parties(answers))
+	}
+	a.Changes = append(a.Changes, summary)
+	return ap.event(store.EventFeedback, summary, cmd.Text)
 }
 
 // problems returns what keeps cmds from being applied to c (check).
@@ -238,7 +273,7 @@ func (p *Processor) problems(tx *store.Tx, c *store.Case, cmds []command.Command
 // check finds the commands that cannot be applied to the case: a party
 // with no representative, publication the reporter did not allow, an
 // answer to quote that is not there.
-func check(c *store.Case, fb *classify.Forbund, forwards []*store.Forward, hasReporter bool, cmds []command.Command) []command.Error {
+func check(c *store.Case, fb *config.Forbund, forwards []*store.Forward, hasReporter bool, cmds []command.Command) []command.Error {
 	var errs []command.Error
 	for _, cmd := range cmds {
 		fail := func(what command.Problem, arg string) {
@@ -316,7 +351,7 @@ func reopened(fs []*store.Forward) string {
 
 // forward sends the case, de-identified, to each representative of each
 // party in cmd, and makes them participants so that their answers thread.
-func (p *Processor) forward(tx *store.Tx, c *store.Case, fb *classify.Forbund, cmd command.Command, actor Actor, now time.Time) ([]*store.OutMail, error) {
+func (p *Processor) forward(tx *store.Tx, c *store.Case, fb *config.Forbund, cmd command.Command, actor Actor, now time.Time) ([]*store.OutMail, error) {
 	var mails []*store.OutMail
 	withContact := cmd.WithContact && c.ContactOK
 	question := form.MaskPII(cmd.Text)
@@ -349,7 +384,7 @@ func (p *Processor) forward(tx *store.Tx, c *store.Case, fb *classify.Forbund, c
 			if err := tx.AddForward(f); err != nil {
 				return nil, err
 			}
-			if err := tx.AddParticipant(c.ID, rep.Email, "representative", party, now); err != nil {
+			if err := tx.AddParticipant(c.ID, rep.Email, store.RoleRepresentative, party, now); err != nil {
 				return nil, err
 			}
 			summary := p.say("Vidarebefordrat till %s (%s)", "Forwarded to %s (%s)", party, rep.Email)
@@ -367,7 +402,7 @@ func (p *Processor) forward(tx *store.Tx, c *store.Case, fb *classify.Forbund, c
 }
 
 // toReporter composes req to the address the blanket came from.
-func (p *Processor) toReporter(tx *store.Tx, c *store.Case, fb *classify.Forbund, req notify.Request) ([]*store.OutMail, error) {
+func (p *Processor) toReporter(tx *store.Tx, c *store.Case, fb *config.Forbund, req notify.Request) ([]*store.OutMail, error) {
 	to, err := tx.Reporter(c.ID)
 	if err != nil {
 		return nil, err
@@ -385,7 +420,7 @@ func (p *Processor) commands(tx *store.Tx, pr *prepared, row *store.Message, now
 	if res.Unproven {
 		return p.unproven(tx, pr, row, now)
 	}
-	if err := tx.AddEvent(&store.Event{CaseID: res.Case, At: now, Kind: store.EventReceived, Actor: from, Role: "process_leader",
+	if err := tx.AddEvent(&store.Event{CaseID: res.Case, At: now, Kind: store.EventReceived, Actor: from, Role: store.RoleProcessLeader,
 		Message: row.ID, Summary: p.say("Kommandon från %s", "Commands from %s", from), Body: form.MaskPII(res.Text)}); err != nil {
 		return nil, err
 	}
@@ -413,7 +448,7 @@ func (p *Processor) commands(tx *store.Tx, pr *prepared, row *store.Message, now
 		req.Problems = append(req.Problems, p.say("rad %d, %q: %s", "line %d, %q: %s", e.Line, e.Raw, command.Describe(e, p.Lang)))
 	}
 	if len(a.Errors) > 0 {
-		if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: store.EventRefused, Actor: from, Role: "process_leader",
+		if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: store.EventRefused, Actor: from, Role: store.RoleProcessLeader,
 			Message: row.ID, Summary: p.say("Kommandona genomfördes inte", "The commands were not carried out"),
 			Body: strings.Join(req.Problems, "\n")}); err != nil {
 			return nil, err
@@ -444,7 +479,7 @@ func (p *Processor) unproven(tx *store.Tx, pr *prepared, row *store.Message, now
 	fb := p.forbund(c.Forbund)
 	why := p.say("mejlet är inget svar på ett mejl som Lex Heller har skickat till dig i ärendet, så det kan ha skickats av någon annan i ditt namn",
 		"the mail is no reply to a mail Lex Heller sent you on the case, so someone else may have sent it in your name")
-	if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: store.EventRefused, Actor: from, Role: "unverified",
+	if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: store.EventRefused, Actor: from, Role: store.RoleUnverified,
 		Message: row.ID, Summary: p.say("Mejl i processledarens namn (%s) avvisat: %s", "Mail in a process leader's name (%s) refused: %s", from, why),
 		Body: form.MaskPII(res.Text)}); err != nil {
 		return nil, err
@@ -494,88 +529,21 @@ func (p *Processor) dialogue(tx *store.Tx, pr *prepared, row *store.Message, now
 	if err != nil {
 		return nil, err
 	}
-	ev := &store.Event{CaseID: c.ID, At: now, Kind: store.EventReceived, Actor: from, Role: role, Message: row.ID, Body: text}
+	r := &caseReply{c: c, fb: fb, m: m, from: from, text: text, pii: pii, now: now,
+		ev: &store.Event{CaseID: c.ID, At: now, Kind: store.EventReceived, Actor: from, Role: role, Message: row.ID, Body: text}}
 	var mails []*store.OutMail
-	switch {
-	case role == "process_leader":
-		if strings.TrimSpace(text) == "" {
-			ev.Summary = p.say("Tomt svar från %s, inget skickat", "Empty reply from %s, nothing sent", from)
-			break
-		}
-		ok, err := tx.HasReporter(c.ID)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			// An imported case: no one to ask. Kept as a note, and said.
-			ev.Kind = store.EventNote
-			ev.Summary = p.say("Svar från %s sparat som notering: ärendet har ingen adress till anmälaren",
-				"Reply from %s kept as a note: the case has no address for the reporter", from)
-			mails, err = p.compose(notify.Request{Kind: notify.KindCommandResult, To: []string{from}, Case: c, ForbundName: fb.Name,
-				InReplyTo: m.MessageID, References: m.References, Changes: []string{ev.Summary}, Now: now})
-			if err != nil {
-				return nil, err
-			}
-			break
-		}
-		ev.Kind = store.EventQuestion
-		ev.Summary = p.say("Fråga till anmälaren från %s", "Question to the reporter from %s", from)
-		mails, err = p.toReporter(tx, c, fb, notify.Request{Kind: notify.KindQuestion, Text: text, Now: now, Greeted: greets(text)})
-		if err != nil {
-			return nil, err
-		}
-		// Every relay is confirmed, with what went, as commands are.
-		confirm, err := p.compose(notify.Request{Kind: notify.KindCommandResult, To: []string{from}, Case: c, ForbundName: fb.Name,
-			InReplyTo: m.MessageID, References: m.References, Text: text, Now: now,
-			Changes: []string{p.say("Ditt svar skickades till anmälaren som en fråga från förbundet",
-				"Your reply went to the reporter as a question from the förbund")}})
-		if err != nil {
-			return nil, err
-		}
-		mails = append(mails, confirm...)
-		if c.Status == store.StatusNew {
-			c.Status = store.StatusInDialogue
-		}
-	case role == "representative":
-		f, err := tx.AnswerForward(c.ID, from, text, now)
-		if err != nil {
-			return nil, err
-		}
-		fs, err := tx.Forwards(c.ID)
-		if err != nil {
-			return nil, err
-		}
-		open := unanswered(fs)
-		if len(open) == 0 && c.Status != store.StatusClosed {
-			c.Status = store.StatusAnswered
-		}
-		ev.Kind = store.EventAnswer
-		ev.Summary = p.say("Svar från %s:s representant (%s)", "Answer from %s's representative (%s)", party, from)
-		if len(fb.ProcessLeaders) > 0 {
-			mails, err = p.compose(notify.Request{Kind: notify.KindAnswerNotice, To: fb.ProcessLeaders, Case: c,
-				ForbundName: fb.Name, Forward: f, Open: open, Text: text, PIIMasked: pii,
-				InReplyTo: m.MessageID, References: m.References, Now: now})
-			if err != nil {
-				return nil, err
-			}
-		}
-	case role == "reporter":
-		ev.Summary = p.say("Svar från %s som anmälare", "Reply from %s as the reporter", from)
-		fallthrough
+	switch role {
+	case store.RoleProcessLeader:
+		mails, err = p.leaderReply(tx, r)
+	case store.RoleRepresentative:
+		mails, err = p.representativeReply(tx, r, party)
 	default:
-		if ev.Summary == "" {
-			ev.Summary = p.say("Svar från %s", "Reply from %s", from)
-		}
-		if len(fb.ProcessLeaders) > 0 {
-			mails, err = p.compose(notify.Request{Kind: notify.KindReplyNotice, To: fb.ProcessLeaders, Case: c,
-				ForbundName: fb.Name, From: displayName(m.From), Text: text, PIIMasked: pii,
-				InReplyTo: m.MessageID, References: m.References, Now: now})
-			if err != nil {
-				return nil, err
-			}
-		}
+		mails, err = p.otherReply(r)
 	}
-	if err := tx.AddEvent(ev); err != nil {
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.AddEvent(r.ev); err != nil {
 		return nil, err
 	}
 	c.UpdatedAt = now
@@ -584,15 +552,8 @@ func (p *Processor) dialogue(tx *store.Tx, pr *prepared, row *store.Message, now
 	}
 	// Commands from someone who may not give them: refused, recorded, and
 	// the sender told; the text itself went on as a reply.
-	if role != "process_leader" && command.HasCommandLine(res.Text) {
-		line := firstCommandLine(res.Text)
-		if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: store.EventRefused, Actor: from, Role: role,
-			Message: row.ID, Summary: p.say("Kommandon från %s avvisade: bara processledare får ge kommandon",
-				"Commands from %s refused: only process leaders may give commands", from)}); err != nil {
-			return nil, err
-		}
-		refused, err := p.compose(notify.Request{Kind: notify.KindRefused, To: []string{from}, Case: c, ForbundName: fb.Name,
-			Text: form.MaskPII(line), InReplyTo: m.MessageID, References: m.References, Now: now})
+	if role != store.RoleProcessLeader && command.HasCommandLine(res.Text) {
+		refused, err := p.refuseCommands(tx, r, res.Text)
 		if err != nil {
 			return nil, err
 		}
@@ -601,16 +562,123 @@ func (p *Processor) dialogue(tx *store.Tx, pr *prepared, row *store.Message, now
 	return mails, nil
 }
 
+// caseReply is a reply on a case as dialogue relays it.
+type caseReply struct {
+	c    *store.Case
+	fb   *config.Forbund
+	m    *parse.Message
+	from string // the sender, lower-case
+	text string // the reply, personnummer masked
+	pii  bool   // whether there were personnummer to mask
+	now  time.Time
+	ev   *store.Event // the timeline's entry for the reply, recorded by dialogue
+}
+
+// leaderReply relays a process leader's reply to the reporter as a
+// question and confirms it to the leader. A case with no address for the
+// reporter keeps it as a note.
+func (p *Processor) leaderReply(tx *store.Tx, r *caseReply) ([]*store.OutMail, error) {
+	c, fb, m, from, ev := r.c, r.fb, r.m, r.from, r.ev
+	if strings.TrimSpace(r.text) == "" {
+		ev.Summary = p.say("Tomt svar från %s, inget skickat", "Empty reply from %s, nothing sent", from)
+		return nil, nil
+	}
+	ok, err := tx.HasReporter(c.ID)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		// An imported case: no one to ask. Kept as a note, and said.
+		ev.Kind = store.EventNote
+		ev.Summary = p.say("Svar från %s sparat som notering: ärendet har ingen adress till anmälaren",
+			"Reply from %s kept as a note: the case has no address for the reporter", from)
+		return p.compose(notify.Request{Kind: notify.KindCommandResult, To: []string{from}, Case: c, ForbundName: fb.Name,
+			InReplyTo: m.MessageID, References: m.References, Changes: []string{ev.Summary}, Now: r.now})
+	}
+	ev.Kind = store.EventQuestion
+	ev.Summary = p.say("Fråga till anmälaren från %s", "Question to the reporter from %s", from)
+	mails, err := p.toReporter(tx, c, fb, notify.Request{Kind: notify.KindQuestion, Text: r.text, Now: r.now, Greeted: greets(r.text)})
+	if err != nil {
+		return nil, err
+	}
+	// Every relay is confirmed, with what went, as commands are.
+	confirm, err := p.compose(notify.Request{Kind: notify.KindCommandResult, To: []string{from}, Case: c, ForbundName: fb.Name,
+		InReplyTo: m.MessageID, References: m.References, Text: r.text, Now: r.now,
+		Changes: []string{p.say("Ditt svar skickades till anmälaren som en fråga från förbundet",
+			"Your reply went to the reporter as a question from the förbund")}})
+	if err != nil {
+		return nil, err
+	}
+	if c.Status == store.StatusNew {
+		c.Status = store.StatusInDialogue
+	}
+	return append(mails, confirm...), nil
+}
+
+// representativeReply records a representative's reply as party's answer
+// to the forward and tells the process leaders.
+func (p *Processor) representativeReply(tx *store.Tx, r *caseReply, party string) ([]*store.OutMail, error) {
+	c, fb, m, from := r.c, r.fb, r.m, r.from
+	f, err := tx.AnswerForward(c.ID, from, r.text, r.now)
+	if err != nil {
+		return nil, err
+	}
+	fs, err := tx.Forwards(c.ID)
+	if err != nil {
+		return nil, err
+	}
+	open := unanswered(fs)
+	if len(open) == 0 && c.Status != store.StatusClosed {
+		c.Status = store.StatusAnswered
+	}
+	r.ev.Kind = store.EventAnswer
+	r.ev.Summary = p.say("Svar från %s:s representant (%s)", "Answer from %s's representative (%s)", party, from)
+	if len(fb.ProcessLeaders) == 0 {
+		return nil, nil
+	}
+	return p.compose(notify.Request{Kind: notify.KindAnswerNotice, To: fb.ProcessLeaders, Case: c,
+		ForbundName: fb.Name, Forward: f, Open: open, Text: r.text, PIIMasked: r.pii,
+		InReplyTo: m.MessageID, References: m.References, Now: r.now})
+}
+
+// otherReply passes anyone else's reply (the reporter's, mostly) on to the
+// process leaders.
+func (p *Processor) otherReply(r *caseReply) ([]*store.OutMail, error) {
+	if r.ev.Role == store.RoleReporter {
+		r.ev.Summary = p.say("Svar från %s som anmälare", "Reply from %s as the reporter", r.from)
+	} else {
+		r.ev.Summary = p.say("Svar från %s", "Reply from %s", r.from)
+	}
+	if len(r.fb.ProcessLeaders) == 0 {
+		return nil, nil
+	}
+	return p.compose(notify.Request{Kind: notify.KindReplyNotice, To: r.fb.ProcessLeaders, Case: r.c,
+		ForbundName: r.fb.Name, From: displayName(r.m.From), Text: r.text, PIIMasked: r.pii,
+		InReplyTo: r.m.MessageID, References: r.m.References, Now: r.now})
+}
+
+// refuseCommands records the refusal of commands in raw, a reply from
+// someone who is no process leader, and tells the sender.
+func (p *Processor) refuseCommands(tx *store.Tx, r *caseReply, raw string) ([]*store.OutMail, error) {
+	if err := tx.AddEvent(&store.Event{CaseID: r.c.ID, At: r.now, Kind: store.EventRefused, Actor: r.from, Role: r.ev.Role,
+		Message: r.ev.Message, Summary: p.say("Kommandon från %s avvisade: bara processledare får ge kommandon",
+			"Commands from %s refused: only process leaders may give commands", r.from)}); err != nil {
+		return nil, err
+	}
+	return p.compose(notify.Request{Kind: notify.KindRefused, To: []string{r.from}, Case: r.c, ForbundName: r.fb.Name,
+		Text: form.MaskPII(firstCommandLine(raw)), InReplyTo: r.m.MessageID, References: r.m.References, Now: r.now})
+}
+
 // roleOf is the role in which m's sender writes on c. The configuration
 // wins over the order people joined the case: a process leader's address
 // is a process leader's, and an address the case was forwarded to is that
 // party's representative, even when the same address filed the blanket;
 // then the mail's thread decides (an answer to the forward, or to a mail
 // the reporter got).
-func (p *Processor) roleOf(tx *store.Tx, c *store.Case, fb *classify.Forbund, m *parse.Message) (role, party string, err error) {
+func (p *Processor) roleOf(tx *store.Tx, c *store.Case, fb *config.Forbund, m *parse.Message) (role store.Role, party string, err error) {
 	from := strings.ToLower(m.From.Address)
 	if slices.Contains(fb.ProcessLeaders, from) {
-		return "process_leader", "", nil
+		return store.RoleProcessLeader, "", nil
 	}
 	role, party, err = tx.Role(c.ID, from)
 	if err != nil {
@@ -626,7 +694,7 @@ func (p *Processor) roleOf(tx *store.Tx, c *store.Case, fb *classify.Forbund, m 
 			fwd = f
 		}
 	}
-	if fwd == nil || role == "representative" {
+	if fwd == nil || role == store.RoleRepresentative {
 		return role, party, nil
 	}
 	// Both the reporter and a representative: the thread says which.
@@ -642,11 +710,11 @@ func (p *Processor) roleOf(tx *store.Tx, c *store.Case, fb *classify.Forbund, m 
 			continue
 		}
 		if o.Kind == notify.KindForward || o.Kind == notify.KindReminder {
-			return "representative", fwd.Party, nil
+			return store.RoleRepresentative, fwd.Party, nil
 		}
 		return role, party, nil
 	}
-	return "representative", fwd.Party, nil
+	return store.RoleRepresentative, fwd.Party, nil
 }
 
 // greets reports whether text opens with a greeting of its own ("Hej
@@ -670,9 +738,10 @@ func firstCommandLine(text string) string {
 }
 
 // nextMeeting is the förbund's first meeting on or after now's date.
-func nextMeeting(fb *classify.Forbund, now time.Time) time.Time {
+func nextMeeting(fb *config.Forbund, now time.Time) time.Time {
 	day := now.In(templates.Stockholm).Format(time.DateOnly)
-	for _, m := range fb.Meetings {
+	for _, md := range fb.Meetings {
+		m := md.Time
 		if m.Format(time.DateOnly) >= day {
 			return m
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"lexheller/intake/classify"
+	"lexheller/intake/config"
 	"lexheller/intake/form"
 	"lexheller/intake/similar"
 	"lexheller/intake/store"
@@ -32,8 +33,8 @@ func lifeProcessor(t *testing.T, now *time.Time) *Processor {
 	p := newProcessor(t)
 	fb := &p.Classify.Forbund[0]
 	fb.Chief = chief
-	fb.Meetings = []time.Time{time.Date(2027, 1, 21, 0, 0, 0, 0, time.UTC)}
-	fb.Representatives = []classify.Representative{{Party: "FK", Name: "Fia Karlsson", Email: fkRep}, {Party: "AF", Email: afRep}}
+	fb.Meetings = []config.Date{{Time: time.Date(2027, 1, 21, 0, 0, 0, 0, time.UTC)}}
+	fb.Representatives = []config.Representative{{Party: "FK", Name: "Fia Karlsson", Email: fkRep}, {Party: "AF", Email: afRep}}
 	p.Now = func() time.Time { return *now }
 	return p
 }
@@ -336,7 +337,7 @@ func TestRemindersOncePerDueDate(t *testing.T) {
 	start := time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC)
 	now := start
 	p := lifeProcessor(t, &now)
-	p.Classify.Forbund[0].Meetings = []time.Time{time.Date(2026, 12, 17, 0, 0, 0, 0, time.UTC)}
+	p.Classify.Forbund[0].Meetings = []config.Date{{Time: time.Date(2026, 12, 17, 0, 0, 0, 0, time.UTC)}}
 	log := &mailLog{t: t, p: p}
 	id := process(t, p, blanketMsg(reporter, "b4@af.example"))[0].Case
 	notice := only(t, log.next(), notify.KindNotifyNew, leader)
@@ -503,7 +504,7 @@ func TestAgendaCatchesWhatCameAfterTheLastOne(t *testing.T) {
 	mar18 := time.Date(2027, 3, 18, 0, 0, 0, 0, templates.Stockholm)
 	now := time.Date(2027, 1, 2, 9, 0, 0, 0, templates.Stockholm)
 	p := lifeProcessor(t, &now)
-	p.Classify.Forbund[0].Meetings = []time.Time{jan21, mar18}
+	p.Classify.Forbund[0].Meetings = []config.Date{{Time: jan21}, {Time: mar18}}
 	log := &mailLog{t: t, p: p}
 	id := process(t, p, blanketMsg(reporter, "ag@af.example"))[0].Case
 	notice := only(t, log.next(), notify.KindNotifyNew, leader)
@@ -589,7 +590,7 @@ func TestCommandsNeedAReplyToTheLeader(t *testing.T) {
 			t.Errorf("%s: mails %+v, want one refusal to the leader", name, sent)
 		}
 		tl, _ := p.Store.Timeline(context.Background(), id)
-		if e := tl[len(tl)-1]; e.Kind != store.EventRefused || e.Role != "unverified" {
+		if e := tl[len(tl)-1]; e.Kind != store.EventRefused || e.Role != store.RoleUnverified {
 			t.Errorf("%s: last event %+v", name, e)
 		}
 	}

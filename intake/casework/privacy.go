@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"lexheller/intake/config"
 	"lexheller/intake/form"
 	"lexheller/intake/store"
 )
@@ -14,18 +15,12 @@ import (
 type Retention struct {
 	// PersonalDataDays is, per förbund slug, how long after a case is
 	// closed its personal data stays (the förbund's gallringsbeslut);
-	// a förbund not listed gets DefaultPersonalDataDays.
+	// a förbund not listed gets config.DefaultPersonalDataDays.
 	PersonalDataDays map[string]int
 	// OutboxBodyDays is how long the bodies of mails sent are kept;
-	// zero means DefaultOutboxBodyDays.
+	// zero means config.DefaultOutboxBodyDays.
 	OutboxBodyDays int
 }
-
-// Defaults of Retention.
-const (
-	DefaultPersonalDataDays = 730
-	DefaultOutboxBodyDays   = 30
-)
 
 // Retain removes the personal data of the cases closed longer ago than
 // their förbund keeps it, and the bodies of mails sent longer ago than
@@ -37,7 +32,7 @@ func (p *Processor) Retain(ctx context.Context, r *Retention, now time.Time) (ca
 	for _, fb := range p.Classify.Forbund {
 		days := r.PersonalDataDays[fb.Slug]
 		if days <= 0 {
-			days = DefaultPersonalDataDays
+			days = config.DefaultPersonalDataDays
 		}
 		ids, err := p.Store.DueForScrubbing(ctx, fb.Slug, now.AddDate(0, 0, -days))
 		if err != nil {
@@ -57,7 +52,7 @@ func (p *Processor) Retain(ctx context.Context, r *Retention, now time.Time) (ca
 	}
 	bd := r.OutboxBodyDays
 	if bd <= 0 {
-		bd = DefaultOutboxBodyDays
+		bd = config.DefaultOutboxBodyDays
 	}
 	bodies, err = p.Store.PruneMailBodies(ctx, now.AddDate(0, 0, -bd))
 	return cases, bodies, err
@@ -121,7 +116,7 @@ func (p *Processor) ErasePerson(ctx context.Context, address, name, caseID strin
 				if err != nil {
 					return err
 				}
-				reporter = role == "reporter"
+				reporter = role == store.RoleReporter
 			}
 			ch, err := p.scrub(tx, c.ID, who, p.say("Personuppgifter raderade på begäran (artikel 17)",
 				"Personal data erased on request (article 17)"), now, !reporter, dryRun)

@@ -24,7 +24,9 @@ import (
 	"time"
 
 	"lexheller/intake/classify"
+	"lexheller/intake/config"
 	"lexheller/intake/form"
+	"lexheller/intake/ident"
 	"lexheller/intake/parse"
 	"lexheller/intake/similar"
 	"lexheller/intake/store"
@@ -692,7 +694,7 @@ func (p *Processor) record(tx *store.Tx, pr *prepared) ([]*store.OutMail, error)
 		p.logger().Warn("a different message under a Message-ID seen before; recorded as a message of its own",
 			"message_id", m.MessageID, "uid", pr.in.UID, "case", row.CaseID)
 		if row.CaseID != "" {
-			if err := tx.AddEvent(&store.Event{CaseID: row.CaseID, At: now, Kind: store.EventNote, Role: "system", Message: row.ID,
+			if err := tx.AddEvent(&store.Event{CaseID: row.CaseID, At: now, Kind: store.EventNote, Role: store.RoleSystem, Message: row.ID,
 				Summary: p.say("Meddelandet har samma Message-ID som ett tidigare men ett annat innehåll; det behandlades som ett nytt meddelande",
 					"The message has the Message-ID of an earlier one but other content; it was handled as a new message")}); err != nil {
 				return nil, err
@@ -716,7 +718,7 @@ func (p *Processor) record(tx *store.Tx, pr *prepared) ([]*store.OutMail, error)
 			// A process leader's address that the organisation's server
 			// did not vouch for: kept in Karantän and noted on the case.
 			err = tx.AddEvent(&store.Event{CaseID: res.Case, At: now, Kind: store.EventRefused, Actor: strings.ToLower(m.From.Address),
-				Role: "unverified", Message: row.ID, Summary: p.say("Mejl i processledarens namn avvisat (%s); det ligger i Karantän",
+				Role: store.RoleUnverified, Message: row.ID, Summary: p.say("Mejl i processledarens namn avvisat (%s); det ligger i Karantän",
 					"Mail in a process leader's name refused (%s); it is in Karantän", res.Reason)})
 		}
 	case classify.FormRequest:
@@ -748,7 +750,7 @@ func (p *Processor) compose(req notify.Request) ([]*store.OutMail, error) {
 	}
 	to := req.To[:0:0]
 	for _, a := range req.To {
-		if err := notify.Deliverable(a); err != nil {
+		if err := ident.Deliverable(a); err != nil {
 			p.logger().Warn("recipient left out", "kind", req.Kind, "err", err)
 			continue
 		}
@@ -761,13 +763,13 @@ func (p *Processor) compose(req notify.Request) ([]*store.OutMail, error) {
 	return p.Composer.Compose(req)
 }
 
-func (p *Processor) forbund(slug string) *classify.Forbund {
+func (p *Processor) forbund(slug string) *config.Forbund {
 	for i := range p.Classify.Forbund {
 		if p.Classify.Forbund[i].Slug == slug {
 			return &p.Classify.Forbund[i]
 		}
 	}
-	return &classify.Forbund{Slug: slug, Name: slug}
+	return &config.Forbund{Slug: slug, Name: slug}
 }
 
 func (p *Processor) forbundName(slug string) string {
@@ -801,11 +803,11 @@ func (p *Processor) newCase(tx *store.Tx, pr *prepared, row *store.Message, now 
 		return nil, err
 	}
 	from := m.From.Address
-	if err := tx.AddParticipant(c.ID, from, "reporter", "", now); err != nil {
+	if err := tx.AddParticipant(c.ID, from, store.RoleReporter, "", now); err != nil {
 		return nil, err
 	}
 	if f.ReporterEmail != "" && !strings.EqualFold(f.ReporterEmail, from) {
-		if err := tx.AddParticipant(c.ID, f.ReporterEmail, "reporter", "", now); err != nil {
+		if err := tx.AddParticipant(c.ID, f.ReporterEmail, store.RoleReporter, "", now); err != nil {
 			return nil, err
 		}
 	}
@@ -813,7 +815,7 @@ func (p *Processor) newCase(tx *store.Tx, pr *prepared, row *store.Message, now 
 	if len(res.Form.PII) > 0 {
 		summary += fmt.Sprintf(" (personnummer maskerade: %d)", len(res.Form.PII))
 	}
-	if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: store.EventCreated, Actor: from, Role: "reporter",
+	if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: store.EventCreated, Actor: from, Role: store.RoleReporter,
 		Message: row.ID, Summary: summary, Body: form.MaskPII(res.Text)}); err != nil {
 		return nil, err
 	}
@@ -829,17 +831,17 @@ func (p *Processor) newCase(tx *store.Tx, pr *prepared, row *store.Message, now 
 	// acknowledgement went out.
 	var ack []*store.OutMail
 	noAck := ""
-	if derr := notify.Deliverable(from); derr != nil {
+	if derr := ident.Deliverable(from); derr != nil {
 		noAck = p.say("adressen %s går inte att skicka till", "the address %s cannot be sent to", strconv.Quote(from))
 		p.logger().Warn("new case from an address no mail can be sent to; no acknowledgement", "case", c.ID, "err", derr)
-		if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: store.EventNote, Role: "system", Message: row.ID,
+		if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: store.EventNote, Role: store.RoleSystem, Message: row.ID,
 			Summary: p.say("Ingen bekräftelse skickad: ", "No acknowledgement sent: ") + noAck}); err != nil {
 			return nil, err
 		}
 	} else if ack, err = p.compose(notify.Request{Kind: notify.KindAck, To: []string{from}, Case: c, ForbundName: fb.Name,
 		InReplyTo: m.MessageID, References: m.References, PIIMasked: c.PIIFound > 0, Now: now,
-		Contact:    notify.Contact{Name: fb.ContactName, Email: fb.ContactEmail, Phone: fb.ContactPhone},
-		NewsWithin: fb.NewsWithin, PrivacyURL: fb.PrivacyURL, KeepDays: fb.KeepDays}); err != nil {
+		Contact:    notify.Contact{Name: fb.Contact.Name, Email: fb.Contact.Email, Phone: fb.Contact.Phone},
+		NewsWithin: fb.NewsWithin, PrivacyURL: fb.PrivacyURL, KeepDays: fb.PersonalDataDays}); err != nil {
 		return nil, err
 	}
 	var leaders []*store.OutMail
@@ -946,7 +948,7 @@ func (p *Processor) bounced(tx *store.Tx, pr *prepared, now time.Time) ([]*store
 		fb := p.forbund("")
 		if out.CaseID != "" {
 			if err := tx.AddEvent(&store.Event{CaseID: out.CaseID, At: now, Kind: store.EventBounced, Actor: pr.msg.From.Address,
-				Role: "system", Outbox: out.ID, Summary: "Mejlet till " + out.To + " kom i retur: " + out.Subject}); err != nil {
+				Role: store.RoleSystem, Outbox: out.ID, Summary: "Mejlet till " + out.To + " kom i retur: " + out.Subject}); err != nil {
 				return nil, err
 			}
 			if full, err := tx.Case(out.CaseID); err == nil {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"lexheller/intake/classify"
+	"lexheller/intake/config"
 	"lexheller/intake/form"
 	"lexheller/intake/ident"
 	"lexheller/intake/parse"
@@ -42,7 +43,7 @@ func openProcessor(path string) (*Processor, error) {
 	signer := &ident.Signer{Key: []byte("k"), Domain: "finsam.example", Prefix: "LH"}
 	return &Processor{
 		Store: st,
-		Classify: &classify.Options{Address: "lexheller@finsam.example", Signer: signer, Forbund: []classify.Forbund{
+		Classify: &classify.Options{Address: "lexheller@finsam.example", Signer: signer, Forbund: []config.Forbund{
 			{Slug: "goteborg", Name: "Samordningsförbundet Göteborg", ProcessLeaders: []string{"pl@goteborg.example"}}}},
 		Composer: &notify.Composer{Templates: tpl, Signer: signer, Address: "lexheller@finsam.example", Name: "Lex Heller"},
 		Lang:     "sv",
@@ -391,8 +392,8 @@ func TestCompletingABlanket(t *testing.T) {
 func TestAcknowledgementSaysWhatComesNext(t *testing.T) {
 	p := newProcessor(t)
 	fb := &p.Classify.Forbund[0]
-	fb.ContactName, fb.ContactEmail, fb.ContactPhone = "Pia Processledare", "pia@goteborg.example", "031-123 45 67"
-	fb.NewsWithin, fb.PrivacyURL, fb.KeepDays = "inom två veckor", "https://finsam.example/personuppgifter", 730
+	fb.Contact = config.Contact{Name: "Pia Processledare", Email: "pia@goteborg.example", Phone: "031-123 45 67"}
+	fb.NewsWithin, fb.PrivacyURL, fb.PersonalDataDays = "inom två veckor", "https://finsam.example/personuppgifter", 730
 	process(t, p, blanketMsg("anna@af.example", "ack@af.example"))
 	var ack *store.OutMail
 	for _, m := range outbox(t, p) {

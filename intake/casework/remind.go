@@ -7,7 +7,7 @@ import (
 	"slices"
 	"time"
 
-	"lexheller/intake/classify"
+	"lexheller/intake/config"
 	"lexheller/intake/store"
 	"lexheller/notify"
 	"lexheller/notify/report"
@@ -78,7 +78,8 @@ func (p *Processor) Remind(ctx context.Context, now time.Time) (int, error) {
 		if fb.Chief == "" && len(fb.ProcessLeaders) == 0 {
 			continue
 		}
-		for _, m := range fb.Meetings {
+		for _, md := range fb.Meetings {
+			m := md.Time
 			// Due from AgendaBefore ahead until the meeting's day is over.
 			if now.Before(m.Add(-sch.AgendaBefore)) || !now.Before(m.Add(day)) {
 				continue
@@ -136,7 +137,7 @@ func (p *Processor) remindForward(ctx context.Context, caseID string, id int64, 
 		if err := tx.SetReminders(f.ID, due); err != nil {
 			return err
 		}
-		if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: store.EventReminder, Actor: "lexheller", Role: "system",
+		if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: store.EventReminder, Actor: "lexheller", Role: store.RoleSystem,
 			Summary: p.say("Påminnelse %d av %d till %s (%s), obesvarat sedan %s", "Reminder %d of %d to %s (%s), unanswered since %s",
 				due, sch.ForwardMax, f.Party, f.Address, f.At.In(templates.Stockholm).Format(time.DateOnly))}); err != nil {
 			return err
@@ -176,7 +177,7 @@ func (p *Processor) remindQuiet(ctx context.Context, caseID string, sch Schedule
 		if err != nil {
 			return err
 		}
-		if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: store.EventReminder, Actor: "lexheller", Role: "system",
+		if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: store.EventReminder, Actor: "lexheller", Role: store.RoleSystem,
 			Summary: p.say("Påminnelse till processledarna: ingen händelse på %d dagar", "Reminder to the process leaders: no event for %d days", days)}); err != nil {
 			return err
 		}
@@ -186,7 +187,7 @@ func (p *Processor) remindQuiet(ctx context.Context, caseID string, sch Schedule
 	return n, err
 }
 
-func (p *Processor) sendAgenda(ctx context.Context, fb *classify.Forbund, meeting, now time.Time) (int, error) {
+func (p *Processor) sendAgenda(ctx context.Context, fb *config.Forbund, meeting, now time.Time) (int, error) {
 	m, err := p.AgendaMail(ctx, fb.Slug, meeting, now)
 	if err != nil {
 		return 0, err
@@ -223,7 +224,8 @@ func (p *Processor) AgendaMail(ctx context.Context, slug string, meeting, now ti
 	// Since the agenda before went out (what came after it was on no
 	// agenda yet), else since the meeting before, else a year.
 	since := meeting.AddDate(-1, 0, 0)
-	for _, m := range fb.Meetings {
+	for _, md := range fb.Meetings {
+		m := md.Time
 		if m.Before(meeting) {
 			since = m
 			at, done, err := p.Store.Done(ctx, agendaKey(slug, m))

@@ -15,8 +15,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"time"
 
+	"lexheller/intake/config"
 	"lexheller/intake/form"
 	"lexheller/intake/ident"
 	"lexheller/intake/parse"
@@ -39,50 +39,11 @@ const (
 	Quarantine   Kind = "quarantine"
 )
 
-// LoopHeader is set on everything lexheller sends, with our domain as its
-// value; a message carrying it is our own.
-const LoopHeader = "X-Lexheller-Loop"
-
-// Forbund is one samordningsförbund as classification needs it.
-type Forbund struct {
-	Slug           string
-	Name           string
-	Aliases        []string // other names a reporter may write, lower-case
-	Addresses      []string // addresses (or plus tags) that route to it
-	ProcessLeaders []string // lower-case addresses
-	// The people the case's life needs beyond classification.
-	Chief           string // the förbundschef, who gets the agenda
-	Meetings        []time.Time
-	Representatives []Representative
-	// What the acknowledgement tells the reporter: whom to contact, when
-	// to expect news, where the förbund says how it handles personal
-	// data, and how long personal data is kept after a case is closed.
-	ContactName, ContactEmail, ContactPhone string
-	NewsWithin, PrivacyURL                  string
-	KeepDays                                int
-}
-
-// Representative is a party's member of the förbund's beredningsgrupp.
-type Representative struct {
-	Party, Name, Email string
-}
-
-// RepresentativesOf returns the förbund's representatives of party.
-func (f *Forbund) RepresentativesOf(party string) []Representative {
-	var out []Representative
-	for _, r := range f.Representatives {
-		if strings.EqualFold(r.Party, party) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
 // Options describe the deployment.
 type Options struct {
 	Address string // our shared address, lower-case
 	Signer  *ident.Signer
-	Forbund []Forbund
+	Forbund []config.Forbund
 	// MailboxForbund is the förbund of the mailbox being read, when each
 	// förbund has its own; "" for a shared mailbox.
 	MailboxForbund string
@@ -149,8 +110,8 @@ func Classify(ctx context.Context, m *parse.Message, o *Options, lk Lookup) (*Re
 	from := strings.ToLower(m.From.Address)
 
 	// 1. Our own mail coming back.
-	if v := m.Header.Get(LoopHeader); v != "" {
-		return r.set(IgnoreLoop, "carries our loop header "+LoopHeader), nil
+	if v := m.Header.Get(ident.LoopHeader); v != "" {
+		return r.set(IgnoreLoop, "carries our loop header "+ident.LoopHeader), nil
 	}
 	if o.isOurAddress(from) {
 		return r.set(IgnoreLoop, "sent from our own address "+from), nil

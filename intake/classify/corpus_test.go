@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"lexheller/intake/config"
 	"lexheller/intake/ident"
 	"lexheller/intake/parse"
 )
@@ -32,7 +33,7 @@ func corpusOptions() *Options {
 	return &Options{
 		Address: "lexheller@finsam.example",
 		Signer:  &ident.Signer{Domain: "finsam.example", Prefix: "LH"},
-		Forbund: []Forbund{{Slug: "goteborg", Name: "Samordningsförbundet Göteborg",
+		Forbund: []config.Forbund{{Slug: "goteborg", Name: "Samordningsförbundet Göteborg",
 			ProcessLeaders: []string{"processledare@goteborg.example"}}},
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"lexheller/intake/config"
 	"lexheller/intake/ident"
 	"lexheller/intake/parse"
 )
@@ -80,7 +81,7 @@ func FuzzClassify(f *testing.F) {
 		o := &Options{
 			Address: "lexheller@finsam.example",
 			Signer:  signer,
-			Forbund: []Forbund{{Slug: "goteborg", Name: "Samordningsförbundet Göteborg", Aliases: []string{"göteborg"},
+			Forbund: []config.Forbund{{Slug: "goteborg", Name: "Samordningsförbundet Göteborg", Aliases: []string{"göteborg"},
 				Addresses: []string{"goteborg@finsam.example"}, ProcessLeaders: []string{leader}}},
 		}
 		if authserv {

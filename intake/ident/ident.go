@@ -18,6 +18,10 @@ import (
 	"sync"
 )
 
+// LoopHeader marks every mail lexheller sends, with our domain as its
+// value; intake drops a message that carries it as our own.
+const LoopHeader = "X-Lexheller-Loop"
+
 var b32 = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
 
 // Signer mints and verifies identifiers for one deployment. The zero Signer

@@ -57,8 +57,6 @@ type Case struct {
 	RaisedAt   *time.Time `json:"raised_at,omitempty"`
 }
 
-// Reporter is what identifies the case's reporter, for de-identifying
-// text that leaves the förbund.
 // ForParties is the description as it leaves the förbund (forwards,
 // reports, the published site): a process leader's edited version when
 // there is one, else the reporter's words.
@@ -69,6 +67,8 @@ func (c *Case) ForParties() string {
 	return c.Description
 }
 
+// Reporter is what identifies the case's reporter, for de-identifying
+// text that leaves the förbund.
 func (c *Case) Reporter() form.Who {
 	return form.Who{Name: c.ReporterName, Org: c.ReporterOrg, Email: c.ReporterEmail, Phone: c.ReporterPhone}
 }
@@ -100,10 +100,25 @@ func (tx *Tx) InsertCase(c *Case) error {
 	return nil
 }
 
+// Role is the capacity in which someone takes part in a case or acts on
+// its timeline, as stored in participants.role and events.role.
+type Role string
+
+// Roles. Only reporters and representatives are stored as participants;
+// the others appear on timelines only.
+const (
+	RoleReporter       Role = "reporter"       // sent the blanket, or is named in it
+	RoleRepresentative Role = "representative" // a party's, sent a forward
+	RoleProcessLeader  Role = "process_leader" // named in the configuration
+	RoleAdmin          Role = "admin"          // the command line and the import
+	RoleSystem         Role = "system"         // lexheller itself
+	RoleUnverified     Role = "unverified"     // unproven mail in a process leader's name
+)
+
 // AddParticipant records a person on the case (idempotent).
-func (tx *Tx) AddParticipant(caseID, address, role, party string, at time.Time) error {
+func (tx *Tx) AddParticipant(caseID, address string, role Role, party string, at time.Time) error {
 	_, err := tx.exec(`INSERT INTO participants (case_id, address, role, party, added_at) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (case_id, address) DO NOTHING`, caseID, strings.ToLower(address), role, party, ts(at))
+		ON CONFLICT (case_id, address) DO NOTHING`, caseID, strings.ToLower(address), string(role), party, ts(at))
 	if err != nil {
 		return fmt.Errorf("store: add participant to %s: %w", caseID, err)
 	}
@@ -246,7 +261,7 @@ func (s *Store) IsParticipant(ctx context.Context, caseID, address string) (bool
 // Participant is a person on a case.
 type Participant struct {
 	Address string `json:"address"`
-	Role    string `json:"role"`
+	Role    Role   `json:"role"`
 	Party   string `json:"party,omitempty"`
 }
 

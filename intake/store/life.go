@@ -174,8 +174,8 @@ func (s *Store) QuietCases(ctx context.Context, before time.Time) ([]*Case, erro
 // Reporter returns the address the case's blanket came from.
 func (tx *Tx) Reporter(caseID string) (string, error) {
 	var a string
-	err := tx.queryRow(`SELECT address FROM participants WHERE case_id = ? AND role = 'reporter' ORDER BY added_at, rowid LIMIT 1`,
-		caseID).Scan(&a)
+	err := tx.queryRow(`SELECT address FROM participants WHERE case_id = ? AND role = ? ORDER BY added_at, rowid LIMIT 1`,
+		caseID, string(RoleReporter)).Scan(&a)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", fmt.Errorf("%w: reporter of %s", ErrNotFound, caseID)
 	}
@@ -192,9 +192,10 @@ func (tx *Tx) HasReporter(caseID string) (bool, error) {
 	return err == nil, err
 }
 
-// Role returns address's role on the case ("reporter", "representative"),
-// or "" when it has none, and the party of a representative.
-func (tx *Tx) Role(caseID, address string) (role, party string, err error) {
+// Role returns address's role on the case (RoleReporter,
+// RoleRepresentative), or "" when it has none, and the party of a
+// representative.
+func (tx *Tx) Role(caseID, address string) (role Role, party string, err error) {
 	err = tx.queryRow(`SELECT role, party FROM participants WHERE case_id = ? AND address = ?`,
 		caseID, strings.ToLower(address)).Scan(&role, &party)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -284,7 +284,7 @@ type Event struct {
 	At      time.Time `json:"at"`
 	Kind    string    `json:"kind"`
 	Actor   string    `json:"actor"`
-	Role    string    `json:"role,omitempty"`
+	Role    Role      `json:"role,omitempty"`
 	Message int64     `json:"message,omitempty"`
 	Outbox  int64     `json:"outbox,omitempty"`
 	Summary string    `json:"summary"`
@@ -322,7 +322,7 @@ func (tx *Tx) AddEvent(e *Event) error {
 		return v
 	}
 	res, err := tx.exec(`INSERT INTO events (case_id, at, kind, actor, role, message, outbox, summary, body)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.CaseID, ts(e.At), e.Kind, e.Actor, e.Role, nz(e.Message), nz(e.Outbox), e.Summary, e.Body)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.CaseID, ts(e.At), e.Kind, e.Actor, string(e.Role), nz(e.Message), nz(e.Outbox), e.Summary, e.Body)
 	if err != nil {
 		return fmt.Errorf("store: event on %s: %w", e.CaseID, err)
 	}

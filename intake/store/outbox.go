@@ -219,7 +219,7 @@ func (s *Store) MarkSent(ctx context.Context, ms []*OutMail, at time.Time) error
 				return fmt.Errorf("store: mark sent: %w", err)
 			}
 			if m.CaseID != "" {
-				if err := tx.AddEvent(&Event{CaseID: m.CaseID, At: at, Kind: EventSent, Actor: "lexheller", Role: "system",
+				if err := tx.AddEvent(&Event{CaseID: m.CaseID, At: at, Kind: EventSent, Actor: "lexheller", Role: RoleSystem,
 					Outbox: m.ID, Summary: "Till " + m.To + ": " + m.Subject}); err != nil {
 					return err
 				}
@@ -248,7 +248,7 @@ func (s *Store) MarkFailed(ctx context.Context, m *OutMail, at time.Time, errTex
 			return fmt.Errorf("store: mark failed: %w", err)
 		}
 		if m.CaseID != "" {
-			if err := tx.AddEvent(&Event{CaseID: m.CaseID, At: at, Kind: EventFailed, Actor: "lexheller", Role: "system",
+			if err := tx.AddEvent(&Event{CaseID: m.CaseID, At: at, Kind: EventFailed, Actor: "lexheller", Role: RoleSystem,
 				Outbox: m.ID, Summary: "Kunde inte skickas till " + m.To + ": " + errText}); err != nil {
 				return err
 			}

@@ -108,6 +108,7 @@ func (tx *Tx) ScrubCase(caseID string, sc Scrub, at time.Time, dryRun bool) (Scr
 	if dryRun || ch.Empty() {
 		return ch, nil
 	}
+	reporter := string(RoleReporter)
 	stmts := []struct {
 		q    string
 		args []any
@@ -117,16 +118,16 @@ func (tx *Tx) ScrubCase(caseID string, sc Scrub, at time.Time, dryRun bool) (Scr
 			[]any{c.Description, c.Consequence, c.Suggestion, c.Raised, c.OtherParty, c.Edited, ts(at), caseID}},
 		{`DELETE FROM blob_chunks WHERE owner = 'raw' AND ref IN (SELECT id FROM messages WHERE case_id = ? AND raw_kept = 1)`, []any{caseID}},
 		{`UPDATE messages SET raw_kept = 0, subject = '', from_addr = CASE WHEN from_addr IN
-			(SELECT address FROM participants WHERE case_id = ? AND role = 'reporter') THEN '' ELSE from_addr END WHERE case_id = ?`,
-			[]any{caseID, caseID}},
+			(SELECT address FROM participants WHERE case_id = ? AND role = ?) THEN '' ELSE from_addr END WHERE case_id = ?`,
+			[]any{caseID, reporter, caseID}},
 		{`DELETE FROM blob_chunks WHERE owner = 'attachment' AND ref IN (SELECT id FROM attachments WHERE case_id = ?)`, []any{caseID}},
 		{`UPDATE attachments SET kept = 0, filename = '' WHERE case_id = ?`, []any{caseID}},
 		{`UPDATE outbox SET body = '', raw = x'', body_pruned = 1, subject = '', rcpt = CASE WHEN rcpt IN
-			(SELECT address FROM participants WHERE case_id = ? AND role = 'reporter') THEN '' ELSE rcpt END
-			WHERE case_id = ? AND status != 'queued'`, []any{caseID, caseID}},
+			(SELECT address FROM participants WHERE case_id = ? AND role = ?) THEN '' ELSE rcpt END
+			WHERE case_id = ? AND status != 'queued'`, []any{caseID, reporter, caseID}},
 		{`UPDATE events SET actor = '' WHERE case_id = ? AND actor IN
-			(SELECT address FROM participants WHERE case_id = ? AND role = 'reporter')`, []any{caseID, caseID}},
-		{`DELETE FROM participants WHERE case_id = ? AND role = 'reporter'`, []any{caseID}},
+			(SELECT address FROM participants WHERE case_id = ? AND role = ?)`, []any{caseID, caseID, reporter}},
+		{`DELETE FROM participants WHERE case_id = ? AND role = ?`, []any{caseID, reporter}},
 	}
 	if sc.TextOnly {
 		stmts = stmts[:1]
@@ -148,7 +149,7 @@ func (tx *Tx) ScrubCase(caseID string, sc Scrub, at time.Time, dryRun bool) (Scr
 			return ch, fmt.Errorf("store: scrub %s: %w", caseID, err)
 		}
 	}
-	return ch, tx.AddEvent(&Event{CaseID: caseID, At: at, Kind: EventScrubbed, Actor: "lexheller", Role: "system", Summary: sc.Reason})
+	return ch, tx.AddEvent(&Event{CaseID: caseID, At: at, Kind: EventScrubbed, Actor: "lexheller", Role: RoleSystem, Summary: sc.Reason})
 }
 
 // EventScrubbed records that a case's personal data was removed.

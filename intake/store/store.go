@@ -4,8 +4,9 @@
 //
 // The schema lives in versioned migrations embedded in the binary and
 // applied at Open, each in one transaction with its version row. The store
-// only persists: it never sends, moves or logs on its own, and it imports no
-// other lexheller package.
+// only persists: it never sends, moves or logs on its own. Of lexheller's
+// packages it imports only intake/form, for the form.Who that
+// Case.Reporter returns to de-identify text; form imports none.
 //
 // Writes go through Tx, one transaction per unit of work, begun IMMEDIATE so
 // that concurrent writers (the daemon and a CLI command) queue up rather

@@ -1,9 +1,11 @@
 // Package publish writes the answered cases that may be published as a
-// static web site: an index, one page a case and an Atom feed. A case is
-// published when the reporter allowed it, a process leader wrote
-// /publicera ja, and a party has answered. Its text is de-identified: no
-// personnummer, and nothing of the reporter (name, unit, addresses,
-// phone).
+// static web site: an index, one page a case and an Atom feed. The pages
+// are the templates html/site_index.html.tmpl and html/site_case.html.tmpl
+// of package templates, which an operator may override (Options.Pages).
+// A case is published when the reporter allowed it, a process leader
+// wrote /publicera ja, and a party has answered. Its text is
+// de-identified: no personnummer, and nothing of the reporter (name,
+// unit, addresses, phone).
 package publish
 
 import (
@@ -11,7 +13,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"html/template"
 	"io/fs"
 	"math/rand/v2"
 	"os"
@@ -102,6 +103,10 @@ type Options struct {
 	// CLI's --follow-symlink-dir). Without it such a directory is refused:
 	// whoever can change the link chooses where the site is written.
 	FollowSymlinkDir bool
+	// Pages hold the templates of the index and the case pages
+	// (templates.LoadPages, with an operator's overrides); nil means the
+	// embedded ones.
+	Pages *templates.Pages
 }
 
 // Write writes the site into dir, replacing what an earlier run wrote:
@@ -131,7 +136,7 @@ func WriteOptions(dir string, site Site, cases []Case, opt Options) error {
 	keep := map[string]bool{"index.html": true, "feed.xml": true}
 	for _, c := range cases {
 		var b bytes.Buffer
-		if err := pageTmpl.Execute(&b, struct {
+		if err := opt.Pages.Render(&b, templates.PageSiteCase, struct {
 			Site Site
 			Case Case
 		}{site, c}); err != nil {
@@ -147,7 +152,7 @@ func WriteOptions(dir string, site Site, cases []Case, opt Options) error {
 		}
 	}
 	var b bytes.Buffer
-	if err := indexTmpl.Execute(&b, struct {
+	if err := opt.Pages.Render(&b, templates.PageSiteIndex, struct {
 		Site  Site
 		Cases []Case
 	}{site, cases}); err != nil {
@@ -334,6 +339,10 @@ func themes(ts []string) []string {
 	return out
 }
 
+// Excerpt is the description on one line, at most n characters (the
+// index shows it).
+func (c Case) Excerpt(n int) string { return short(c.Description, n) }
+
 // short is s on one line, at most n characters. Joining the lines can
 // make one number of a personnummer broken over two: it is masked again
 // after the join, the last step before the text is written.
@@ -344,62 +353,3 @@ func short(s string, n int) string {
 	}
 	return s
 }
-
-func say(site Site, sv, en string) string {
-	if templates.Lang(site.Lang) == "en" {
-		return en
-	}
-	return sv
-}
-
-var funcs = template.FuncMap{"say": say, "short": short, "join": strings.Join,
-	"paras": func(s string) []string {
-		var out []string
-		for _, p := range strings.Split(strings.TrimSpace(s), "\n\n") {
-			if p = strings.TrimSpace(p); p != "" {
-				out = append(out, p)
-			}
-		}
-		return out
-	},
-	"lang": func(l string) string { return templates.Lang(l) },
-}
-
-const style = `<style>
-body{font-family:Segoe UI,Arial,sans-serif;color:#1d2b36;max-width:760px;margin:24px auto;padding:0 16px;line-height:1.5}
-h1{font-size:24px}h2{font-size:18px;margin-top:28px}.meta{color:#5a6875;font-size:14px}
-.answer{border-left:4px solid #2f6f9f;padding:4px 14px;margin:12px 0;background:#f5f8fa}
-li{margin:10px 0}a{color:#1f5f8f}
-</style>`
-
-var pageTmpl = template.Must(template.New("page").Funcs(funcs).Parse(`<!DOCTYPE html>
-<html lang="{{lang .Site.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Case.ID}} – {{.Site.Title}}</title>
-<link rel="alternate" type="application/atom+xml" href="feed.xml">` + style + `</head><body>
-<p><a href="index.html">{{.Site.Title}}</a></p>
-<h1>{{.Case.ID}}</h1>
-<p class="meta">{{.Case.Month}} · {{say .Site "Parter" "Parties"}}: {{join .Case.Parties ", "}} · {{say .Site "Nivå" "Level"}}: {{.Case.Level}}{{if .Case.Themes}} · {{say .Site "Teman" "Themes"}}: {{join .Case.Themes ", "}}{{end}}</p>
-<h2>{{say .Site "Vad hände?" "What happened"}}</h2>
-{{range paras .Case.Description}}<p>{{.}}</p>
-{{end}}{{if .Case.Consequence}}<h2>{{say .Site "Konsekvens för individen" "Consequence"}}</h2>
-{{range paras .Case.Consequence}}<p>{{.}}</p>
-{{end}}{{end}}{{if .Case.Suggestion}}<h2>{{say .Site "Förslag på lösning" "Suggested solution"}}</h2>
-{{range paras .Case.Suggestion}}<p>{{.}}</p>
-{{end}}{{end}}<h2>{{say .Site "Svar" "Answers"}}</h2>
-{{range .Case.Answers}}<div class="answer"><p class="meta">{{.Party}}</p>{{range paras .Text}}<p>{{.}}</p>{{end}}</div>
-{{end}}</body></html>
-`))
-
-var indexTmpl = template.Must(template.New("index").Funcs(funcs).Parse(`<!DOCTYPE html>
-<html lang="{{lang .Site.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Site.Title}}</title>
-<link rel="alternate" type="application/atom+xml" href="feed.xml">` + style + `</head><body>
-<h1>{{.Site.Title}}</h1>
-<p class="meta">{{say .Site "Ärenden där samverkan inte fungerade, och vad myndigheterna svarade. Avidentifierade." "Cases where cooperation failed, and what the agencies answered. De-identified."}}
-<a href="feed.xml">{{say .Site "Prenumerera (Atom)" "Subscribe (Atom)"}}</a></p>
-<ul>
-{{range .Cases}}<li><a href="{{.ID}}.html">{{.ID}}</a> <span class="meta">{{.Month}} · {{join .Parties ", "}}</span><br>{{short .Description 160}}</li>
-{{else}}<li>{{say .Site "Inga publicerade ärenden än." "No published cases yet."}}</li>
-{{end}}</ul>
-</body></html>
-`))

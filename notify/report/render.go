@@ -3,7 +3,6 @@ package report
 import (
 	"encoding/csv"
 	"fmt"
-	"html/template"
 	"io"
 	"strconv"
 	"strings"
@@ -251,67 +250,25 @@ func sheetName(s string) string {
 }
 
 // HTML writes one self-contained page: tables with the numbers (what
-// Outlook shows) and a bar of inline SVG beside each row for browsers.
+// Outlook shows) and a bar of inline SVG beside each row for browsers. The
+// page is the template html/report.html.tmpl of r.Pages (the embedded one
+// when nil).
 func (r *Report) HTML(w io.Writer) error {
-	return htmlTmpl.Execute(w, r)
+	return r.Pages.Render(w, templates.PageReport, r)
 }
 
-// Bar is the width, 0–160, of n as part of max.
-func bar(n, max int) int {
-	if max <= 0 {
-		return 0
-	}
-	return n * 160 / max
-}
+// Heading is dimension dim's heading in the report's language (Title).
+func (r *Report) Heading(dim string) string { return Title(r.Lang, dim) }
 
-func maxNow(rows []Row) int {
+// Max is the largest count of the dimension, in the period or the one
+// before: the full length of its bars in the HTML report.
+func (d Dimension) Max() int {
 	m := 0
-	for _, r := range rows {
+	for _, r := range d.Rows {
 		m = max(m, r.Now, r.Before)
 	}
 	return m
 }
 
-var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
-	"title": Title, "signed": signed, "bar": bar, "max": maxNow, "days": Days,
-	"lang": func(l string) string { return templates.Lang(l) },
-	"say":  func(r *Report, sv, en string) string { return r.say(sv, en) },
-}).Parse(`<!DOCTYPE html>
-<html lang="{{lang .Lang}}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Lex Heller {{.Period}}</title>
-<style>
-body{font-family:Segoe UI,Arial,sans-serif;color:#1d2b36;max-width:860px;margin:24px auto;padding:0 16px}
-h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #c9d3dc;padding-bottom:4px}
-table{border-collapse:collapse;width:100%;table-layout:fixed}td,th{padding:4px 8px;text-align:left;border-bottom:1px solid #eef1f4;font-size:14px}
-th{background:#f3f6f8}td:first-child,th:first-child{width:34%}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
-.muted{color:#66737f}.ex{margin:4px 0 10px}.ex p{margin:2px 0 8px}
-</style></head><body>
-<h1>{{say . "Lex Heller: mönsterrapport" "Lex Heller: pattern report"}}</h1>
-<p>{{say . "Period" "Period"}}: <b>{{.Period}}</b>{{if .Forbund}} · {{range $i, $f := .Forbund}}{{if $i}}, {{end}}{{$.ForbundName $f}}{{end}}{{end}}<br>
-{{say . "Ärenden" "Cases"}}: <b>{{.Total}}</b> <span class="muted">({{if .PrevTotal}}{{say . "perioden före" "the period before"}}: {{.PrevTotal}}{{else}}{{say . "inga ärenden perioden före" "no cases the period before"}}{{end}})</span></p>
-{{range .Dimensions}}{{$max := max .Rows}}{{$dim := .Name}}
-<h2>{{title $.Lang .Name}}</h2>
-<table role="table"><tr><th>{{title $.Lang .Name}}</th><th></th><th class="n">{{say $ "Perioden" "Period"}}</th>{{if ne $dim "months"}}<th class="n">{{say $ "Före" "Before"}}</th><th class="n">±</th>{{end}}</tr>
-{{range .Rows}}<tr><td>{{.Key}}</td><td width="170"><svg width="164" height="12" role="img" aria-label="{{.Now}}"><rect width="{{bar .Now $max}}" height="12" fill="#2f6f9f"></rect></svg></td><td class="n">{{.Now}}</td>{{if ne $dim "months"}}{{if .HasBefore}}<td class="n">{{.Before}}</td><td class="n">{{signed .Change}}</td>{{else}}<td class="n muted">–</td><td class="n muted">–</td>{{end}}{{end}}</tr>
-{{else}}<tr><td colspan="5" class="muted">{{say $ "(inga)" "(none)"}}</td></tr>{{end}}</table>
-{{end}}
-<h2>{{title .Lang "timings"}}</h2>
-<table><tr><th>{{say . "Part" "Party"}}</th><th class="n">{{say . "Median (dagar)" "Median (days)"}}</th><th class="n">{{say . "Besvarade" "Answered"}}</th><th class="n">{{say . "Obesvarade" "Unanswered"}}</th></tr>
-{{range .Timings}}<tr><td>{{.Party}}</td><td class="n">{{if .Answered}}{{days .Median}}{{else}}–{{end}}</td><td class="n">{{.Answered}}</td><td class="n">{{.Unanswered}}</td></tr>
-{{else}}<tr><td colspan="4" class="muted">{{say . "(inget vidarebefordrat)" "(nothing forwarded)"}}</td></tr>{{end}}</table>
-<h2>{{title .Lang "open"}}</h2>
-<table><tr><th>{{say . "Ålder" "Age"}}</th><th class="n">{{say . "Öppna" "Open"}}</th></tr>
-{{range .OpenByAge}}<tr><td>{{.Key}}</td><td class="n">{{.Now}}</td></tr>{{end}}</table>
-<h2>{{title .Lang "top"}}</h2>
-<table><tr><th>{{say . "Tema" "Theme"}}</th><th class="n">{{say . "Ärenden" "Cases"}}</th><th>{{say . "Ärendenummer" "Case IDs"}}</th></tr>
-{{range .TopThemes}}<tr><td>{{.Theme}}</td><td class="n">{{len .IDs}}</td><td>{{range $i, $id := .IDs}}{{if $i}}, {{end}}{{$id}}{{end}}</td></tr>
-{{else}}<tr><td colspan="3" class="muted">{{say . "(inga teman)" "(no themes)"}}</td></tr>{{end}}</table>
-{{/* Examples to discuss: in the HTML report only, not in the text, CSV or XLSX. */}}
-<h2>{{say . "Exempel att diskutera" "Examples to discuss"}}</h2>
-{{range .Examples}}<h3>{{.Theme}}</h3>
-{{range .Cases}}<div class="ex"><b>{{.ID}}</b> <span class="muted">{{.Month}}</span><p>{{.Description}}</p></div>
-{{end}}{{else}}<p class="muted">{{say . "Inget publicerat ärende bland de vanligaste temana." "No published case among the most frequent themes."}}</p>
-{{end}}<p class="muted">{{say . "Rapporten innehåller inga personuppgifter: inga namn, adresser, telefonnummer eller personnummer." "The report holds no personal data: no names, addresses, phone numbers or personnummer."}}</p>
-</body></html>
-`))
+// MedianDays is the median in days, with one decimal (Days).
+func (t Timing) MedianDays() string { return Days(t.Median) }

@@ -2,8 +2,10 @@
 // party, pair of parties, level, theme, förbund and month, each beside the
 // previous period of the same length; the time to a party's first answer;
 // open cases by age; the most frequent themes. It renders the report as
-// text, CSV (the cases), XLSX and a self-contained HTML page. No report
-// holds personal data: free text is de-identified, names are left out.
+// text, CSV (the cases), XLSX and a self-contained HTML page; the page is
+// the template html/report.html.tmpl of package templates, which an
+// operator may override (Options.Pages). No report holds personal data:
+// free text is de-identified, names are left out.
 package report
 
 import (
@@ -28,6 +30,14 @@ type Options struct {
 	// ForbundNames are the förbund's names as a person reads them, by
 	// slug; a slug not in it is shown as it is.
 	ForbundNames map[string]string
+	// Pages hold the HTML report's template (templates.LoadPages, with an
+	// operator's override); nil means the embedded one.
+	Pages *templates.Pages
+}
+
+// wants reports whether c is of the förbund the report is for.
+func (o Options) wants(c *store.Case) bool {
+	return len(o.Forbund) == 0 || slices.Contains(o.Forbund, c.Forbund)
 }
 
 // ForbundName is the name of the förbund slug, or the slug when it has none.
@@ -117,82 +127,116 @@ func Build(cases []*store.Case, forwards []*store.Forward, o Options, now time.T
 	r := &Report{Options: o}
 	length := o.To.Sub(o.From)
 	r.PrevFrom, r.PrevTo = o.From.Add(-length), o.From
-	wanted := func(c *store.Case) bool { return len(o.Forbund) == 0 || slices.Contains(o.Forbund, c.Forbund) }
+	counts, themes, byID := r.count(cases)
+	r.Dimensions = r.dimensions(counts)
+	r.Timings = timings(forwards, byID, o.From, o.To)
+	r.OpenByAge = openByAge(byID, o.To)
+	r.TopThemes = topThemes(themes)
+	r.Examples = examples(r.TopThemes, byID, o.Lang)
+	slices.SortFunc(r.Cases, func(a, b CaseRow) int { return strings.Compare(a.ID, b.ID) })
+	return r
+}
 
-	counts := map[string]map[string]*Row{}
-	add := func(dim, key string, now bool) {
-		if counts[dim] == nil {
-			counts[dim] = map[string]*Row{}
-		}
-		row := counts[dim][key]
-		if row == nil {
-			row = &Row{Key: key}
-			counts[dim][key] = row
-		}
-		if now {
-			row.Now++
-		} else {
-			row.Before++
+// counts are the rows of each dimension, by dimension and key.
+type counts map[string]map[string]*Row
+
+// add counts one case for key of dim: in the period when now, else in
+// the one before.
+func (cs counts) add(dim, key string, now bool) {
+	if cs[dim] == nil {
+		cs[dim] = map[string]*Row{}
+	}
+	row := cs[dim][key]
+	if row == nil {
+		row = &Row{Key: key}
+		cs[dim][key] = row
+	}
+	if now {
+		row.Now++
+	} else {
+		row.Before++
+	}
+}
+
+// addCase counts c in every dimension: in the period when in, else in the
+// one before. Months are counted for the period only.
+func (cs counts) addCase(c *store.Case, in bool, lang string) {
+	for _, p := range c.Parties {
+		cs.add("parties", p, in)
+	}
+	ps := slices.Sorted(slices.Values(c.Parties))
+	for i := range ps {
+		for j := i + 1; j < len(ps); j++ {
+			cs.add("pairs", ps[i]+"×"+ps[j], in)
 		}
 	}
+	cs.add("levels", levelName(lang, c.Level), in)
+	for _, t := range themesOf(c) {
+		cs.add("themes", t, in)
+	}
+	cs.add("forbund", c.Forbund, in)
+	if in {
+		cs.add("months", c.CreatedAt.In(templates.Stockholm).Format("2006-01"), true)
+	}
+}
+
+// count counts the report's cases of the period and of the period before,
+// setting r.Total, r.PrevTotal and r.Cases. It returns the counts of every
+// dimension (every month of the period among them, those without cases
+// too), the cases of the period by theme, and the report's cases of any
+// time by ID.
+func (r *Report) count(cases []*store.Case) (counts, map[string][]string, map[string]*store.Case) {
+	cs := counts{}
 	themes := map[string][]string{}
 	byID := map[string]*store.Case{}
 	for _, c := range cases {
-		if !wanted(c) {
+		if !r.wants(c) {
 			continue
 		}
 		byID[c.ID] = c
-		in := !c.CreatedAt.Before(o.From) && c.CreatedAt.Before(o.To)
+		in := !c.CreatedAt.Before(r.From) && c.CreatedAt.Before(r.To)
 		prev := !c.CreatedAt.Before(r.PrevFrom) && c.CreatedAt.Before(r.PrevTo)
 		if !in && !prev {
 			continue
 		}
 		if in {
 			r.Total++
-			r.Cases = append(r.Cases, caseRow(c, o))
+			r.Cases = append(r.Cases, caseRow(c, r.Options))
 			for _, t := range themesOf(c) {
 				themes[t] = append(themes[t], c.ID)
 			}
 		} else {
 			r.PrevTotal++
 		}
-		for _, p := range c.Parties {
-			add("parties", p, in)
-		}
-		ps := slices.Sorted(slices.Values(c.Parties))
-		for i := range ps {
-			for j := i + 1; j < len(ps); j++ {
-				add("pairs", ps[i]+"×"+ps[j], in)
-			}
-		}
-		add("levels", levelName(o.Lang, c.Level), in)
-		for _, t := range themesOf(c) {
-			add("themes", t, in)
-		}
-		add("forbund", c.Forbund, in)
-		if in {
-			add("months", c.CreatedAt.In(templates.Stockholm).Format("2006-01"), true)
-		}
+		cs.addCase(c, in, r.Lang)
 	}
 	// Every month of the period, those without cases too.
-	if counts["months"] == nil {
-		counts["months"] = map[string]*Row{}
+	if cs["months"] == nil {
+		cs["months"] = map[string]*Row{}
 	}
-	for _, m := range months(o.From, o.To) {
-		if counts["months"][m] == nil {
-			counts["months"][m] = &Row{Key: m}
+	for _, m := range months(r.From, r.To) {
+		if cs["months"][m] == nil {
+			cs["months"][m] = &Row{Key: m}
 		}
 	}
+	return cs, themes, byID
+}
+
+// dimensions makes the report's tables of cs, in order: months by month,
+// the others by count, the largest first. It says which rows have a
+// period before to compare with and names the förbund.
+func (r *Report) dimensions(cs counts) []Dimension {
+	var out []Dimension
 	for _, dim := range []string{"parties", "pairs", "levels", "themes", "forbund", "months"} {
 		d := Dimension{Name: dim}
-		for _, row := range counts[dim] {
+		for _, row := range cs[dim] {
 			switch dim {
 			case "months": // the period only
 			case "forbund":
 				// A förbund without cases before most likely did not
 				// use the register yet.
 				row.HasBefore = r.PrevTotal > 0 && row.Before > 0
-				row.Key = o.ForbundName(row.Key)
+				row.Key = r.ForbundName(row.Key)
 			default:
 				row.HasBefore = r.PrevTotal > 0
 			}
@@ -207,14 +251,18 @@ func Build(cases []*store.Case, forwards []*store.Forward, o Options, now time.T
 			}
 			return strings.Compare(a.Key, b.Key)
 		})
-		r.Dimensions = append(r.Dimensions, d)
+		out = append(out, d)
 	}
+	return out
+}
 
-	// Time to a party's first answer, for cases of the period.
+// timings is the time to each party's first answer, for the cases of
+// [from, to) in byID, by party.
+func timings(forwards []*store.Forward, byID map[string]*store.Case, from, to time.Time) []Timing {
 	first := map[string]*store.Forward{} // case+party → its first forward
 	for _, f := range forwards {
 		c := byID[f.CaseID]
-		if c == nil || c.CreatedAt.Before(o.From) || !c.CreatedAt.Before(o.To) {
+		if c == nil || c.CreatedAt.Before(from) || !c.CreatedAt.Before(to) {
 			continue
 		}
 		k := f.CaseID + "/" + f.Party
@@ -234,20 +282,28 @@ func Build(cases []*store.Case, forwards []*store.Forward, o Options, now time.T
 		}
 		waits[f.Party] = append(waits[f.Party], f.AnsweredAt.Sub(f.At))
 	}
+	var out []Timing
 	for party, ws := range waits {
-		t := Timing{Party: party, Answered: len(ws), Unanswered: unanswered[party]}
-		if len(ws) > 0 {
-			slices.Sort(ws)
-			t.Median = ws[len(ws)/2]
-			if len(ws)%2 == 0 {
-				t.Median = (ws[len(ws)/2-1] + ws[len(ws)/2]) / 2
-			}
-		}
-		r.Timings = append(r.Timings, t)
+		out = append(out, Timing{Party: party, Answered: len(ws), Median: median(ws), Unanswered: unanswered[party]})
 	}
-	slices.SortFunc(r.Timings, func(a, b Timing) int { return strings.Compare(a.Party, b.Party) })
+	slices.SortFunc(out, func(a, b Timing) int { return strings.Compare(a.Party, b.Party) })
+	return out
+}
 
-	// Open cases by age, at the end of the period.
+// median is the median of ws, which it sorts; 0 when there are none.
+func median(ws []time.Duration) time.Duration {
+	if len(ws) == 0 {
+		return 0
+	}
+	slices.Sort(ws)
+	if len(ws)%2 == 0 {
+		return (ws[len(ws)/2-1] + ws[len(ws)/2]) / 2
+	}
+	return ws[len(ws)/2]
+}
+
+// openByAge counts the cases of byID open at to, by age.
+func openByAge(byID map[string]*store.Case, to time.Time) []Row {
 	ages := []struct {
 		key  string
 		upTo time.Duration
@@ -257,10 +313,10 @@ func Build(cases []*store.Case, forwards []*store.Forward, o Options, now time.T
 		open[i].Key = a.key
 	}
 	for _, c := range byID {
-		if c.CreatedAt.After(o.To) || (c.ClosedAt != nil && c.ClosedAt.Before(o.To)) {
+		if c.CreatedAt.After(to) || (c.ClosedAt != nil && c.ClosedAt.Before(to)) {
 			continue
 		}
-		age := o.To.Sub(c.CreatedAt)
+		age := to.Sub(c.CreatedAt)
 		for i, a := range ages {
 			if age < a.upTo {
 				open[i].Now++
@@ -268,24 +324,27 @@ func Build(cases []*store.Case, forwards []*store.Forward, o Options, now time.T
 			}
 		}
 	}
-	r.OpenByAge = open
+	return open
+}
 
+// topThemes are the ten themes with the most cases, those with most
+// first, each with its cases in order.
+func topThemes(themes map[string][]string) []ThemeCases {
+	var top []ThemeCases
 	for t, ids := range themes {
 		sort.Strings(ids)
-		r.TopThemes = append(r.TopThemes, ThemeCases{t, ids})
+		top = append(top, ThemeCases{t, ids})
 	}
-	slices.SortFunc(r.TopThemes, func(a, b ThemeCases) int {
+	slices.SortFunc(top, func(a, b ThemeCases) int {
 		if c := cmp.Compare(len(b.IDs), len(a.IDs)); c != 0 {
 			return c
 		}
 		return strings.Compare(a.Theme, b.Theme)
 	})
-	if len(r.TopThemes) > 10 {
-		r.TopThemes = r.TopThemes[:10]
+	if len(top) > 10 {
+		top = top[:10]
 	}
-	r.Examples = examples(r.TopThemes, byID, o.Lang)
-	slices.SortFunc(r.Cases, func(a, b CaseRow) int { return strings.Compare(a.ID, b.ID) })
-	return r
+	return top
 }
 
 const day = 24 * time.Hour

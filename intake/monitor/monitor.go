@@ -1,36 +1,58 @@
-package main
+// Package monitor tells an operator how the daemon is: /healthz answers
+// 200 "ok" or 503 with one line per problem (a mailbox down, messages that
+// cannot be recorded, an outbox that cannot send or is stuck), and
+// /metrics gives Prometheus the figures behind them, read from the store
+// (which survive restarts) and the mailbox watchers when scraped.
+package monitor
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"lexheller/intake/casework"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"lexheller/intake"
+	"lexheller/intake/casework"
 	"lexheller/intake/classify"
 	"lexheller/intake/store"
 )
+
+// Monitor reads the daemon's health and figures. Set the fields, then
+// Serve it (or use Problems and Handler).
+type Monitor struct {
+	Store     *store.Store
+	Mailboxes []*intake.Watcher
+	// Sending reports since when sending has failed (zero when it works)
+	// and the last error.
+	Sending     func() (failingSince time.Time, lastError string)
+	SMTPAddress string // named in the advice when the outbox is stuck
+	// SendFailingFor is how long sending may fail (the server
+	// unreachable, TLS or login refused) before /healthz says so
+	// (default 5 minutes): retries push each mail's due time on, so the
+	// outbox never looks overdue.
+	SendFailingFor time.Duration
+	Logger         *slog.Logger
+
+	addr atomic.Pointer[string]
+}
 
 // overdue is how late a due mail may be before the outbox counts as
 // stuck: the sender looks at least once a minute.
 const overdue = 5 * time.Minute
 
-// sendFailingFor is how long sending may fail (the server unreachable,
-// TLS or login refused) before /healthz says so: retries push each
-// mail's due time on, so the outbox never looks overdue.
-var sendFailingFor = 5 * time.Minute
-
-// health says what is wrong, one line each; none means healthy.
-func (a *app) health(ctx context.Context) []string {
+// Problems says what is wrong, one line each; none means healthy.
+func (m *Monitor) Problems(ctx context.Context) []string {
 	var problems []string
-	for _, w := range a.watchers {
+	for _, w := range m.Mailboxes {
 		st := w.Status()
 		if !st.Connected {
 			p := fmt.Sprintf("mailbox %s: not connected to %s", w.Name, w.IMAP.Address)
@@ -40,37 +62,43 @@ func (a *app) health(ctx context.Context) []string {
 			problems = append(problems, p)
 		}
 	}
-	for _, w := range a.watchers {
+	for _, w := range m.Mailboxes {
 		if st := w.Status(); st.DiskFull {
 			problems = append(problems, fmt.Sprintf("mailbox %s: the database's disk is full: new mail stays in INBOX until there is room (%s)", w.Name, st.StoreError))
 		} else if st.StoreError != "" {
 			problems = append(problems, fmt.Sprintf("mailbox %s: messages cannot be recorded: %s", w.Name, st.StoreError))
 		}
 	}
-	if n, oldest, err := a.store.PendingStats(ctx); err == nil && n > 0 {
+	if n, oldest, err := m.Store.PendingStats(ctx); err == nil && n > 0 {
 		problems = append(problems, fmt.Sprintf("messages: %d could not be handled (the oldest since %s); each is tried %d times, then moved to Karantän",
 			n, oldest.Format(time.RFC3339), casework.MaxAttempts))
 	}
-	if h := a.sender.Health(); !h.FailingSince.IsZero() && time.Since(h.FailingSince) >= sendFailingFor {
-		problems = append(problems, fmt.Sprintf("outbox: no mail could be sent for %s (since %s): %s",
-			time.Since(h.FailingSince).Round(time.Second), h.FailingSince.Format(time.RFC3339), h.LastError))
+	failFor := m.SendFailingFor
+	if failFor == 0 {
+		failFor = 5 * time.Minute
 	}
-	ob, err := a.store.OutboxStats(ctx)
+	if m.Sending != nil {
+		if since, lastErr := m.Sending(); !since.IsZero() && time.Since(since) >= failFor {
+			problems = append(problems, fmt.Sprintf("outbox: no mail could be sent for %s (since %s): %s",
+				time.Since(since).Round(time.Second), since.Format(time.RFC3339), lastErr))
+		}
+	}
+	ob, err := m.Store.OutboxStats(ctx)
 	switch {
 	case err != nil:
 		problems = append(problems, "store: "+err.Error())
 	case !ob.NextDue.IsZero() && time.Since(ob.NextDue) > overdue:
 		problems = append(problems, fmt.Sprintf("outbox: stuck: %d mails queued, one due since %s (more than %s ago); is %s reachable?",
-			ob.Queued, ob.NextDue.Format(time.RFC3339), overdue, a.cfg.SMTP.Address))
+			ob.Queued, ob.NextDue.Format(time.RFC3339), overdue, m.SMTPAddress))
 	}
 	return problems
 }
 
-func (a *app) healthz(w http.ResponseWriter, r *http.Request) {
+func (m *Monitor) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	if p := a.health(ctx); len(p) > 0 {
+	if p := m.Problems(ctx); len(p) > 0 {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		fmt.Fprintln(w, strings.Join(p, "\n"))
 		return
@@ -81,17 +109,17 @@ func (a *app) healthz(w http.ResponseWriter, r *http.Request) {
 // metrics reads the daemon's figures when Prometheus scrapes: counts from
 // the store (which survive restarts) and the mailbox watchers' state.
 type metrics struct {
-	a *app
+	m *Monitor
 
 	messages, cases, outbox, outboxAge, outboxMails, reconnects, lastSync, connected, failing, failingAge *prometheus.Desc
 	scrubbed, pruned                                                                                      *prometheus.Desc
 }
 
-func newMetrics(a *app) *metrics {
+func newMetrics(mon *Monitor) *metrics {
 	d := func(name, help string, labels ...string) *prometheus.Desc {
 		return prometheus.NewDesc("lexheller_"+name, help, labels, nil)
 	}
-	return &metrics{a: a,
+	return &metrics{m: mon,
 		messages:    d("messages_total", "Messages handled, by kind (the ledger).", "kind"),
 		cases:       d("cases", "Cases, by status.", "status"),
 		outbox:      d("outbox_queued", "Mails queued and not yet sent."),
@@ -117,7 +145,7 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	counts := func(desc *prometheus.Desc, vt prometheus.ValueType, table, column string, all []string) {
-		c, err := m.a.store.Counts(ctx, table, column)
+		c, err := m.m.Store.Counts(ctx, table, column)
 		if err != nil {
 			ch <- prometheus.NewInvalidMetric(desc, err)
 			return
@@ -136,7 +164,7 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 		string(classify.IgnoreBounce), string(classify.IgnoreLoop), string(classify.Quarantine)})
 	counts(m.cases, prometheus.GaugeValue, "cases", "status", []string{store.StatusNew, store.StatusInDialogue,
 		store.StatusForwarded, store.StatusAnswered, store.StatusClosed})
-	ob, err := m.a.store.OutboxStats(ctx)
+	ob, err := m.m.Store.OutboxStats(ctx)
 	if err != nil {
 		ch <- prometheus.NewInvalidMetric(m.outbox, err)
 	} else {
@@ -147,20 +175,20 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 		}
 		ch <- prometheus.MustNewConstMetric(m.outboxAge, prometheus.GaugeValue, age)
 	}
-	if c, err := m.a.store.Counts(ctx, "outbox", "status"); err != nil {
+	if c, err := m.m.Store.Counts(ctx, "outbox", "status"); err != nil {
 		ch <- prometheus.NewInvalidMetric(m.outboxMails, err)
 	} else {
 		for _, s := range []string{store.OutSent, store.OutFailed, store.OutBounced, store.OutSuppressed} {
 			ch <- prometheus.MustNewConstMetric(m.outboxMails, prometheus.CounterValue, float64(c[s]), s)
 		}
 	}
-	if scrubbed, pruned, err := m.a.store.RetentionStats(ctx); err != nil {
+	if scrubbed, pruned, err := m.m.Store.RetentionStats(ctx); err != nil {
 		ch <- prometheus.NewInvalidMetric(m.scrubbed, err)
 	} else {
 		ch <- prometheus.MustNewConstMetric(m.scrubbed, prometheus.CounterValue, float64(scrubbed))
 		ch <- prometheus.MustNewConstMetric(m.pruned, prometheus.CounterValue, float64(pruned))
 	}
-	if n, oldest, err := m.a.store.PendingStats(ctx); err != nil {
+	if n, oldest, err := m.m.Store.PendingStats(ctx); err != nil {
 		ch <- prometheus.NewInvalidMetric(m.failing, err)
 	} else {
 		ch <- prometheus.MustNewConstMetric(m.failing, prometheus.GaugeValue, float64(n))
@@ -170,7 +198,7 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 		}
 		ch <- prometheus.MustNewConstMetric(m.failingAge, prometheus.GaugeValue, age)
 	}
-	for _, w := range m.a.watchers {
+	for _, w := range m.m.Mailboxes {
 		st := w.Status()
 		ch <- prometheus.MustNewConstMetric(m.reconnects, prometheus.CounterValue, float64(st.Reconnects), w.Name)
 		last := 0.0
@@ -186,31 +214,42 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// serveHTTP serves /healthz and /metrics on the configured address until
-// ctx is done.
-func (a *app) serveHTTP(ctx context.Context) error {
-	if a.cfg.HTTP.Address == "" || a.cfg.HTTP.Address == "off" {
-		return nil
-	}
+// Handler serves /healthz and /metrics.
+func (m *Monitor) Handler() http.Handler {
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(newMetrics(a), collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(newMetrics(m), collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", a.healthz)
+	mux.HandleFunc("GET /healthz", m.healthz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	ln, err := net.Listen("tcp", a.cfg.HTTP.Address)
+	return mux
+}
+
+// Addr is where Serve listens, once it does; "" before.
+func (m *Monitor) Addr() string {
+	if p := m.addr.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
+
+// Serve serves Handler on address (host:port) until ctx is done.
+func (m *Monitor) Serve(ctx context.Context, address string) error {
+	ln, err := net.Listen("tcp", address)
 	if err != nil {
 		return fmt.Errorf("http: %w (set [http] address to a free port, or \"off\")", err)
 	}
 	addr := ln.Addr().String()
-	a.httpAddr.Store(&addr)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	m.addr.Store(&addr)
+	srv := &http.Server{Handler: m.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		srv.Shutdown(sctx)
 	}()
-	a.log.Info("health and metrics", "healthz", "http://"+addr+"/healthz", "metrics", "http://"+addr+"/metrics")
+	if m.Logger != nil {
+		m.Logger.Info("health and metrics", "healthz", "http://"+addr+"/healthz", "metrics", "http://"+addr+"/metrics")
+	}
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"fmt"
@@ -15,11 +15,11 @@ func TestExampleConfigIsValid(t *testing.T) {
 	}
 	f := t.TempDir() + "/pw"
 	os.WriteFile(f, []byte("secret\n"), 0o600)
-	cfg, err := ParseConfig("example.toml", strings.ReplaceAll(string(text), "/etc/lexheller/imap-password", f))
+	cfg, err := Parse("example.toml", strings.ReplaceAll(string(text), "/etc/lexheller/imap-password", f))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.IMAP.password != "secret" || len(cfg.Forbund) != 1 || cfg.Forbund[0].ProcessLeaders[0] != "processledare@goteborg.example" {
+	if cfg.IMAP.Password != "secret" || len(cfg.Forbund) != 1 || cfg.Forbund[0].ProcessLeaders[0] != "processledare@goteborg.example" {
 		t.Errorf("parsed %+v", cfg)
 	}
 }
@@ -42,7 +42,7 @@ chief = "chef at goteborg"
 forward_days = -3
 quiet_dayz = 30
 `
-	_, err := ParseConfig("bad.toml", text)
+	_, err := Parse("bad.toml", text)
 	if err == nil {
 		t.Fatal("no error")
 	}
@@ -60,7 +60,7 @@ quiet_dayz = 30
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}
 	}
-	_, err = ParseConfig("syntax.toml", "address = \"x@y\"\n[imap\n")
+	_, err = Parse("syntax.toml", "address = \"x@y\"\n[imap\n")
 	// The TOML library reports the line where it noticed the problem: the
 	// end of line 2 is the start of line 3.
 	if err == nil || !strings.Contains(err.Error(), "syntax.toml:3: expected '.' or ']' to end table name") {
@@ -129,7 +129,7 @@ func TestConfigErrorsShowNoSecret(t *testing.T) {
 		{`password_file = "Xq7hunter2Zz"`, "bad.toml:5: imap.password_file: cannot read the file named on this line", "/etc/lexheller/imap-password"},
 		{`password = "Xq7hunter2Zz"`, `bad.toml:5: unknown key "imap.password": lexheller reads no password`, "password_file ="},
 	} {
-		_, err := ParseConfig("bad.toml", configWith(c.line))
+		_, err := Parse("bad.toml", configWith(c.line))
 		if err == nil {
 			t.Errorf("%s: no error", c.line)
 			continue
@@ -142,7 +142,7 @@ func TestConfigErrorsShowNoSecret(t *testing.T) {
 		}
 	}
 	// What is plainly a variable's name or a path is still shown.
-	_, err := ParseConfig("bad.toml", configWith(`password_file = "/nonexistent/imap-password"`))
+	_, err := Parse("bad.toml", configWith(`password_file = "/nonexistent/imap-password"`))
 	if err == nil || !strings.Contains(err.Error(), "bad.toml:5: imap.password_file: open /nonexistent/imap-password: no such file") {
 		t.Errorf("a missing password file: %v", err)
 	}
@@ -157,16 +157,16 @@ func TestConfigPrintsNoPassword(t *testing.T) {
 	f := t.TempDir() + "/pw"
 	os.WriteFile(f, []byte("Xq7hunter2Zz\n"), 0o600)
 	t.Setenv("LEXHELLER_SMTP_PASSWORD", "Xq7hunter2Zz")
-	cfg, err := ParseConfig("ok.toml", configWith(`password_file = "`+f+`"`)+"[smtp]\n")
+	cfg, err := Parse("ok.toml", configWith(`password_file = "`+f+`"`)+"[smtp]\n")
 	if err == nil {
 		t.Fatal("smtp twice: no error")
 	}
 	text := strings.Replace(configWith(`password_file = "`+f+`"`), "[smtp]\n", "[smtp]\nusername = \"y\"\npassword_env = \"LEXHELLER_SMTP_PASSWORD\"\n", 1)
-	if cfg, err = ParseConfig("ok.toml", text); err != nil {
+	if cfg, err = Parse("ok.toml", text); err != nil {
 		t.Fatal(err)
 	}
-	if cfg.IMAP.password != "Xq7hunter2Zz" || cfg.SMTP.password != "Xq7hunter2Zz" {
-		t.Fatalf("passwords not read: %q %q", cfg.IMAP.password, cfg.SMTP.password)
+	if cfg.IMAP.Password != "Xq7hunter2Zz" || cfg.SMTP.Password != "Xq7hunter2Zz" {
+		t.Fatalf("passwords not read: %q %q", cfg.IMAP.Password, cfg.SMTP.Password)
 	}
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
 		for _, v := range []any{cfg, *cfg, cfg.IMAP, &cfg.SMTP} {
@@ -187,12 +187,12 @@ func TestConfigTypeErrorsSayWhatToWrite(t *testing.T) {
 		{`idle = "yes"`, `bad.toml:5: imap.idle: write true or false, without quotes (not text)`},
 		{`connections = "8"`, `bad.toml:5: imap.connections: write a whole number, without quotes (not text)`},
 	} {
-		_, err := ParseConfig("bad.toml", configWith(c.line))
+		_, err := Parse("bad.toml", configWith(c.line))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error = %v\nwant %q", c.line, err, c.want)
 		}
 	}
-	_, err := ParseConfig("bad.toml", "address = \"x@y.example\"\nimap = \"imap.example.org\"\n")
+	_, err := Parse("bad.toml", "address = \"x@y.example\"\nimap = \"imap.example.org\"\n")
 	if err == nil || !strings.Contains(err.Error(), "bad.toml:2: imap: write a table: [imap] on a line of its own") {
 		t.Errorf("a table written as text: %v", err)
 	}

@@ -1,7 +1,6 @@
-package main
+package devmail
 
 import (
-	_ "embed"
 	"fmt"
 	"io"
 	"net"
@@ -12,28 +11,12 @@ import (
 	"strings"
 	"time"
 
-	"lexheller/intake/devmail"
+	"lexheller/intake/config"
 )
 
-//go:embed default.toml
-var defaultTOML string
-
-// defaultConfig is the built-in configuration of the dev mail system.
-func defaultConfig() (*Config, error) {
-	if os.Getenv("LEXHELLER_DEV_PASSWORD") == "" {
-		os.Setenv("LEXHELLER_DEV_PASSWORD", "dev") // the dev mail system takes any password
-	}
-	cfg, err := ParseConfig("(built-in default)", defaultTOML)
-	if err != nil {
-		return nil, err
-	}
-	cfg.Database = devDatabase()
-	return cfg, nil
-}
-
-// devDatabase is where the dev mode keeps its cases: the working
+// DevDatabase is where the dev mode keeps its cases: the working
 // directory, or $XDG_DATA_HOME/lexheller when that is set.
-func devDatabase() string {
+func DevDatabase() string {
 	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
 		dir := filepath.Join(d, "lexheller")
 		if os.MkdirAll(dir, 0o700) == nil {
@@ -59,15 +42,18 @@ func freeOr(addr string) string {
 	return l.Addr().String()
 }
 
-// startDev starts the dev mail system and returns the config that points
-// at it.
-func startDev(out io.Writer) (*Config, func(), error) {
-	cfg, err := defaultConfig()
+// StartDev starts the dev mode of `lexheller serve` without --config: a
+// dev mail system on loopback, the built-in config pointing at it, and a
+// filled-in example blanket beside the database; it prints how to use
+// them to out. The returned func stops the mail system.
+func StartDev(out io.Writer) (*config.Config, func(), error) {
+	cfg, err := config.Default()
 	if err != nil {
 		return nil, nil, err
 	}
+	cfg.Database = DevDatabase()
 	_, domain, _ := strings.Cut(cfg.Address, "@")
-	srv, err := devmail.Start(devmail.Options{Domain: domain, IMAPAddr: freeOr(cfg.IMAP.Address), SMTPAddr: freeOr(cfg.SMTP.Address)})
+	srv, err := Start(Options{Domain: domain, IMAPAddr: freeOr(cfg.IMAP.Address), SMTPAddr: freeOr(cfg.SMTP.Address)})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,0 +1,231 @@
+// Package config is lexheller's deployment model: the förbund, their
+// process leaders, representatives and meetings, the mailboxes and the
+// mail server, the limits and the retention. It is decoded from one TOML
+// file once, given its defaults, validated and has its secrets read, and
+// the same values are used everywhere: by classification, by the
+// workflow core, by the mailbox watcher and by the sender.
+//
+// Loading happens in four steps, each in its own file: read (decode the
+// TOML, with errors that name the line and the fix, never a secret),
+// defaults, validation and secrets. Every problem found is returned at
+// once, joined.
+package config
+
+import (
+	"crypto/tls"
+	"fmt"
+	"strings"
+	"time"
+
+	"lexheller/templates"
+)
+
+// Config is the one TOML file an operator writes. See README.md and
+// lexheller.example.toml for every key.
+type Config struct {
+	Database     string    `toml:"database"`
+	Address      string    `toml:"address"`
+	Domain       string    `toml:"domain"`
+	Language     string    `toml:"language"`
+	CasePrefix   string    `toml:"case_prefix"`
+	FromName     string    `toml:"from_name"`
+	TemplatesDir string    `toml:"templates_dir"`
+	IMAP         Server    `toml:"imap"`
+	SMTP         Server    `toml:"smtp"`
+	Limits       Limits    `toml:"limits"`
+	Retention    Retention `toml:"retention"`
+	Forbund      []Forbund `toml:"forbund"`
+	Log          Log       `toml:"log"`
+	Commands     Commands  `toml:"commands"`
+	HTTP         HTTP      `toml:"http"`
+	Report       Report    `toml:"report"`
+	Reminders    Reminders `toml:"reminders"`
+
+	// Path is the file the config was read from, for messages.
+	Path string `toml:"-"`
+}
+
+// Security is how a connection to a mail server is protected.
+type Security string
+
+const (
+	TLS      Security = "tls"      // implicit TLS (993, 465)
+	StartTLS Security = "starttls" // STARTTLS on a plain port (143, 587, 25)
+	None     Security = "none"     // clear text: loopback only
+)
+
+// Server is an IMAP or SMTP server's address and account.
+type Server struct {
+	Address      string   `toml:"address"` // host:port
+	Security     Security `toml:"security"`
+	Username     string   `toml:"username"` // SMTP: empty for no AUTH
+	PasswordFile string   `toml:"password_file"`
+	PasswordEnv  string   `toml:"password_env"`
+	Mailbox      string   `toml:"mailbox"`       // IMAP: default INBOX
+	PollInterval Duration `toml:"poll_interval"` // IMAP: without IDLE
+	IDLE         *bool    `toml:"idle"`          // IMAP: use IDLE where offered (default true)
+	HELO         string   `toml:"helo"`          // SMTP: our name in EHLO; "" means "localhost"
+	Connections  int      `toml:"connections"`   // SMTP: sessions sending at once (default 8)
+	// IMAP, on a server with neither MOVE nor UIDPLUS: expunge INBOX
+	// after copying handled messages out (also removes what a person
+	// flagged \Deleted). Off by default.
+	ExpungeWithoutUIDPlus bool `toml:"expunge_without_uidplus"`
+
+	// Password is read from PasswordFile or PasswordEnv when the config
+	// is loaded; never written in the file, never printed.
+	Password string `toml:"-"`
+	// TLS replaces the system's roots and the host's name (tests).
+	TLS *tls.Config `toml:"-"`
+	// Timeout bounds one connection's dial and commands; zero means the
+	// user's default.
+	Timeout time.Duration `toml:"-"`
+}
+
+// Limits bound what one message or recipient may cost.
+type Limits struct {
+	AttachmentMB      int      `toml:"attachment_mb"`
+	RetryFor          Duration `toml:"retry_for"`
+	BounceSuppressFor Duration `toml:"bounce_suppress_for"`
+}
+
+// Retention says how long what is kept.
+type Retention struct {
+	RawMessageDays int `toml:"raw_message_days"`
+	// PersonalDataDays: how long after a case is closed its personal
+	// data stays (default 730; a förbund may set its own).
+	PersonalDataDays int `toml:"personal_data_days"`
+	// OutboxBodyDays: how long the bodies of mails sent are kept (30).
+	OutboxBodyDays int `toml:"outbox_body_days"`
+}
+
+// Commands governs process leaders' commands by mail.
+type Commands struct {
+	// AuthservID is the authserv-id of the organisation's inbound mail
+	// server; when set, mail from a process leader's address counts only
+	// when that server's Authentication-Results header vouches for it.
+	AuthservID string `toml:"authserv_id"`
+}
+
+// Period is how often the pattern report goes out.
+type Period string
+
+const (
+	Monthly   Period = "monthly"
+	Quarterly Period = "quarterly"
+)
+
+// Months is the period's length in months.
+func (p Period) Months() int {
+	if p == Quarterly {
+		return 3
+	}
+	return 1
+}
+
+// Report is the pattern report sent by mail.
+type Report struct {
+	To     []string `toml:"to"`     // the working group's address(es); none sends no report
+	Period Period   `toml:"period"` // monthly (default) or quarterly
+	Day    int      `toml:"day"`    // the day of the month it goes out (1–28, default 1)
+}
+
+// HTTP is where /healthz and /metrics are served.
+type HTTP struct {
+	Address string `toml:"address"` // host:port, default 127.0.0.1:9180; "off" serves nothing
+}
+
+// Off is the HTTP address that serves nothing.
+const Off = "off"
+
+// Reminders says when the daemon reminds and sends agendas.
+type Reminders struct {
+	ForwardDays int `toml:"forward_days"` // an unanswered forward is reminded after this many days (14)
+	ForwardMax  int `toml:"forward_max"`  // and again every forward_days, at most this many times (3)
+	QuietDays   int `toml:"quiet_days"`   // a case with no event this long: the process leaders are reminded (30)
+	AgendaDays  int `toml:"agenda_days"`  // the agenda goes to the förbundschef this many days before a meeting (14)
+}
+
+// Log sets the log format and level.
+type Log struct {
+	Format string `toml:"format"` // "text", "json" or "" (text on a terminal)
+	Level  string `toml:"level"`  // debug, info, warn, error
+}
+
+// Forbund is one samordningsförbund: who leads its process, who
+// represents each party, when its beredningsgrupp meets, what its
+// acknowledgement promises. After loading, addresses and aliases are
+// lower-case and PersonalDataDays is set.
+type Forbund struct {
+	Slug            string           `toml:"slug"`
+	Name            string           `toml:"name"`
+	Aliases         []string         `toml:"aliases"`   // other names a reporter may write
+	Addresses       []string         `toml:"addresses"` // addresses (or plus tags) that route to it
+	ProcessLeaders  []string         `toml:"process_leaders"`
+	Chief           string           `toml:"chief"`    // the förbundschef, who gets the agenda
+	Meetings        []Date           `toml:"meetings"` // sorted
+	Representatives []Representative `toml:"representatives"`
+	IMAP            *Server          `toml:"imap"` // its own mailbox, if any
+	// PersonalDataDays is how long its cases' personal data stays after
+	// they are closed (its gallringsbeslut): [retention]'s unless set.
+	PersonalDataDays int `toml:"personal_data_days"`
+	// The acknowledgement: whom the reporter may contact (the process
+	// leader), when they hear from the förbund ("inom två veckor"), and
+	// the förbund's page on personal data.
+	Contact    Contact `toml:"contact"`
+	NewsWithin string  `toml:"news_within"`
+	PrivacyURL string  `toml:"privacy_url"`
+}
+
+// RepresentativesOf returns the förbund's representatives of party.
+func (f *Forbund) RepresentativesOf(party string) []Representative {
+	var out []Representative
+	for _, r := range f.Representatives {
+		if strings.EqualFold(r.Party, party) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Contact is a person a reporter may turn to.
+type Contact struct {
+	Name  string `toml:"name"`
+	Email string `toml:"email"`
+	Phone string `toml:"phone"`
+}
+
+// Representative is a party's member of the förbund's beredningsgrupp.
+type Representative struct {
+	Party string `toml:"party"`
+	Name  string `toml:"name"`
+	Email string `toml:"email"`
+}
+
+// Duration is a time.Duration written as "90s", "15m", "168h".
+type Duration struct{ time.Duration }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("%q is not a duration (write e.g. \"90s\", \"15m\" or \"168h\")", string(b))
+	}
+	d.Duration = v
+	return nil
+}
+
+// Date is a day written "2027-01-21", at midnight in Stockholm.
+type Date struct{ time.Time }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (d *Date) UnmarshalText(b []byte) error {
+	t, err := time.ParseInLocation(time.DateOnly, string(b), templates.Stockholm)
+	if err != nil {
+		return fmt.Errorf("%q is not a date (write dates as \"2027-01-21\")", string(b))
+	}
+	d.Time = t
+	return nil
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (d Date) MarshalText() ([]byte, error) { return []byte(d.Format(time.DateOnly)), nil }

@@ -1,0 +1,109 @@
+package config
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// Defaults that more than one package needs.
+const (
+	DefaultPersonalDataDays = 730 // after a case is closed
+	DefaultOutboxBodyDays   = 30
+	DefaultHTTPAddress      = "127.0.0.1:9180"
+)
+
+// setDefaults fills what the file leaves out and brings addresses and
+// names to the one form the rest of lexheller compares: lower-case
+// addresses, sorted meetings. It changes nothing that is set and valid;
+// validate sees the result.
+func (c *Config) setDefaults() {
+	def := func(s *string, v string) {
+		if *s == "" {
+			*s = v
+		}
+	}
+	def(&c.Database, "lexheller.db")
+	c.Address = strings.ToLower(c.Address)
+	if c.Domain == "" {
+		_, c.Domain, _ = strings.Cut(c.Address, "@")
+	}
+	def(&c.Language, "sv")
+	def(&c.CasePrefix, "LH")
+	def(&c.FromName, "Lex Heller")
+	def(&c.HTTP.Address, DefaultHTTPAddress)
+	if c.Report.Period == "" {
+		c.Report.Period = Monthly
+	}
+	if c.Report.Day == 0 {
+		c.Report.Day = 1
+	}
+	if c.Limits.AttachmentMB <= 0 {
+		c.Limits.AttachmentMB = 25
+	}
+	if c.Limits.RetryFor.Duration <= 0 {
+		c.Limits.RetryFor.Duration = 7 * 24 * time.Hour
+	}
+	if c.Limits.BounceSuppressFor.Duration <= 0 {
+		c.Limits.BounceSuppressFor.Duration = 60 * 24 * time.Hour
+	}
+	if c.Retention.RawMessageDays <= 0 {
+		c.Retention.RawMessageDays = 90
+	}
+	if c.Retention.PersonalDataDays <= 0 {
+		c.Retention.PersonalDataDays = DefaultPersonalDataDays
+	}
+	if c.Retention.OutboxBodyDays <= 0 {
+		c.Retention.OutboxBodyDays = DefaultOutboxBodyDays
+	}
+	for _, d := range c.reminderDays() {
+		if *d.v == 0 {
+			*d.v = d.def
+		}
+	}
+	c.IMAP.setDefaults(true)
+	c.SMTP.setDefaults(false)
+	for i := range c.Forbund {
+		f := &c.Forbund[i]
+		def(&f.Name, f.Slug)
+		lower(f.ProcessLeaders)
+		lower(f.Addresses)
+		lower(f.Aliases)
+		slices.SortFunc(f.Meetings, func(a, b Date) int { return a.Compare(b.Time) })
+		if f.PersonalDataDays <= 0 {
+			f.PersonalDataDays = c.Retention.PersonalDataDays
+		}
+		if f.IMAP != nil {
+			f.IMAP.setDefaults(true)
+		}
+	}
+}
+
+// reminderDays are the [reminders] keys, each with its default.
+func (c *Config) reminderDays() []struct {
+	key string
+	v   *int
+	def int
+} {
+	return []struct {
+		key string
+		v   *int
+		def int
+	}{{"reminders.forward_days", &c.Reminders.ForwardDays, 14}, {"reminders.forward_max", &c.Reminders.ForwardMax, 3},
+		{"reminders.quiet_days", &c.Reminders.QuietDays, 30}, {"reminders.agenda_days", &c.Reminders.AgendaDays, 14}}
+}
+
+func (s *Server) setDefaults(imap bool) {
+	if s.Security == "" {
+		s.Security = TLS
+		if !imap {
+			s.Security = StartTLS
+		}
+	}
+}
+
+func lower(ss []string) {
+	for i := range ss {
+		ss[i] = strings.ToLower(ss[i])
+	}
+}

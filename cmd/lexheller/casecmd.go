@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"lexheller/intake/casework"
 	"lexheller/intake/command"
 	"lexheller/intake/config"
 	"lexheller/intake/store"
@@ -95,32 +96,17 @@ func openAppCreate(ctx context.Context, sel *storeSel, create bool) (*app, error
 }
 
 // cmdCaseAct runs "case set|forward|feedback|note|close|reopen ID": the
-// same commands a process leader writes by mail, through the same code,
-// sending the same mails (queued; the running daemon sends them).
+// same commands a process leader writes by mail, built as values and
+// checked by the same rules, applied by the same core, sending the same
+// mails (queued; the running daemon sends them).
 func cmdCaseAct(verb string, args []string, stdin io.Reader, stdout io.Writer) error {
 	fs := flag.NewFlagSet("case "+verb, flag.ContinueOnError)
 	sf := storeFlags(fs)
-	var level, parties, themes, to, questionFile, file, text *string
-	var withContact, withAnswer *bool
-	switch verb {
-	case "set":
-		level = fs.String("level", "", "struktur, organisering or individ")
-		parties = fs.String("parties", "", "party codes, e.g. \"FK AF\"")
-		themes = fs.String("themes", "", "themes to add (\"-x\" removes x)")
-	case "forward":
-		to = fs.String("to", "", "party codes, e.g. \"FK AF\"")
-		questionFile = fs.String("question-file", "", "file with the question (- for standard input)")
-		withContact = fs.Bool("with-contact", false, "send the reporter's contact details along (if they allowed contact)")
-	case "feedback":
-		file = fs.String("file", "", "file with the feedback (- for standard input)")
-		withAnswer = fs.Bool("with-answer", false, "quote the parties' answers")
-	case "note":
-		file = fs.String("file", "", "file with the note (- for standard input)")
-		text = fs.String("text", "", "the note")
-	case "close", "reopen":
-	default:
+	build, ok := caseActions[verb]
+	if !ok {
 		return fmt.Errorf("case: unknown action %q; write show, set, forward, feedback, note, close or reopen", verb)
 	}
+	commands := build(fs)
 	if err := fs.Parse(reorder(args)); err != nil {
 		return err
 	}
@@ -128,71 +114,10 @@ func cmdCaseAct(verb string, args []string, stdin io.Reader, stdout io.Writer) e
 		return fmt.Errorf("case %s: name one case, e.g. LH-2026-0042", verb)
 	}
 	id := strings.ToUpper(fs.Arg(0))
-	read := func(name string) (string, error) {
-		if name == "" {
-			return "", nil
-		}
-		var b []byte
-		var err error
-		if name == "-" {
-			b, err = io.ReadAll(stdin)
-		} else {
-			b, err = os.ReadFile(name)
-		}
-		return string(b), err
-	}
-
-	// The command lines a process leader would write.
-	var lines []string
-	body := ""
-	var err error
-	switch verb {
-	case "set":
-		if *level != "" {
-			lines = append(lines, "/nivå "+*level)
-		}
-		if *parties != "" {
-			lines = append(lines, "/parter "+*parties)
-		}
-		if *themes != "" {
-			lines = append(lines, "/tema "+*themes)
-		}
-		if len(lines) == 0 {
-			return errors.New("case set: give --level, --parties or --themes")
-		}
-	case "forward":
-		if *to == "" {
-			return errors.New("case forward: give --to, e.g. --to FK")
-		}
-		l := "/vidarebefordra " + *to
-		if *withContact {
-			l += " med kontakt"
-		}
-		lines = append(lines, l)
-		body, err = read(*questionFile)
-	case "feedback":
-		l := "/återkoppla"
-		if *withAnswer {
-			l += " med svar"
-		}
-		lines = append(lines, l)
-		body, err = read(*file)
-	case "note":
-		lines = append(lines, "/notering")
-		body = *text
-		if *file != "" {
-			body, err = read(*file)
-		}
-	case "close":
-		lines = append(lines, "/stäng")
-	case "reopen":
-		lines = append(lines, "/öppna")
-	}
+	cmds, err := commands(func(name string) (string, error) { return readText(name, stdin) })
 	if err != nil {
-		return err
+		return fmt.Errorf("case %s: %w", verb, err)
 	}
-	cmds, errs := command.Parse(strings.Join(lines, "\n") + "\n\n" + body)
-
 	ctx := context.Background()
 	a, err := openApp(ctx, sf)
 	if err != nil {
@@ -200,32 +125,135 @@ func cmdCaseAct(verb string, args []string, stdin io.Reader, stdout io.Writer) e
 	}
 	defer a.close()
 	lang := a.cfg.Language
-	var res = struct {
-		changes []string
-		errs    []command.Error
-		mails   int
-	}{errs: errs}
+	var errs []command.Error
+	for i, c := range cmds {
+		checked, cerr := command.Check(c)
+		if cerr != nil {
+			errs = append(errs, *cerr)
+		}
+		cmds[i] = checked
+	}
+	applied := &casework.Applied{Errors: errs}
 	if len(errs) == 0 {
-		applied, err := a.processor.Apply(ctx, id, cmds)
-		if err != nil {
+		if applied, err = a.processor.Apply(ctx, id, cmds); err != nil {
 			return err
 		}
-		res.changes, res.errs, res.mails = applied.Changes, applied.Errors, len(applied.Mails)
 	}
-	if len(res.errs) > 0 {
-		for _, e := range res.errs {
-			fmt.Fprintf(stdout, "%s: %s\n", id, command.Describe(e, lang))
+	return printApplied(stdout, id, lang, applied)
+}
+
+// printApplied prints what Apply did, or why it did nothing.
+func printApplied(w io.Writer, id, lang string, a *casework.Applied) error {
+	if len(a.Errors) > 0 {
+		for _, e := range a.Errors {
+			fmt.Fprintf(w, "%s: %s\n", id, command.Describe(e, lang))
 		}
 		return errors.New(say(lang, "inget är ändrat", "nothing was changed"))
 	}
-	for _, c := range res.changes {
-		fmt.Fprintf(stdout, "%s: %s\n", id, c)
+	for _, c := range a.Changes {
+		fmt.Fprintf(w, "%s: %s\n", id, c)
 	}
-	if res.mails > 0 {
-		fmt.Fprintln(stdout, say(lang, fmt.Sprintf("%d mejl köade; lexheller serve skickar dem inom en minut.", res.mails),
-			fmt.Sprintf("%d mails queued; lexheller serve sends them within a minute.", res.mails)))
+	if n := len(a.Mails); n > 0 {
+		fmt.Fprintln(w, say(lang, fmt.Sprintf("%d mejl köade; lexheller serve skickar dem inom en minut.", n),
+			fmt.Sprintf("%d mails queued; lexheller serve sends them within a minute.", n)))
 	}
 	return nil
+}
+
+// readText reads a file named by a flag, or standard input for "-".
+func readText(name string, stdin io.Reader) (string, error) {
+	if name == "" {
+		return "", nil
+	}
+	var b []byte
+	var err error
+	if name == "-" {
+		b, err = io.ReadAll(stdin)
+	} else {
+		b, err = os.ReadFile(name)
+	}
+	return string(b), err
+}
+
+// caseActions declare each action's flags and return what builds its
+// commands from them once parsed.
+var caseActions = map[string]func(fs *flag.FlagSet) func(read func(string) (string, error)) ([]command.Command, error){
+	"set": func(fs *flag.FlagSet) func(func(string) (string, error)) ([]command.Command, error) {
+		level := fs.String("level", "", "struktur, organisering or individ")
+		parties := fs.String("parties", "", "party codes, e.g. \"FK AF\"")
+		themes := fs.String("themes", "", "themes to add (\"-x\" removes x)")
+		return func(func(string) (string, error)) ([]command.Command, error) {
+			var cmds []command.Command
+			if *level != "" {
+				cmds = append(cmds, command.Command{Name: command.Level, Level: *level})
+			}
+			if *parties != "" {
+				cmds = append(cmds, command.Command{Name: command.Parties, Parties: words(*parties)})
+			}
+			if *themes != "" {
+				c := command.Command{Name: command.Themes}
+				for _, t := range words(*themes) {
+					if d, ok := strings.CutPrefix(t, "-"); ok {
+						c.DropThemes = append(c.DropThemes, d)
+					} else {
+						c.AddThemes = append(c.AddThemes, t)
+					}
+				}
+				cmds = append(cmds, c)
+			}
+			if len(cmds) == 0 {
+				return nil, errors.New("give --level, --parties or --themes")
+			}
+			return cmds, nil
+		}
+	},
+	"forward": func(fs *flag.FlagSet) func(func(string) (string, error)) ([]command.Command, error) {
+		to := fs.String("to", "", "party codes, e.g. \"FK AF\"")
+		question := fs.String("question-file", "", "file with the question (- for standard input)")
+		withContact := fs.Bool("with-contact", false, "send the reporter's contact details along (if they allowed contact)")
+		return func(read func(string) (string, error)) ([]command.Command, error) {
+			if *to == "" {
+				return nil, errors.New("give --to, e.g. --to FK")
+			}
+			text, err := read(*question)
+			return []command.Command{{Name: command.Forward, Parties: words(*to), WithContact: *withContact, Text: text}}, err
+		}
+	},
+	"feedback": func(fs *flag.FlagSet) func(func(string) (string, error)) ([]command.Command, error) {
+		file := fs.String("file", "", "file with the feedback (- for standard input)")
+		withAnswer := fs.Bool("with-answer", false, "quote the parties' answers")
+		return func(read func(string) (string, error)) ([]command.Command, error) {
+			text, err := read(*file)
+			return []command.Command{{Name: command.Feedback, WithAnswer: *withAnswer, Text: text}}, err
+		}
+	},
+	"note": func(fs *flag.FlagSet) func(func(string) (string, error)) ([]command.Command, error) {
+		file := fs.String("file", "", "file with the note (- for standard input)")
+		text := fs.String("text", "", "the note")
+		return func(read func(string) (string, error)) ([]command.Command, error) {
+			body := *text
+			var err error
+			if *file != "" {
+				body, err = read(*file)
+			}
+			return []command.Command{{Name: command.Note, Text: body}}, err
+		}
+	},
+	"close":  noArgs(command.Close),
+	"reopen": noArgs(command.Reopen),
+}
+
+func noArgs(n command.Name) func(*flag.FlagSet) func(func(string) (string, error)) ([]command.Command, error) {
+	return func(*flag.FlagSet) func(func(string) (string, error)) ([]command.Command, error) {
+		return func(func(string) (string, error)) ([]command.Command, error) {
+			return []command.Command{{Name: n}}, nil
+		}
+	}
+}
+
+// words splits a flag's list: "FK AF", "FK,AF".
+func words(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == '\t' })
 }
 
 func say(lang, sv, en string) string {

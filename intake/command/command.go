@@ -299,7 +299,7 @@ func Parse(text string) ([]Command, []Error) {
 	for _, c := range cmds {
 		if takesText(c.Name) {
 			c.Text = strings.TrimSpace(strings.TrimSpace(c.Text) + "\n\n" + text)
-			if c.Text == "" && (c.Name == Feedback && !c.WithAnswer || c.Name == Raise || c.Name == Decision || c.Name == Note || c.Name == Edit) {
+			if c.Text == "" && needsText(c) {
 				errs = append(errs, Error{Line: c.Line, Raw: c.Raw, What: NoText})
 				continue
 			}
@@ -339,6 +339,89 @@ func IsGreeting(l string) bool {
 	return false
 }
 
+// needsText reports whether c is nothing without its text.
+func needsText(c Command) bool {
+	return c.Name == Feedback && !c.WithAnswer || c.Name == Raise || c.Name == Decision || c.Name == Note || c.Name == Edit
+}
+
+// partyCodes turns what a person wrote for parties into their codes, each
+// once; bad is the first word that names no party.
+func partyCodes(words []string) (codes []string, bad string) {
+	for _, w := range words {
+		code, known := form.PartyCode(w)
+		if f := Fold(w); !known && f != "annan" && f != "other" {
+			return nil, w
+		}
+		if !slices.Contains(codes, code) {
+			codes = append(codes, code)
+		}
+	}
+	return codes, ""
+}
+
+// themes reads a themes line: words to add, and words written "-x" to
+// drop. Themes go into reports and the published site: a personnummer
+// written over several words ("81 12 18-9876") is masked before the line
+// is split.
+func themes(line string) (add, drop []string) {
+	masked := form.MaskPIIOutgoing(strings.ToLower(line))
+	for _, a := range strings.FieldsFunc(masked, func(r rune) bool { return unicode.IsSpace(r) || r == ',' }) {
+		t := strings.Trim(a, ".;")
+		if strings.HasPrefix(t, "-") {
+			if t = strings.TrimLeft(t, "-"); t != "" {
+				drop = append(drop, t)
+			}
+		} else if t != "" && !slices.Contains(add, t) {
+			add = append(add, t)
+		}
+	}
+	return add, drop
+}
+
+// Check makes a command built as a value (by the CLI, not read from a
+// mail) what Parse would have made of the same command written in a
+// mail, by the same rules: the level and party codes normalised, themes
+// lower-case and masked, and the text required where a command needs
+// one. Raw is set to the command as it would be written, for messages.
+func Check(c Command) (Command, *Error) {
+	c.Raw = "/" + string(c.Name)
+	fail := func(p Problem, arg string) (Command, *Error) {
+		return Command{}, &Error{Raw: c.Raw, What: p, Arg: arg}
+	}
+	c.Text = strings.TrimSpace(c.Text)
+	switch c.Name {
+	case Level:
+		if c.Level == "" {
+			return fail(NoLevel, "")
+		}
+		l := form.NormalizeLevel(c.Level)
+		if l == "" {
+			return fail(BadLevel, c.Level)
+		}
+		c.Level = l
+	case Parties, Forward:
+		var bad string
+		if c.Parties, bad = partyCodes(c.Parties); bad != "" {
+			return fail(BadParty, bad)
+		}
+		if len(c.Parties) == 0 {
+			return fail(NoParties, c.Raw)
+		}
+	case Themes:
+		c.AddThemes, c.DropThemes = themes(strings.Join(c.AddThemes, " ") + " -" + strings.Join(c.DropThemes, " -"))
+		if len(c.AddThemes)+len(c.DropThemes) == 0 {
+			return fail(NoThemes, "")
+		}
+	case Feedback, Raise, Decision, Note, Edit, Publish, Close, Reopen, Help:
+	default:
+		return fail(Unknown, c.Raw)
+	}
+	if takesText(c.Name) && c.Text == "" && needsText(c) {
+		return fail(NoText, "")
+	}
+	return c, nil
+}
+
 func takesText(n Name) bool {
 	for _, s := range Specs {
 		if s.Name == n {
@@ -376,13 +459,11 @@ func parseLine(l string, line int) (Command, *Error) {
 				k++
 				continue
 			}
-			code, known := form.PartyCode(args[k])
-			if !known && a != "annan" && a != "other" {
-				return fail(BadParty, args[k])
-			}
-			if !slices.Contains(c.Parties, code) {
-				c.Parties = append(c.Parties, code)
-			}
+			c.Parties = append(c.Parties, args[k])
+		}
+		var bad string
+		if c.Parties, bad = partyCodes(c.Parties); bad != "" {
+			return fail(BadParty, bad)
 		}
 		if len(c.Parties) == 0 {
 			return fail(NoParties, "/"+word)
@@ -391,18 +472,7 @@ func parseLine(l string, line int) (Command, *Error) {
 		// Themes go into reports and the published site: a personnummer
 		// written over several words ("81 12 18-9876") is masked before
 		// the line is split into themes.
-		masked := form.MaskPIIOutgoing(strings.ToLower(rest))
-		args = strings.FieldsFunc(masked, func(r rune) bool { return unicode.IsSpace(r) || r == ',' })
-		for _, a := range args {
-			t := strings.Trim(a, ".;")
-			if strings.HasPrefix(t, "-") {
-				if t = strings.TrimLeft(t, "-"); t != "" {
-					c.DropThemes = append(c.DropThemes, t)
-				}
-			} else if t != "" && !slices.Contains(c.AddThemes, t) {
-				c.AddThemes = append(c.AddThemes, t)
-			}
-		}
+		c.AddThemes, c.DropThemes = themes(rest)
 		if len(c.AddThemes)+len(c.DropThemes) == 0 {
 			return fail(NoThemes, "")
 		}

@@ -86,6 +86,23 @@ type Watcher struct {
 	errMute int               // failures not logged since
 }
 
+// NewWatcher is the watcher of the configured mailbox m, handing its mail
+// to h and recording in st what it moved.
+func NewWatcher(m config.Mailbox, h Handler, st *store.Store, log *slog.Logger) *Watcher {
+	return &Watcher{
+		Name:         m.Name,
+		IMAP:         *m.Server,
+		Handler:      h,
+		Store:        st,
+		Forbund:      m.Forbund,
+		Logger:       log,
+		PollInterval: m.PollInterval.Duration,
+		NoIdle:       m.IDLE != nil && !*m.IDLE,
+
+		ExpungeWithoutUIDPlus: m.ExpungeWithoutUIDPlus,
+	}
+}
+
 // DefaultRetryAfter is how soon a pass that left messages unrecorded is
 // tried again, whatever IDLE or the poll interval say.
 const DefaultRetryAfter = 30 * time.Second

@@ -9,6 +9,7 @@ package notify
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -23,38 +24,42 @@ import (
 	"lexheller/templates"
 )
 
-// Mail kinds: the template each one is rendered from.
+// Kind is a kind of mail: the template it is rendered from, and what the
+// outbox and the timeline record it as.
+type Kind string
+
+// The mail kinds.
 const (
-	KindAck          = "ack"
-	KindNotifyNew    = "notify_new"
-	KindIncomplete   = "incomplete"
-	KindForm         = "form"
-	KindReplyNotice  = "reply_notice"
-	KindSendFailed   = "send_failed"
-	KindBounceNotice = "bounce_notice"
-	KindQuarantined  = "quarantined"  // a message that could not be handled, to the process leaders
-	KindForwardCopy  = "forward_copy" // a forward exactly as the party got it, to the process leaders
+	KindAck          Kind = "ack"
+	KindNotifyNew    Kind = "notify_new"
+	KindIncomplete   Kind = "incomplete"
+	KindForm         Kind = "form"
+	KindReplyNotice  Kind = "reply_notice"
+	KindSendFailed   Kind = "send_failed"
+	KindBounceNotice Kind = "bounce_notice"
+	KindQuarantined  Kind = "quarantined"  // a message that could not be handled, to the process leaders
+	KindForwardCopy  Kind = "forward_copy" // a forward exactly as the party got it, to the process leaders
 	// The case's life.
-	KindQuestion      = "question"       // a process leader's question, to the reporter
-	KindForward       = "forward"        // the case, de-identified, to a party's representative
-	KindAnswerNotice  = "answer_notice"  // a party's answer, to the process leaders
-	KindFeedback      = "feedback"       // feedback, to the reporter
-	KindCommandResult = "command_result" // what a command mail did, to its sender
-	KindRefused       = "refused"        // commands from someone who may not give them
-	KindReminder      = "reminder"       // an unanswered forward, to the representative (copy to the process leaders)
-	KindQuiet         = "quiet"          // a case with no event for a while, to the process leaders
-	KindAgenda        = "agenda"         // the meeting's agenda, to the förbundschef
-	KindReport        = "report"         // the pattern report, to the working group
+	KindQuestion      Kind = "question"       // a process leader's question, to the reporter
+	KindForward       Kind = "forward"        // the case, de-identified, to a party's representative
+	KindAnswerNotice  Kind = "answer_notice"  // a party's answer, to the process leaders
+	KindFeedback      Kind = "feedback"       // feedback, to the reporter
+	KindCommandResult Kind = "command_result" // what a command mail did, to its sender
+	KindRefused       Kind = "refused"        // commands from someone who may not give them
+	KindReminder      Kind = "reminder"       // an unanswered forward, to the representative (copy to the process leaders)
+	KindQuiet         Kind = "quiet"          // a case with no event for a while, to the process leaders
+	KindAgenda        Kind = "agenda"         // the meeting's agenda, to the förbundschef
+	KindReport        Kind = "report"         // the pattern report, to the working group
 )
 
 // deidentified are the kinds that go to a party: their case fields leave
 // out the reporter, and every text is scanned for identity numbers once
 // more before it is sent.
-var deidentified = map[string]bool{KindForward: true, KindReminder: true}
+var deidentified = map[Kind]bool{KindForward: true, KindReminder: true}
 
 // autoReplied are the kinds sent in answer to someone's mail: they carry
 // Auto-Submitted: auto-replied and count against the recipient's ladder.
-var autoReplied = map[string]bool{KindAck: true, KindIncomplete: true, KindForm: true}
+var autoReplied = map[Kind]bool{KindAck: true, KindIncomplete: true, KindForm: true}
 
 // Composer renders mails. The zero value is not usable; set every field.
 type Composer struct {
@@ -78,9 +83,10 @@ func (c *Composer) templates() *templates.Set {
 }
 
 // Request is one mail to compose, to one or more recipients (one outbox
-// row each).
+// row each): its envelope here, and what it says in Body, whose type is
+// its kind.
 type Request struct {
-	Kind        string
+	Body        Body
 	Lang        string
 	To          []string
 	Case        *store.Case // nil for mails about no case
@@ -88,42 +94,15 @@ type Request struct {
 	// The inbound message this answers, for threading.
 	InReplyTo  string
 	References []string
+	Now        time.Time // the mail's date; zero means now
+}
 
-	Fields      *form.Fields // what was understood (incomplete)
-	Written     []string     // keys of the fields the sender wrote; nil means all
-	Missing     []string     // field keys (incomplete)
-	PIIMasked   bool
-	Attachments []store.Attachment
-	Name        string // whom to greet
-	From        string // who wrote (reply_notice)
-	Text        string // what they wrote (reply_notice)
-	Failed      *store.OutMail
-	Reason      string
-	Now         time.Time
-
-	// The case's life.
-	Forward     *store.Forward   // forward, reminder, answer_notice: the one concerned
-	Answers     []*store.Forward // feedback with answers; the agenda's and notices' lists
-	Open        []*store.Forward // forwards still waiting for an answer
-	Changes     []string         // command_result: what changed, one line each
-	Problems    []string         // command_result: why nothing was applied
-	Help        []HelpRow        // command_result, refused: the command table
-	Copy        bool             // reminder: this one is the process leaders' copy
-	Days        int              // reminder, quiet: days waited
-	Agenda      *Agenda
-	WithContact bool          // forward: the reporter's contact details go along
-	AnswerBy    time.Time     // forward, reminder: the date by which an answer is wanted; zero says none
-	Contact     Contact       // ack: whom the reporter may ask, the förbund's process leader
-	NewsWithin  string        // ack: when the reporter hears from us, in the mail's language, e.g. "inom två veckor"
-	PrivacyURL  string        // ack: the förbund's page on personal data
-	KeepDays    int           // ack: days personal data is kept after the case is closed (retention); 0 leaves it unsaid
-	Similar     []SimilarCase // notify_new: earlier cases like this one
-	Names       []string      // notify_new: what in the text looks like a person's name
-	Greeted     bool          // question, feedback: the text greets the reporter itself, so the mail does not
-	Period      string        // report: the period, as a person reads it
-	Total       int           // report: cases in the period
-	HTML        string        // an HTML alternative made elsewhere (the report); "" uses the template's, if any
-	Files       []File        // attached
+// Kind is the kind of the mail, from its Body.
+func (r Request) Kind() Kind {
+	if r.Body == nil {
+		return ""
+	}
+	return r.Body.Kind()
 }
 
 // File is an attachment of a mail we send.
@@ -210,43 +189,39 @@ type Data struct {
 
 // Compose renders req into one outbox row per recipient.
 func (c *Composer) Compose(req Request) ([]*store.OutMail, error) {
+	if req.Body == nil {
+		return nil, errors.New("notify: a request without a body")
+	}
+	kind := req.Body.Kind()
 	lang := templates.Lang(req.Lang)
 	tpl := c.templates()
-	d := Data{
-		Case: req.Case, ForbundName: req.ForbundName, PIIMasked: req.PIIMasked, Attachments: req.Attachments,
-		Name: req.Name, Address: c.Address, Form: tpl.Form(lang), From: req.From, Text: req.Text,
-		Failed: req.Failed, Reason: req.Reason, Forward: req.Forward, Answers: req.Answers, Open: req.Open,
-		Changes: req.Changes, Problems: req.Problems, Help: req.Help, Copy: req.Copy, Days: req.Days, Agenda: req.Agenda,
-		WithContact: req.WithContact, AnswerBy: req.AnswerBy, Contact: req.Contact, NewsWithin: req.NewsWithin,
-		PrivacyURL: req.PrivacyURL, KeepDays: req.KeepDays, Similar: req.Similar, Names: req.Names, Greeted: req.Greeted, Period: req.Period, Total: req.Total,
-	}
+	d := Data{Case: req.Case, ForbundName: req.ForbundName, Address: c.Address, Form: tpl.Form(lang)}
+	req.Body.fill(&d, lang)
 	switch {
-	case req.Case != nil && deidentified[req.Kind]:
-		d.Fields = partyFields(lang, req.Case, req.WithContact)
+	case req.Case != nil && deidentified[kind]:
+		d.Fields = partyFields(lang, req.Case, d.WithContact)
 	case req.Case != nil:
 		d.Fields = caseFields(lang, req.Case)
-	case req.Fields != nil:
-		d.Fields = formFields(lang, req.Fields, req.Written)
 	}
-	for _, k := range req.Missing {
-		d.Missing = append(d.Missing, Label(lang, k))
-	}
-	r, err := tpl.Render(lang, req.Kind, d)
+	r, err := tpl.Render(lang, string(kind), d)
 	if err != nil {
 		return nil, fmt.Errorf("notify: %w", err)
 	}
-	if deidentified[req.Kind] {
+	if deidentified[kind] {
 		// Stored text has personnummer masked already; this catches what
 		// a question added, and, unless the reporter's contact details go
 		// along, takes out what of the reporter the free text names.
 		clean := form.MaskPIIOutgoing
-		if req.Case != nil && !req.WithContact {
+		if req.Case != nil && !d.WithContact {
 			c := req.Case
 			clean = func(s string) string {
 				return form.Deidentify(s, c.Reporter())
 			}
 		}
 		r.Subject, r.Text, r.HTML = clean(r.Subject), clean(r.Text), clean(r.HTML)
+	}
+	if pr, ok := req.Body.(PatternReport); ok && pr.HTML != "" {
+		r.HTML = pr.HTML
 	}
 	now := req.Now
 	if now.IsZero() {
@@ -264,16 +239,17 @@ func (c *Composer) Compose(req Request) ([]*store.OutMail, error) {
 }
 
 func (c *Composer) build(req Request, r templates.Rendered, to string, now time.Time) (*store.OutMail, error) {
+	kind := req.Kind()
 	caseID := ""
 	if req.Case != nil {
 		caseID = req.Case.ID
 	}
 	for _, v := range []string{to, r.Subject} {
 		if strings.ContainsAny(v, "\r\n") {
-			return nil, fmt.Errorf("notify: %s: line break in a header value", req.Kind)
+			return nil, fmt.Errorf("notify: %s: line break in a header value", kind)
 		}
 	}
-	id := c.Signer.MessageID(caseID, req.Kind)
+	id := c.Signer.MessageID(caseID, string(kind))
 	msg := mail.NewMsg(mail.WithNoDefaultUserAgent())
 	if err := msg.FromFormat(c.Name, c.Address); err != nil {
 		return nil, fmt.Errorf("notify: from %q: %w", c.Address, err)
@@ -307,7 +283,7 @@ func (c *Composer) build(req Request, r templates.Rendered, to string, now time.
 	if len(refs) > 0 {
 		msg.SetGenHeaderPreformatted(mail.HeaderReferences, strings.Join(dedupe(refs), "\r\n "))
 	}
-	auto := autoReplied[req.Kind]
+	auto := autoReplied[kind]
 	if auto {
 		msg.SetGenHeader("Auto-Submitted", "auto-replied")
 	} else {
@@ -319,23 +295,24 @@ func (c *Composer) build(req Request, r templates.Rendered, to string, now time.
 		msg.SetGenHeader("X-Lexheller-Case", caseID)
 	}
 	msg.SetBodyString(mail.TypeTextPlain, r.Text)
-	if req.HTML != "" {
-		r.HTML = req.HTML
-	}
 	if r.HTML != "" {
 		msg.AddAlternativeString(mail.TypeTextHTML, r.HTML)
 	}
-	for _, f := range req.Files {
+	var files []File
+	if pr, ok := req.Body.(PatternReport); ok {
+		files = pr.Files
+	}
+	for _, f := range files {
 		if err := msg.AttachReader(f.Name, bytes.NewReader(f.Data), mail.WithFileContentType(mail.ContentType(f.ContentType))); err != nil {
 			return nil, fmt.Errorf("notify: attach %s: %w", f.Name, err)
 		}
 	}
 	var raw bytes.Buffer
 	if _, err := msg.WriteTo(&raw); err != nil {
-		return nil, fmt.Errorf("notify: write %s: %w", req.Kind, err)
+		return nil, fmt.Errorf("notify: write %s: %w", kind, err)
 	}
 	return &store.OutMail{
-		CaseID: caseID, Kind: req.Kind, Automatic: auto, Acknowledgement: req.Kind == KindAck, MessageID: id, From: c.Address, To: to,
+		CaseID: caseID, Kind: string(kind), Automatic: auto, Acknowledgement: kind == KindAck, MessageID: id, From: c.Address, To: to,
 		Subject: r.Subject, Body: r.Text, Raw: raw.Bytes(), CreatedAt: now, NextAttemptAt: now,
 	}, nil
 }

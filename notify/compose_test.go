@@ -37,7 +37,7 @@ const (
 	earlierRef  = "20260301120000.4711@mail.forsakringskassan.se"
 )
 
-var allKinds = []string{
+var allKinds = []notify.Kind{
 	notify.KindAck, notify.KindNotifyNew, notify.KindIncomplete, notify.KindForm,
 	notify.KindReplyNotice, notify.KindSendFailed, notify.KindBounceNotice,
 	notify.KindQuestion, notify.KindForward, notify.KindAnswerNotice, notify.KindFeedback,
@@ -46,7 +46,7 @@ var allKinds = []string{
 }
 
 // caseKinds are the kinds that are about a case in the fixtures below.
-var caseKinds = map[string]bool{
+var caseKinds = map[notify.Kind]bool{
 	notify.KindAck: true, notify.KindNotifyNew: true, notify.KindReplyNotice: true,
 	notify.KindSendFailed: true, notify.KindBounceNotice: true,
 	notify.KindQuestion: true, notify.KindForward: true, notify.KindAnswerNotice: true, notify.KindFeedback: true,
@@ -114,7 +114,7 @@ func fixtureAttachments() []store.Attachment {
 
 func fixtureFailed() *store.OutMail {
 	return &store.OutMail{
-		ID: 7, CaseID: testCaseID, Kind: notify.KindAck, Automatic: true,
+		ID: 7, CaseID: testCaseID, Kind: string(notify.KindAck), Automatic: true,
 		MessageID: "LH-2026-0042.ack.abcdefghijklm.abcdefghijkl@" + testDomain,
 		From:      testAddress, To: reporterTo,
 		Subject: "[LH-2026-0042] Vi har tagit emot din anmälan",
@@ -125,125 +125,97 @@ func fixtureFailed() *store.OutMail {
 }
 
 // request returns the fixture request of kind in lang.
-func request(kind, lang string) notify.Request {
-	r := notify.Request{Kind: kind, Lang: lang, ForbundName: forbundName, Now: fixedNow}
+func request(kind notify.Kind, lang string) notify.Request {
+	r := notify.Request{Lang: lang, ForbundName: forbundName, Now: fixedNow}
 	switch kind {
 	case notify.KindAck:
-		r.To = []string{reporterTo}
-		r.Case = fixtureCase()
-		r.InReplyTo = inReplyTo
-		r.PIIMasked = true
+		r.To, r.Case, r.InReplyTo = []string{reporterTo}, fixtureCase(), inReplyTo
+		r.Body = notify.Ack{PIIMasked: true}
 	case notify.KindNotifyNew:
-		r.To = []string{leaderTo}
-		r.Case = fixtureCase()
-		r.PIIMasked = true
-		r.Attachments = fixtureAttachments()
-		r.Names = []string{"Kalle Svensson"}
+		r.To, r.Case = []string{leaderTo}, fixtureCase()
 		earlier := fixtureCase()
 		earlier.ID, earlier.Status, earlier.CreatedAt = "LH-2025-0117", store.StatusClosed, fixedCreated.AddDate(0, -5, 0)
 		earlier.Description = "Sjukpenningen drogs in samtidigt som Arbetsförmedlingen skrev ut personen."
-		r.Similar = []notify.SimilarCase{{Case: earlier, Score: 0.42}}
+		r.Body = notify.NewCase{PIIMasked: true, Attachments: fixtureAttachments(), Names: []string{"Kalle Svensson"},
+			Similar: []notify.SimilarCase{{Case: earlier, Score: 0.42}}}
 	case notify.KindIncomplete:
-		r.To = []string{reporterTo}
-		r.InReplyTo = inReplyTo
-		r.Fields = &form.Fields{
+		r.To, r.InReplyTo = []string{reporterTo}, inReplyTo
+		r.Body = notify.Incomplete{Fields: &form.Fields{
 			EventDate: "2026-03-02", ReporterName: "Anna Andersson", ReporterEmail: reporterTo,
 			Description: "Försäkringskassan drog in sjukpenningen.\nArbetsförmedlingen skrev ut personen samma vecka.",
 			Level:       "struktur", ContactOK: true,
-		}
-		r.Missing = []string{form.ReporterOrg, form.Parties}
-		r.Name = "Anna Andersson"
+		}, Missing: []string{form.ReporterOrg, form.Parties}, Name: "Anna Andersson"}
 	case notify.KindForm:
-		r.To = []string{reporterTo}
-		r.InReplyTo = inReplyTo
+		r.To, r.InReplyTo = []string{reporterTo}, inReplyTo
+		r.Body = notify.BlankForm{}
 	case notify.KindReplyNotice:
-		r.To = []string{leaderTo}
-		r.Case = fixtureCase()
-		r.InReplyTo = inReplyTo
+		r.To, r.Case, r.InReplyTo = []string{leaderTo}, fixtureCase(), inReplyTo
 		r.References = []string{"case." + testCaseID + "@" + testDomain, earlierRef}
-		r.From = "Björn Åberg <bjorn.aberg@forsakringskassan.se>"
-		r.Text = "Hej,\n\nVi har tittat på ärendet för personen (ÅÅMMDD-XXXX) och bokar ett\n" +
-			"avstämningsmöte med Arbetsförmedlingen vecka 12. Jag återkommer med tid.\n\n" +
-			"Vänliga hälsningar\nBjörn Åberg\nFörsäkringskassan"
-		r.PIIMasked = true
+		r.Body = notify.ReplyNotice{From: "Björn Åberg <bjorn.aberg@forsakringskassan.se>", PIIMasked: true,
+			Text: "Hej,\n\nVi har tittat på ärendet för personen (ÅÅMMDD-XXXX) och bokar ett\n" +
+				"avstämningsmöte med Arbetsförmedlingen vecka 12. Jag återkommer med tid.\n\n" +
+				"Vänliga hälsningar\nBjörn Åberg\nFörsäkringskassan"}
 	case notify.KindQuestion:
-		r.To = []string{reporterTo}
-		r.Case = fixtureCase()
-		r.Text = "Hej Anna,\n\nvet du vilket kontor på Försäkringskassan som fattade beslutet?\n\nHälsningar\nPer Persson, processledare"
+		r.To, r.Case = []string{reporterTo}, fixtureCase()
+		r.Body = notify.Question{Text: "Hej Anna,\n\nvet du vilket kontor på Försäkringskassan som fattade beslutet?\n\nHälsningar\nPer Persson, processledare"}
 	case notify.KindForward, notify.KindReminder:
-		r.To = []string{fkRepTo}
-		r.Case = fixtureCase()
+		r.To, r.Case = []string{fkRepTo}, fixtureCase()
 		r.Case.Description += "\nPersonnummer enligt kollegan: 19850312-1231."
-		r.Forward = fixtureForward(false)
-		r.Text = r.Forward.Question
+		f := fixtureForward(false)
+		r.Body = notify.Forward{Forward: f, Question: f.Question}
 		if kind == notify.KindReminder {
-			r.Days = 14
-			r.InReplyTo = r.Forward.MessageID
+			r.InReplyTo = f.MessageID
+			r.Body = notify.Reminder{Forward: f, Days: 14}
 		}
 	case notify.KindAnswerNotice:
-		r.To = []string{leaderTo}
-		r.Case = fixtureCase()
-		r.Forward = fixtureForward(true)
-		r.Text = r.Forward.Answer
-		r.Open = []*store.Forward{{Party: form.AF, Address: "af.rep@arbetsformedlingen.se", At: fixedCreated}}
-		r.InReplyTo = inReplyTo
+		r.To, r.Case, r.InReplyTo = []string{leaderTo}, fixtureCase(), inReplyTo
+		f := fixtureForward(true)
+		r.Body = notify.AnswerNotice{Forward: f, Text: f.Answer,
+			Open: []*store.Forward{{Party: form.AF, Address: "af.rep@arbetsformedlingen.se", At: fixedCreated}}}
 	case notify.KindFeedback:
-		r.To = []string{reporterTo}
-		r.Case = fixtureCase()
-		r.Text = "Tack för din anmälan. Försäkringskassan har svarat, och frågan tas upp i\nberedningsgruppen i april."
-		r.Answers = []*store.Forward{fixtureForward(true)}
+		r.To, r.Case = []string{reporterTo}, fixtureCase()
+		r.Body = notify.Feedback{Text: "Tack för din anmälan. Försäkringskassan har svarat, och frågan tas upp i\nberedningsgruppen i april.",
+			Answers: []*store.Forward{fixtureForward(true)}}
 	case notify.KindCommandResult:
-		r.To = []string{leaderTo}
-		r.Case = fixtureCase()
+		r.To, r.Case, r.InReplyTo = []string{leaderTo}, fixtureCase(), inReplyTo
 		r.Case.Themes = []string{"sjukskrivning", "aktivitetsstöd"}
-		r.InReplyTo = inReplyTo
-		r.Changes = []string{"Nivå: organisering", "Vidarebefordrat till FK"}
-		r.Help = []notify.HelpRow{{Command: "/nivå", Args: "struktur|organisering|individ", Does: "sätter ärendets nivå", Example: "/nivå organisering"},
-			{Command: "/vidarebefordra", Args: "FK [AF …] + text", Does: "skickar ärendet avidentifierat till partens representant", Example: "/vidarebefordra FK\nHur ser ni på det här?"},
-			{Command: "/stäng", Does: "avslutar ärendet", Example: "/stäng"}}
+		r.Body = notify.CommandResult{Changes: []string{"Nivå: organisering", "Vidarebefordrat till FK"},
+			Help: []notify.HelpRow{{Command: "/nivå", Args: "struktur|organisering|individ", Does: "sätter ärendets nivå", Example: "/nivå organisering"},
+				{Command: "/vidarebefordra", Args: "FK [AF …] + text", Does: "skickar ärendet avidentifierat till partens representant", Example: "/vidarebefordra FK\nHur ser ni på det här?"},
+				{Command: "/stäng", Does: "avslutar ärendet", Example: "/stäng"}}}
 	case notify.KindRefused:
-		r.To = []string{reporterTo}
-		r.Case = fixtureCase()
-		r.InReplyTo = inReplyTo
-		r.Text = "/stäng"
+		r.To, r.Case, r.InReplyTo = []string{reporterTo}, fixtureCase(), inReplyTo
+		r.Body = notify.Refused{Command: "/stäng"}
 	case notify.KindQuiet:
-		r.To = []string{leaderTo}
-		r.Case = fixtureCase()
-		r.Days = 30
-		r.Open = []*store.Forward{fixtureForward(false)}
+		r.To, r.Case = []string{leaderTo}, fixtureCase()
+		r.Body = notify.Quiet{Days: 30, Open: []*store.Forward{fixtureForward(false)}}
 	case notify.KindAgenda:
 		r.To = []string{"forbundschef@finsamgoteborg.se"}
 		raised := fixtureCase()
 		raised.Raised, raised.RaisedAt = "Samma mönster som i tre tidigare ärenden.", &fixedCreated
-		r.Agenda = &notify.Agenda{Meeting: time.Date(2026, 3, 26, 0, 0, 0, 0, templates.Stockholm), Since: time.Date(2026, 1, 22, 0, 0, 0, 0, templates.Stockholm),
+		r.Body = notify.AgendaMail{Agenda: &notify.Agenda{Meeting: time.Date(2026, 3, 26, 0, 0, 0, 0, templates.Stockholm), Since: time.Date(2026, 1, 22, 0, 0, 0, 0, templates.Stockholm),
 			Raised: []*store.Case{raised}, Waiting: []notify.AgendaItem{{Case: fixtureCase(), Forward: fixtureForward(false)}},
-			Answered: []notify.AgendaItem{{Case: fixtureCase(), Forward: fixtureForward(true)}}}
+			Answered: []notify.AgendaItem{{Case: fixtureCase(), Forward: fixtureForward(true)}}}}
 	case notify.KindReport:
 		r.To = []string{"arbetsgrupp@finsam.example"}
-		r.Period, r.Total = "2026-10-01 – 2026-10-31", 14
-		r.Text = "Ärenden: 14 (perioden före: 9, +5)\n\nBerörda parter\n  FK   9  före  5  +4\n"
-		r.HTML = "<!DOCTYPE html><html><body><p>14 ärenden</p></body></html>"
-		r.Files = []notify.File{{Name: "lexheller-2026-10.xlsx", ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Data: []byte("PK\x03\x04")}}
+		r.Body = notify.PatternReport{Period: "2026-10-01 – 2026-10-31", Total: 14,
+			Text:  "Ärenden: 14 (perioden före: 9, +5)\n\nBerörda parter\n  FK   9  före  5  +4\n",
+			HTML:  "<!DOCTYPE html><html><body><p>14 ärenden</p></body></html>",
+			Files: []notify.File{{Name: "lexheller-2026-10.xlsx", ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Data: []byte("PK\x03\x04")}}}
 	case notify.KindSendFailed:
-		r.To = []string{leaderTo}
-		r.Case = fixtureCase()
-		r.Failed = fixtureFailed()
+		r.To, r.Case = []string{leaderTo}, fixtureCase()
+		r.Body = notify.SendFailed{Failed: fixtureFailed()}
 	case notify.KindForwardCopy:
-		r.To = []string{leaderTo}
-		r.Case = fixtureCase()
-		r.Forward = fixtureForward(false)
-		r.Name = "[LH-2026-0042] Ärende från Samordningsförbundet Göteborg"
-		r.Text = "Hej!\n\nSamordningsförbundet Göteborg skickar ett ärende till dig.\n\nLex Heller"
+		r.To, r.Case = []string{leaderTo}, fixtureCase()
+		r.Body = notify.ForwardCopy{Forward: fixtureForward(false), Subject: "[LH-2026-0042] Ärende från Samordningsförbundet Göteborg",
+			Text: "Hej!\n\nSamordningsförbundet Göteborg skickar ett ärende till dig.\n\nLex Heller"}
 	case notify.KindQuarantined:
 		r.To = []string{leaderTo}
-		r.From, r.Name = "anna.andersson@arbetsformedlingen.se", "Lex Heller-anmälan"
-		r.Text = "INBOX, UID 42"
-		r.Reason = "internt fel vid behandling (ett programfel i Lex Heller; detaljerna finns i loggen)" // what casework passes
+		r.Body = notify.Quarantined{From: "anna.andersson@arbetsformedlingen.se", Subject: "Lex Heller-anmälan", Where: "INBOX, UID 42",
+			Reason: "internt fel vid behandling (ett programfel i Lex Heller; detaljerna finns i loggen)"} // what casework passes
 	case notify.KindBounceNotice:
-		r.To = []string{leaderTo}
-		r.Case = fixtureCase()
-		r.Failed = fixtureFailed()
-		r.Reason = "returned" // what intake passes
+		r.To, r.Case = []string{leaderTo}, fixtureCase()
+		r.Body = notify.BounceNotice{Failed: fixtureFailed(), Reason: "returned"} // what intake passes
 	}
 	return r
 }
@@ -252,10 +224,10 @@ func composeOne(t *testing.T, c *notify.Composer, r notify.Request) *store.OutMa
 	t.Helper()
 	out, err := c.Compose(r)
 	if err != nil {
-		t.Fatalf("Compose(%s/%s): %v", r.Lang, r.Kind, err)
+		t.Fatalf("Compose(%s/%s): %v", r.Lang, r.Kind(), err)
 	}
 	if len(out) != 1 {
-		t.Fatalf("Compose(%s/%s): %d mails, want 1", r.Lang, r.Kind, len(out))
+		t.Fatalf("Compose(%s/%s): %d mails, want 1", r.Lang, r.Kind(), len(out))
 	}
 	return out[0]
 }
@@ -300,7 +272,7 @@ func TestGolden(t *testing.T) {
 	}
 	for _, lang := range templates.Languages {
 		for _, kind := range allKinds {
-			t.Run(lang+"_"+kind, func(t *testing.T) {
+			t.Run(lang+"_"+string(kind), func(t *testing.T) {
 				m := composeOne(t, c, request(kind, lang))
 				got := "Subject: " + m.Subject + "\n\n" + m.Body
 				for _, p := range hygiene(m.Body) {
@@ -317,7 +289,7 @@ func TestGolden(t *testing.T) {
 						t.Logf("line %d is %d characters: %q", i+1, n, l)
 					}
 				}
-				path := filepath.Join("testdata", "golden", lang+"_"+kind+".txt")
+				path := filepath.Join("testdata", "golden", lang+"_"+string(kind)+".txt")
 				if *update {
 					if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 						t.Fatal(err)
@@ -348,25 +320,28 @@ func TestLayoutVariants(t *testing.T) {
 		variants := map[string]notify.Request{}
 		for _, kind := range allKinds {
 			r := request(kind, lang)
-			r.PIIMasked = false
-			r.Attachments = nil
-			variants[kind+"/plain"] = r
+			r.Body = plain(r.Body)
+			variants[string(kind)+"/plain"] = r
 		}
 		r := request(notify.KindIncomplete, lang)
-		r.Missing = []string{form.Description}
-		r.Fields = nil
-		r.Name = ""
-		r.PIIMasked = true
+		r.Body = notify.Incomplete{Missing: []string{form.Description}, PIIMasked: true}
 		variants["incomplete/one-missing-no-fields"] = r
 		r = request(notify.KindNotifyNew, lang)
 		r.Case.ReporterPhone = ""
-		r.PIIMasked = false
+		nc := r.Body.(notify.NewCase)
+		nc.PIIMasked = false
+		r.Body = nc
 		variants["notify_new/no-phone-with-attachments"] = r
-		for _, kind := range []string{notify.KindSendFailed, notify.KindBounceNotice} {
+		for _, kind := range []notify.Kind{notify.KindSendFailed, notify.KindBounceNotice} {
 			r := request(kind, lang)
 			r.Case = nil
-			r.Failed.CaseID = ""
-			variants[kind+"/no-case"] = r
+			switch b := r.Body.(type) {
+			case notify.SendFailed:
+				b.Failed.CaseID = ""
+			case notify.BounceNotice:
+				b.Failed.CaseID = ""
+			}
+			variants[string(kind)+"/no-case"] = r
 		}
 		for name, r := range variants {
 			t.Run(lang+"/"+name, func(t *testing.T) {
@@ -380,6 +355,28 @@ func TestLayoutVariants(t *testing.T) {
 			})
 		}
 	}
+}
+
+// plain is b without masked personnummer or attachments.
+func plain(b notify.Body) notify.Body {
+	switch v := b.(type) {
+	case notify.Ack:
+		v.PIIMasked = false
+		return v
+	case notify.NewCase:
+		v.PIIMasked, v.Attachments = false, nil
+		return v
+	case notify.Incomplete:
+		v.PIIMasked = false
+		return v
+	case notify.ReplyNotice:
+		v.PIIMasked = false
+		return v
+	case notify.AnswerNotice:
+		v.PIIMasked = false
+		return v
+	}
+	return b
 }
 
 // parsed is a composed message read back with net/mail.
@@ -420,7 +417,7 @@ func TestHeaders(t *testing.T) {
 	}
 	for _, lang := range templates.Languages {
 		for _, kind := range allKinds {
-			t.Run(lang+"_"+kind, func(t *testing.T) {
+			t.Run(lang+"_"+string(kind), func(t *testing.T) {
 				req := request(kind, lang)
 				m := composeOne(t, c, req)
 				p := parseRaw(t, m.Raw)
@@ -553,13 +550,14 @@ func TestHeaders(t *testing.T) {
 				}
 
 				mt, params, err := mime.ParseMediaType(h.Get("Content-Type"))
+				report, _ := req.Body.(notify.PatternReport)
 				switch {
-				case len(req.Files) > 0:
+				case len(report.Files) > 0:
 					// The report: text and HTML alternatives, then the files.
 					body := string(m.Raw)
 					if mt != "multipart/mixed" || !strings.Contains(body, "Content-Type: multipart/alternative") ||
 						!strings.Contains(body, "Content-Type: text/html") ||
-						!strings.Contains(body, `Content-Disposition: attachment; filename="`+req.Files[0].Name+`"`) {
+						!strings.Contains(body, `Content-Disposition: attachment; filename="`+report.Files[0].Name+`"`) {
 						t.Errorf("Content-Type %q; want multipart/mixed with the alternatives and the attachment", mt)
 					}
 				case err != nil || mt != "text/plain" || !strings.EqualFold(params["charset"], "UTF-8"):
@@ -655,16 +653,16 @@ func TestHeaderInjection(t *testing.T) {
 	r.Case.ReporterName = "Anna\r\nBcc: x@y"
 	cases["description/ack"] = r
 	r = request(notify.KindReplyNotice, "sv")
-	r.From = "Mallory <m@example.org>\r\nBcc: x@y"
-	r.Text = evil
+	r.Body = notify.ReplyNotice{From: "Mallory <m@example.org>\r\nBcc: x@y", Text: evil}
 	cases["from/reply_notice"] = r
 	r = request(notify.KindReplyNotice, "en")
 	r.InReplyTo = "a@b>\r\nBcc: x@y\r\nX-Evil: <c@d"
 	r.References = []string{"e@f>\r\nX-Evil: 1", "g@h\nBcc: x@y"}
 	cases["threading"] = r
 	r = request(notify.KindSendFailed, "sv")
-	r.Failed.Subject = "Ämne\r\nBcc: x@y"
-	r.Failed.To = "x@y\r\nBcc: z@w"
+	failed := r.Body.(notify.SendFailed).Failed
+	failed.Subject = "Ämne\r\nBcc: x@y"
+	failed.To = "x@y\r\nBcc: z@w"
 	cases["failed"] = r
 
 	for name, r := range cases {
@@ -688,7 +686,7 @@ func TestHeaderInjection(t *testing.T) {
 			if strings.ContainsAny(m.Subject, "\r\n") {
 				t.Errorf("subject %q has a line break", m.Subject)
 			}
-			if r.Kind == notify.KindNotifyNew {
+			if r.Kind() == notify.KindNotifyNew {
 				want := "[" + testCaseID + "] Nytt ärende: Hej Bcc: x@y X-Evil: 1 Subject: kapat Cc: z@w mer text"
 				if m.Subject != want {
 					t.Errorf("subject %q, want %q", m.Subject, want)
@@ -728,7 +726,7 @@ func TestPII(t *testing.T) {
 
 	t.Run("masked placeholder renders as-is", func(t *testing.T) {
 		for _, lang := range templates.Languages {
-			for _, kind := range []string{notify.KindAck, notify.KindNotifyNew} {
+			for _, kind := range []notify.Kind{notify.KindAck, notify.KindNotifyNew} {
 				r := request(kind, lang)
 				r.Case.Description = "ÅÅMMDD-XXXX nekades sjukpenning.\nPersonen ÅÅMMDD-XXXX har ingen inkomst."
 				r.Case.Consequence = "Se ÅÅMMDD-XXXX ovan."
@@ -756,15 +754,14 @@ func TestPII(t *testing.T) {
 			t.Fatalf("%s is not a valid personnummer to form.FindPII: %v", pnr, got)
 		}
 		r := request(notify.KindReplyNotice, "sv")
-		r.Text = "Gäller personen " + pnr + ", se bifogat beslut."
-		r.PIIMasked = false
+		text := "Gäller personen " + pnr + ", se bifogat beslut."
+		r.Body = notify.ReplyNotice{Text: text}
 		m := composeOne(t, c, r)
 		// Compose does not mask: the caller (intake.Processor.reply) runs
 		// form.MaskPII before. Recorded here, not asserted.
 		t.Logf("personnummer reaches OutMail.Body: %v; reaches the raw message: %v",
 			strings.Contains(m.Body, pnr), strings.Contains(parseRaw(t, m.Raw).body, pnr))
-		r.Text = form.MaskPII(r.Text)
-		r.PIIMasked = true
+		r.Body = notify.ReplyNotice{Text: form.MaskPII(text), PIIMasked: true}
 		m = composeOne(t, c, r)
 		if strings.Contains(m.Body, pnr) || !strings.Contains(m.Body, form.Mask10) {
 			t.Errorf("masked by the caller, the body still has the number or lacks the placeholder:\n%s", m.Body)
@@ -775,9 +772,9 @@ func TestPII(t *testing.T) {
 func TestUnknownKindAndLanguage(t *testing.T) {
 	c := newComposer(t)
 	r := request(notify.KindAck, "sv")
-	r.Kind = "no_such_kind"
+	r.Body = nil
 	if _, err := c.Compose(r); err == nil {
-		t.Error("Compose of an unknown kind: no error")
+		t.Error("Compose of a request without a body: no error")
 	}
 	// An unknown language falls back to Swedish.
 	r = request(notify.KindAck, "de")
@@ -826,7 +823,9 @@ func TestKnownIssues(t *testing.T) {
 		// net/mail's header form: RFC 2047 for a non-ASCII name.
 		from := (&mail.Address{Name: "Björn Åberg", Address: "bjorn.aberg@forsakringskassan.se"}).String()
 		r := request(notify.KindReplyNotice, "sv")
-		r.From = from
+		rn := r.Body.(notify.ReplyNotice)
+		rn.From = from
+		r.Body = rn
 		m := composeOne(t, c, r)
 		if strings.Contains(m.Subject, "=?utf-8?") || strings.Contains(m.Body, "=?utf-8?") {
 			knownIssue(t, "encoded word reaches the mail: subject %q, first line %q",
@@ -849,8 +848,8 @@ func TestKnownIssues(t *testing.T) {
 
 	t.Run("incomplete shows defaults as understood", func(t *testing.T) {
 		r := request(notify.KindIncomplete, "sv")
-		r.Fields = &form.Fields{ReporterName: "Anna Andersson", ReporterEmail: reporterTo, ReporterPhone: "070-123 45 67"}
-		r.Missing = []string{form.ReporterOrg, form.Parties, form.Description}
+		r.Body = notify.Incomplete{Fields: &form.Fields{ReporterName: "Anna Andersson", ReporterEmail: reporterTo, ReporterPhone: "070-123 45 67"},
+			Missing: []string{form.ReporterOrg, form.Parties, form.Description}}
 		m := composeOne(t, c, r)
 		for _, s := range []string{"Nivå: Inte angiven", "Får vi kontakta dig?: Nej", "Får ärendet publiceras anonymiserat?: Nej"} {
 			if strings.Contains(m.Body, s) {

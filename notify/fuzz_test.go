@@ -8,6 +8,7 @@ import (
 
 	"lexheller/intake/form"
 	"lexheller/intake/ident"
+	"lexheller/intake/store"
 	"lexheller/notify"
 	"lexheller/templates"
 )
@@ -52,33 +53,13 @@ func FuzzCompose(f *testing.F) {
 
 		r := request(kind, lang)
 		r.To = []string{to}
-		r.Name, r.From, r.Text, r.InReplyTo, r.Reason = name, from, text, inReplyTo, extra
+		r.InReplyTo = inReplyTo
 		r.References = append(r.References, ref, inReplyTo)
-		r.Changes, r.Problems = []string{extra, desc}, []string{extra}
 		if r.Case != nil {
 			r.Case.Description, r.Case.ReporterName, r.Case.Consequence, r.Case.Suggestion = desc, name, extra, text
 			r.Case.OtherParty, r.Case.Themes, r.Case.Raised, r.Case.ReporterOrg = extra, []string{extra, desc}, extra, extra
 		}
-		if r.Fields != nil {
-			r.Fields.Description, r.Fields.ReporterName, r.Fields.ReporterOrg, r.Fields.OtherParty = desc, name, extra, extra
-		}
-		if r.Forward != nil {
-			r.Forward.Question, r.Forward.Answer, r.Forward.Name = text, extra, name
-		}
-		for _, a := range r.Answers {
-			a.Answer = extra
-		}
-		if r.Failed != nil {
-			r.Failed.Subject, r.Failed.LastError, r.Failed.To = extra, extra, to
-		}
-		for _, s := range r.Similar {
-			s.Case.Description = desc
-		}
-		if r.Agenda != nil {
-			for _, c := range r.Agenda.Raised {
-				c.Raised, c.Description = extra, desc
-			}
-		}
+		r.Body = hostile(r.Body, name, from, text, extra, desc, to)
 
 		out, err := c.Compose(r)
 		if err != nil {
@@ -125,7 +106,7 @@ func FuzzCompose(f *testing.F) {
 		if !utf8.ValidString(m.Body) {
 			t.Errorf("the body is not UTF-8: %q", m.Body)
 		}
-		if (kind == notify.KindForward || kind == notify.KindReminder) && !r.WithContact {
+		if toPartyAlone(r.Body) {
 			if pii := form.FindPII(m.Body); len(pii) > 0 {
 				t.Errorf("mail to a party holds %v:\n%s", pii, m.Body)
 			}
@@ -136,4 +117,96 @@ func FuzzCompose(f *testing.F) {
 			}
 		}
 	})
+}
+
+// hostile puts what a mail or a command may carry into every text of b.
+func hostile(b notify.Body, name, from, text, extra, desc, to string) notify.Body {
+	fwd := func(f *store.Forward) {
+		if f != nil {
+			f.Question, f.Answer, f.Name = text, extra, name
+		}
+	}
+	failed := func(m *store.OutMail) {
+		if m != nil {
+			m.Subject, m.LastError, m.To = extra, extra, to
+		}
+	}
+	switch v := b.(type) {
+	case notify.NewCase:
+		v.NoAck = extra
+		for _, s := range v.Similar {
+			s.Case.Description = desc
+		}
+		return v
+	case notify.Incomplete:
+		v.Name = name
+		if v.Fields != nil {
+			v.Fields.Description, v.Fields.ReporterName, v.Fields.ReporterOrg, v.Fields.OtherParty = desc, name, extra, extra
+		}
+		return v
+	case notify.ReplyNotice:
+		v.From, v.Text = from, text
+		return v
+	case notify.SendFailed:
+		failed(v.Failed)
+		return v
+	case notify.BounceNotice:
+		failed(v.Failed)
+		v.Reason = extra
+		return v
+	case notify.Quarantined:
+		v.From, v.Subject, v.Where, v.Reason = from, name, text, extra
+		return v
+	case notify.ForwardCopy:
+		fwd(v.Forward)
+		v.Subject, v.Text = name, text
+		return v
+	case notify.Question:
+		v.Text = text
+		return v
+	case notify.Forward:
+		fwd(v.Forward)
+		v.Question = text
+		return v
+	case notify.AnswerNotice:
+		fwd(v.Forward)
+		v.Text = text
+		return v
+	case notify.Feedback:
+		v.Text = text
+		for _, a := range v.Answers {
+			a.Answer = extra
+		}
+		return v
+	case notify.CommandResult:
+		v.Changes, v.Problems, v.Text = []string{extra, desc}, []string{extra}, text
+		return v
+	case notify.Refused:
+		v.Command = text
+		return v
+	case notify.Reminder:
+		fwd(v.Forward)
+		return v
+	case notify.AgendaMail:
+		for _, c := range v.Agenda.Raised {
+			c.Raised, c.Description = extra, desc
+		}
+		return v
+	case notify.PatternReport:
+		v.Text = text
+		return v
+	}
+	return b
+}
+
+// toPartyAlone reports whether b goes to a party without the reporter's
+// contact details: such a mail must hold no personnummer.
+func toPartyAlone(b notify.Body) bool {
+	switch v := b.(type) {
+	case notify.Forward:
+		return !v.WithContact
+	case notify.Reminder:
+		return !v.WithContact
+	}
+	return false
 }

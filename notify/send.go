@@ -52,6 +52,18 @@ type Sender struct {
 	lastErr      string
 }
 
+// NewSender is the sender of the outbox in st over the SMTP server of
+// cfg, with its connections and its retry limit.
+func NewSender(cfg *config.Config, st *store.Store, log *slog.Logger) *Sender {
+	return &Sender{
+		Store:       st,
+		SMTP:        cfg.SMTP,
+		Logger:      log,
+		Workers:     cfg.SMTP.Connections,
+		GiveUpAfter: cfg.Limits.RetryFor.Duration,
+	}
+}
+
 // Health is the sender's state for /healthz.
 type Health struct {
 	// FailingSince is when sending started to fail (no connection, or

@@ -9,6 +9,8 @@
 //
 // The HTML pages that are not mails (the pattern report, the published
 // site) are html/NAME.html.tmpl, in both languages at once; see Pages.
+// What the command line prints for a person is cli/LANG/NAME.tmpl; see
+// CLI.
 package templates
 
 import (

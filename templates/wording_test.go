@@ -44,7 +44,7 @@ func compose(t *testing.T, r notify.Request) *store.OutMail {
 	r.Now = time.Date(2026, 3, 9, 9, 0, 0, 0, time.UTC)
 	out, err := composer(t).Compose(r)
 	if err != nil || len(out) != 1 {
-		t.Fatalf("Compose(%s/%s): %d mails, %v", r.Lang, r.Kind, len(out), err)
+		t.Fatalf("Compose(%s/%s): %d mails, %v", r.Lang, r.Kind(), len(out), err)
 	}
 	return out[0]
 }
@@ -106,47 +106,47 @@ func TestPartiesAndDurations(t *testing.T) {
 
 func TestGreetings(t *testing.T) {
 	c := aCase()
-	m := compose(t, notify.Request{Kind: notify.KindAck, Lang: "sv", Case: c})
+	m := compose(t, notify.Request{Body: notify.Ack{}, Lang: "sv", Case: c})
 	if !strings.HasPrefix(m.Body, "Hej Anna!\n\nTack ") {
 		t.Errorf("ack greets %q", strings.SplitN(m.Body, "\n", 2)[0])
 	}
 	c.ReporterName = "anna@af.example"
-	m = compose(t, notify.Request{Kind: notify.KindFeedback, Lang: "sv", Case: c, Text: "Tack."})
+	m = compose(t, notify.Request{Body: notify.Feedback{Text: "Tack."}, Lang: "sv", Case: c})
 	if !strings.HasPrefix(m.Body, "Hej!\n\nHär ") {
 		t.Errorf("feedback greets %q", strings.SplitN(m.Body, "\n", 2)[0])
 	}
 	// A representative configured by role, not by name.
 	f := &store.Forward{Party: form.Region, Name: "Regionens representant", Address: "rep@region.example", At: c.CreatedAt}
-	m = compose(t, notify.Request{Kind: notify.KindForward, Lang: "sv", Case: aCase(), Forward: f, Text: "Hur ser ni på det?"})
+	m = compose(t, notify.Request{Body: notify.Forward{Forward: f, Question: "Hur ser ni på det?"}, Lang: "sv", Case: aCase()})
 	contains(t, "forward", m.Body, "Hej!\n\n", "till dig som regionens representant.")
 	lacks(t, "forward", m.Body, "Region:s", "Hej Regionens", "Svara gärna senast")
 	f.Name, f.Party = "Fia Karlsson", form.FK
-	m = compose(t, notify.Request{Kind: notify.KindForward, Lang: "sv", Case: aCase(), Forward: f, Text: "Hur ser ni på det?",
-		AnswerBy: time.Date(2026, 3, 23, 0, 0, 0, 0, templates.Stockholm)})
+	m = compose(t, notify.Request{Lang: "sv", Case: aCase(), Body: notify.Forward{Forward: f, Question: "Hur ser ni på det?",
+		AnswerBy: time.Date(2026, 3, 23, 0, 0, 0, 0, templates.Stockholm)}})
 	contains(t, "forward", m.Body, "Hej Fia!\n\n", "Försäkringskassans representant", "Svara gärna senast 2026-03-23.",
 		"kan ditt svar också\npubliceras")
-	m = compose(t, notify.Request{Kind: notify.KindAnswerNotice, Lang: "sv", Case: aCase(), Forward: f, Text: "Vi ser över rutinen.",
-		Open: []*store.Forward{{Party: form.AF}, {Party: form.Kommun}}})
+	m = compose(t, notify.Request{Lang: "sv", Case: aCase(), Body: notify.AnswerNotice{Forward: f, Text: "Vi ser över rutinen.",
+		Open: []*store.Forward{{Party: form.AF}, {Party: form.Kommun}}}})
 	contains(t, "answer notice", m.Subject+"\n"+m.Body, "Svar från Försäkringskassan",
 		"Försäkringskassans representant Fia Karlsson har svarat", "svar från Arbetsförmedlingen och kommunen.")
 	f.Name = "FK:s representant"
-	m = compose(t, notify.Request{Kind: notify.KindAnswerNotice, Lang: "sv", Case: aCase(), Forward: f, Text: "Svar."})
+	m = compose(t, notify.Request{Lang: "sv", Case: aCase(), Body: notify.AnswerNotice{Forward: f, Text: "Svar."}})
 	if !strings.HasPrefix(m.Body, "Försäkringskassans representant har svarat i ärende") {
 		t.Errorf("answer notice starts %q", strings.SplitN(m.Body, "\n", 2)[0])
 	}
 }
 
 func TestAcknowledgementTellsWhatHappens(t *testing.T) {
-	m := compose(t, notify.Request{Kind: notify.KindAck, Lang: "sv", Case: aCase(),
+	m := compose(t, notify.Request{Lang: "sv", Case: aCase(), Body: notify.Ack{
 		Contact:    notify.Contact{Name: "Per Persson", Email: "per@finsam.example", Phone: "031-12 34 56"},
-		NewsWithin: "inom två veckor", PrivacyURL: "https://finsam.example/personuppgifter", KeepDays: 730})
+		NewsWithin: "inom två veckor", PrivacyURL: "https://finsam.example/personuppgifter", KeepDays: 730}})
 	contains(t, "ack", m.Body, "Vi hör av oss till dig inom två veckor",
 		"Kontakta förbundets processledare:\nPer Persson, per@finsam.example, 031-12 34 56",
 		"så länge ärendet\npågår och högst två år efter att det avslutats.",
 		"Läs mer om hur vi hanterar personuppgifter: https://finsam.example/personuppgifter")
-	m = compose(t, notify.Request{Kind: notify.KindAck, Lang: "sv", Case: aCase()})
+	m = compose(t, notify.Request{Body: notify.Ack{}, Lang: "sv", Case: aCase()})
 	lacks(t, "ack without the förbund's details", m.Body, "Kontakta", "personuppgifter", "inom")
-	m = compose(t, notify.Request{Kind: notify.KindAck, Lang: "en", Case: aCase(), KeepDays: 730, Contact: notify.Contact{Email: "per@finsam.example"}})
+	m = compose(t, notify.Request{Lang: "en", Case: aCase(), Body: notify.Ack{KeepDays: 730, Contact: notify.Contact{Email: "per@finsam.example"}}})
 	contains(t, "en ack", m.Body, "for at most two years after it is closed", "process leader:\nper@finsam.example\n")
 }
 
@@ -157,22 +157,22 @@ func TestHelpReadsAsExamples(t *testing.T) {
 			Example: "/vidarebefordra FK\nHur ser ni på det här?"},
 		{Command: "/stäng", Does: "avslutar ärendet", Example: "/stäng"},
 	}
-	m := compose(t, notify.Request{Kind: notify.KindCommandResult, Lang: "sv", Case: aCase(), Help: help})
+	m := compose(t, notify.Request{Lang: "sv", Case: aCase(), Body: notify.CommandResult{Help: help}})
 	if m.Subject != "[LH-2026-0042] Så här styr du ärendet med kommandon" {
 		t.Errorf("help subject %q", m.Subject)
 	}
 	contains(t, "help", m.Body, "Sätter ärendets nivå.\n    /nivå organisering\n",
 		"Skickar ärendet till partens representant.\n    /vidarebefordra FK\n    Hur ser ni på det här?\n")
 	lacks(t, "help", m.Body, "|", "[AF", "+ text", "Det här är gjort")
-	m = compose(t, notify.Request{Kind: notify.KindCommandResult, Lang: "sv", Case: aCase(), Help: help, Problems: []string{"rad 1, \"/nivvå\": okänt kommando"}})
+	m = compose(t, notify.Request{Lang: "sv", Case: aCase(), Body: notify.CommandResult{Help: help, Problems: []string{"rad 1, \"/nivvå\": okänt kommando"}}})
 	if !strings.Contains(m.Subject, "kunde inte genomföras") {
 		t.Errorf("subject with problems and help %q", m.Subject)
 	}
 }
 
 func TestConfirmationSaysWhatWent(t *testing.T) {
-	m := compose(t, notify.Request{Kind: notify.KindCommandResult, Lang: "sv", Case: aCase(), Text: "Vet du vilket kontor?",
-		Changes: []string{"Ditt svar skickades till anmälaren som en fråga från förbundet"}})
+	m := compose(t, notify.Request{Lang: "sv", Case: aCase(), Body: notify.CommandResult{Text: "Vet du vilket kontor?",
+		Changes: []string{"Ditt svar skickades till anmälaren som en fråga från förbundet"}}})
 	if m.Subject != "[LH-2026-0042] Ditt mejl har skickats vidare" {
 		t.Errorf("confirmation of a relay: subject %q", m.Subject)
 	}
@@ -180,11 +180,11 @@ func TestConfirmationSaysWhatWent(t *testing.T) {
 }
 
 func TestReplyNoticeNamesTheReporter(t *testing.T) {
-	m := compose(t, notify.Request{Kind: notify.KindReplyNotice, Lang: "sv", Case: aCase(), From: "Anna Andersson <Anna@af.example>", Text: "Kontoret i Angered."})
+	m := compose(t, notify.Request{Lang: "sv", Case: aCase(), Body: notify.ReplyNotice{From: "Anna Andersson <Anna@af.example>", Text: "Kontoret i Angered."}})
 	if m.Subject != "[LH-2026-0042] Svar från anmälaren Anna Andersson" {
 		t.Errorf("subject %q", m.Subject)
 	}
-	m = compose(t, notify.Request{Kind: notify.KindReplyNotice, Lang: "sv", Case: aCase(), From: "=?utf-8?q?Bj=C3=B6rn_=C3=85berg?= <b@fk.example>", Text: "Hej."})
+	m = compose(t, notify.Request{Lang: "sv", Case: aCase(), Body: notify.ReplyNotice{From: "=?utf-8?q?Bj=C3=B6rn_=C3=85berg?= <b@fk.example>", Text: "Hej."}})
 	if m.Subject != "[LH-2026-0042] Meddelande från Björn Åberg" || !strings.HasPrefix(m.Body, "Björn Åberg (b@fk.example) har skrivit") {
 		t.Errorf("subject %q, body %q", m.Subject, strings.SplitN(m.Body, "\n", 2)[0])
 	}

@@ -84,7 +84,7 @@ func TestCaseCommandsCLI(t *testing.T) {
 	for _, m := range mails {
 		kinds[m.Kind]++
 	}
-	if kinds[notify.KindForward] != 1 || kinds[notify.KindFeedback] != 1 {
+	if kinds[string(notify.KindForward)] != 1 || kinds[string(notify.KindFeedback)] != 1 {
 		t.Errorf("queued by the CLI: %v, want one forward and one feedback", kinds)
 	}
 	// The queued mails go out when the daemon runs.

@@ -53,9 +53,9 @@ func TestUnanswerableReporterIsStillACase(t *testing.T) {
 					t.Errorf("queued to %q: %v", m.To, err)
 				}
 				switch {
-				case m.Kind == notify.KindAck:
+				case m.Kind == string(notify.KindAck):
 					acks++
-				case m.Kind == notify.KindNotifyNew && m.CaseID == outs[0].Case:
+				case m.Kind == string(notify.KindNotifyNew) && m.CaseID == outs[0].Case:
 					notes++
 					if !strings.Contains(m.Body, "inte fått någon bekräftelse") {
 						t.Errorf("notification lacks the note:\n%s", m.Body)
@@ -101,7 +101,7 @@ func TestPanicInOneMessageQuarantinesIt(t *testing.T) {
 			if err != nil || !ok || !bytes.Equal(raw, []byte(poison)) {
 				t.Errorf("raw message not kept: %v %v", ok, err)
 			}
-			if n := count(outbox(t, p), notify.KindQuarantined); n != 1 {
+			if n := count(outbox(t, p), string(notify.KindQuarantined)); n != 1 {
 				t.Errorf("%d quarantine notices, want 1", n)
 			}
 			// Seen again (a crash before the move): moved, not told again.
@@ -109,7 +109,7 @@ func TestPanicInOneMessageQuarantinesIt(t *testing.T) {
 			if err != nil || outs[0].Folder != FolderQuarantine {
 				t.Fatalf("again: %+v %v", outs, err)
 			}
-			if n := count(outbox(t, p), notify.KindQuarantined); n != 1 {
+			if n := count(outbox(t, p), string(notify.KindQuarantined)); n != 1 {
 				t.Errorf("%d quarantine notices after a second pass, want 1", n)
 			}
 		})
@@ -161,7 +161,7 @@ func TestFailingMessageIsQuarantinedAfterThreeAttempts(t *testing.T) {
 			t.Errorf("pending %d after the quarantine, want 0", n)
 		}
 	}
-	if n := count(outbox(t, p), notify.KindQuarantined); n != 1 {
+	if n := count(outbox(t, p), string(notify.KindQuarantined)); n != 1 {
 		t.Errorf("%d quarantine notices, want 1", n)
 	}
 }

@@ -660,7 +660,7 @@ func TestGeneratedLeak(t *testing.T) {
 				lc.check(exit, s, strict)
 			}
 			// The similar-case lines may name another förbund's case.
-			if m.Kind == notify.KindNotifyNew {
+			if m.Kind == string(notify.KindNotifyNew) {
 				if _, lines, ok := strings.Cut(m.Body, "Liknande tidigare ärenden:\n"); ok {
 					lines, _, _ = strings.Cut(lines, "\n\n")
 					lc.check(fmt.Sprintf("similar lines #%d", r), lines, true)
@@ -711,7 +711,7 @@ func TestGeneratedLeak(t *testing.T) {
 		}
 		id := outs[0].Case
 		ms := exits(r, "blanket")
-		notice := only(t, ms, notify.KindNotifyNew, leader)
+		notice := only(t, ms, string(notify.KindNotifyNew), leader)
 
 		// The process leader: a theme, a forward with a question, then
 		// raises the case for the meeting.
@@ -726,7 +726,7 @@ func TestGeneratedLeak(t *testing.T) {
 		ms = exits(r, "forward")
 		var fwdFK *store.OutMail
 		for _, m := range ms {
-			if m.Kind == notify.KindForward && m.To == fkRep {
+			if m.Kind == string(notify.KindForward) && m.To == fkRep {
 				fwdFK = m
 			}
 		}
@@ -734,14 +734,14 @@ func TestGeneratedLeak(t *testing.T) {
 			t.Errorf("round %d: no forward to FK; queued %d mails", r, len(ms))
 			continue
 		}
-		only(t, ms, notify.KindForward, afRep)
+		only(t, ms, string(notify.KindForward), afRep)
 		process(t, p, reply(t, notice, leader, "/lyft Tas upp på mötet, gäller "+number(r, "/lyft", oneLine, false)))
 		exits(r, "lyft")
 
 		// FK answers with a number of its own.
 		now = now.Add(time.Hour)
 		process(t, p, reply(t, fwdFK, fkRep, "FK svarar: "+number(r, "FK:s svar", sp, true)+"\nBeslutet följde reglerna."))
-		only(t, exits(r, "answer"), notify.KindAnswerNotice, leader)
+		only(t, exits(r, "answer"), string(notify.KindAnswerNotice), leader)
 
 		if publishOK {
 			now = now.Add(time.Hour)
@@ -761,11 +761,11 @@ func TestGeneratedLeak(t *testing.T) {
 		}
 		ms = exits(r, "remind")
 		if !slices.ContainsFunc(ms, func(m *store.OutMail) bool {
-			return m.Kind == notify.KindReminder && m.To == afRep && m.CaseID == id
+			return m.Kind == string(notify.KindReminder) && m.To == afRep && m.CaseID == id
 		}) {
 			t.Errorf("round %d: no reminder to AF about %s", r, id)
 		}
-		only(t, ms, notify.KindAgenda, chief)
+		only(t, ms, string(notify.KindAgenda), chief)
 	}
 
 	if similarLines < rounds/2 {
@@ -976,7 +976,7 @@ func FuzzLeak(f *testing.F) {
 		}
 		var notice *store.OutMail
 		for _, m := range outbox(t, p)[before:] {
-			if m.Kind == notify.KindNotifyNew {
+			if m.Kind == string(notify.KindNotifyNew) {
 				notice = m
 			}
 		}
@@ -987,7 +987,7 @@ func FuzzLeak(f *testing.F) {
 		process(t, p, reply(t, notice, leader, "/vidarebefordra FK\nKan ni svara?"))
 		var fwd *store.OutMail
 		for _, m := range outbox(t, p)[before:] {
-			if m.Kind == notify.KindForward {
+			if m.Kind == string(notify.KindForward) {
 				fwd = m
 			}
 		}
@@ -1044,14 +1044,14 @@ func TestLeakNumberBeforeADate(t *testing.T) {
 		reporter, strings.Join(lines, "\r\n"))
 	process(t, p, raw)
 	ms := log.next()
-	notice := only(t, ms, notify.KindNotifyNew, leader)
+	notice := only(t, ms, string(notify.KindNotifyNew), leader)
 	for _, m := range ms {
 		for _, s := range append([]string{m.Subject, m.Body}, lkMIMETexts(m.Raw)...) {
 			lc.check(m.Kind+"→"+m.To, s, false)
 		}
 	}
 	process(t, p, reply(t, notice, leader, "/vidarebefordra FK\nKan ni svara?"))
-	fwd := only(t, log.next(), notify.KindForward, fkRep)
+	fwd := only(t, log.next(), string(notify.KindForward), fkRep)
 	for _, s := range append([]string{fwd.Subject, fwd.Body}, lkMIMETexts(fwd.Raw)...) {
 		lc.check("forward→FK", s, true)
 	}

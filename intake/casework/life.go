@@ -243,8 +243,8 @@ func (ap *applying) feedback(cmd command.Command) error {
 	if cmd.WithAnswer {
 		answers = answered(ap.forwards)
 	}
-	mails, err := p.toReporter(ap.tx, ap.c, ap.fb, notify.Request{Kind: notify.KindFeedback, Text: form.MaskPII(cmd.Text), Answers: answers, Now: ap.now,
-		Greeted: greets(cmd.Text)})
+	mails, err := p.toReporter(ap.tx, ap.c, ap.fb, notify.Request{Now: ap.now,
+		Body: notify.Feedback{Text: form.MaskPII(cmd.Text), Answers: answers, Greeted: greets(cmd.Text)}})
 	a.Mails = append(a.Mails, mails...)
 	if err != nil {
 		return err
@@ -362,9 +362,8 @@ func (p *Processor) forward(tx *store.Tx, c *store.Case, fb *config.Forbund, cmd
 		for _, rep := range fb.RepresentativesOf(party) {
 			f := &store.Forward{CaseID: c.ID, Party: party, Address: strings.ToLower(rep.Email), Name: rep.Name,
 				Question: question, WithContact: withContact, By: actor.who(), At: now}
-			ms, err := p.compose(notify.Request{Kind: notify.KindForward, To: []string{rep.Email}, Case: c,
-				ForbundName: fb.Name, Forward: f, Text: question, WithContact: withContact, Now: now,
-				AnswerBy: now.Add(p.schedule().ForwardAfter)})
+			ms, err := p.compose(notify.Request{To: []string{rep.Email}, Case: c, ForbundName: fb.Name, Now: now,
+				Body: notify.Forward{Forward: f, Question: question, WithContact: withContact, AnswerBy: now.Add(p.schedule().ForwardAfter)}})
 			if err != nil {
 				return nil, err
 			}
@@ -375,8 +374,8 @@ func (p *Processor) forward(tx *store.Tx, c *store.Case, fb *config.Forbund, cmd
 			}
 			f.MessageID = ms[0].MessageID
 			// The process leaders see exactly what the party got.
-			copies, err := p.compose(notify.Request{Kind: notify.KindForwardCopy, To: fb.ProcessLeaders, Case: c,
-				ForbundName: fb.Name, Forward: f, Text: ms[0].Body, Name: ms[0].Subject, Now: now})
+			copies, err := p.compose(notify.Request{To: fb.ProcessLeaders, Case: c, ForbundName: fb.Name, Now: now,
+				Body: notify.ForwardCopy{Forward: f, Text: ms[0].Body, Subject: ms[0].Subject}})
 			if err != nil {
 				return nil, err
 			}
@@ -442,26 +441,26 @@ func (p *Processor) commands(tx *store.Tx, pr *prepared, row *store.Message, now
 			return nil, err
 		}
 	}
-	req := notify.Request{Kind: notify.KindCommandResult, To: []string{from}, Case: c, ForbundName: fb.Name,
-		InReplyTo: m.MessageID, References: m.References, Changes: a.Changes, Now: now}
+	result := notify.CommandResult{Changes: a.Changes}
 	for _, e := range a.Errors {
-		req.Problems = append(req.Problems, p.say("rad %d, %q: %s", "line %d, %q: %s", e.Line, e.Raw, command.Describe(e, p.Lang)))
+		result.Problems = append(result.Problems, p.say("rad %d, %q: %s", "line %d, %q: %s", e.Line, e.Raw, command.Describe(e, p.Lang)))
 	}
 	if len(a.Errors) > 0 {
 		if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: store.EventRefused, Actor: from, Role: store.RoleProcessLeader,
 			Message: row.ID, Summary: p.say("Kommandona genomfördes inte", "The commands were not carried out"),
-			Body: strings.Join(req.Problems, "\n")}); err != nil {
+			Body: strings.Join(result.Problems, "\n")}); err != nil {
 			return nil, err
 		}
 	}
 	if a.Help || len(a.Errors) > 0 && hasUnknown(a.Errors) {
-		req.Help = HelpTable(p.Lang)
+		result.Help = HelpTable(p.Lang)
 	}
-	result, err := p.compose(req)
+	mails, err := p.compose(notify.Request{To: []string{from}, Case: c, ForbundName: fb.Name,
+		InReplyTo: m.MessageID, References: m.References, Now: now, Body: result})
 	if err != nil {
 		return nil, err
 	}
-	return append(a.Mails, result...), nil
+	return append(a.Mails, mails...), nil
 }
 
 // unproven refuses commands in a process leader's name from a mail that
@@ -484,10 +483,10 @@ func (p *Processor) unproven(tx *store.Tx, pr *prepared, row *store.Message, now
 		Body: form.MaskPII(res.Text)}); err != nil {
 		return nil, err
 	}
-	return p.compose(notify.Request{Kind: notify.KindCommandResult, To: []string{from}, Case: c, ForbundName: fb.Name,
+	return p.compose(notify.Request{To: []string{from}, Case: c, ForbundName: fb.Name,
 		InReplyTo: m.MessageID, References: m.References, Now: now,
-		Problems: []string{p.say("Ingenting genomfördes och ingenting skickades vidare: %s. Har du skrivit mejlet, svara i stället på ett mejl från Lex Heller i ärendet. Har du inte skrivit det, har någon annan försökt skicka det i ditt namn.",
-			"Nothing was carried out and nothing was passed on: %s. If you wrote the mail, reply to a mail from Lex Heller on the case instead. If you did not, someone else tried to send it in your name.", why)}})
+		Body: notify.CommandResult{Problems: []string{p.say("Ingenting genomfördes och ingenting skickades vidare: %s. Har du skrivit mejlet, svara i stället på ett mejl från Lex Heller i ärendet. Har du inte skrivit det, har någon annan försökt skicka det i ditt namn.",
+			"Nothing was carried out and nothing was passed on: %s. If you wrote the mail, reply to a mail from Lex Heller on the case instead. If you did not, someone else tried to send it in your name.", why)}}})
 }
 
 func hasUnknown(errs []command.Error) bool {
@@ -592,20 +591,20 @@ func (p *Processor) leaderReply(tx *store.Tx, r *caseReply) ([]*store.OutMail, e
 		ev.Kind = store.EventNote
 		ev.Summary = p.say("Svar från %s sparat som notering: ärendet har ingen adress till anmälaren",
 			"Reply from %s kept as a note: the case has no address for the reporter", from)
-		return p.compose(notify.Request{Kind: notify.KindCommandResult, To: []string{from}, Case: c, ForbundName: fb.Name,
-			InReplyTo: m.MessageID, References: m.References, Changes: []string{ev.Summary}, Now: r.now})
+		return p.compose(notify.Request{To: []string{from}, Case: c, ForbundName: fb.Name,
+			InReplyTo: m.MessageID, References: m.References, Now: r.now, Body: notify.CommandResult{Changes: []string{ev.Summary}}})
 	}
 	ev.Kind = store.EventQuestion
 	ev.Summary = p.say("Fråga till anmälaren från %s", "Question to the reporter from %s", from)
-	mails, err := p.toReporter(tx, c, fb, notify.Request{Kind: notify.KindQuestion, Text: r.text, Now: r.now, Greeted: greets(r.text)})
+	mails, err := p.toReporter(tx, c, fb, notify.Request{Now: r.now, Body: notify.Question{Text: r.text, Greeted: greets(r.text)}})
 	if err != nil {
 		return nil, err
 	}
 	// Every relay is confirmed, with what went, as commands are.
-	confirm, err := p.compose(notify.Request{Kind: notify.KindCommandResult, To: []string{from}, Case: c, ForbundName: fb.Name,
-		InReplyTo: m.MessageID, References: m.References, Text: r.text, Now: r.now,
-		Changes: []string{p.say("Ditt svar skickades till anmälaren som en fråga från förbundet",
-			"Your reply went to the reporter as a question from the förbund")}})
+	confirm, err := p.compose(notify.Request{To: []string{from}, Case: c, ForbundName: fb.Name,
+		InReplyTo: m.MessageID, References: m.References, Now: r.now,
+		Body: notify.CommandResult{Text: r.text, Changes: []string{p.say("Ditt svar skickades till anmälaren som en fråga från förbundet",
+			"Your reply went to the reporter as a question from the förbund")}}})
 	if err != nil {
 		return nil, err
 	}
@@ -636,9 +635,9 @@ func (p *Processor) representativeReply(tx *store.Tx, r *caseReply, party string
 	if len(fb.ProcessLeaders) == 0 {
 		return nil, nil
 	}
-	return p.compose(notify.Request{Kind: notify.KindAnswerNotice, To: fb.ProcessLeaders, Case: c,
-		ForbundName: fb.Name, Forward: f, Open: open, Text: r.text, PIIMasked: r.pii,
-		InReplyTo: m.MessageID, References: m.References, Now: r.now})
+	return p.compose(notify.Request{To: fb.ProcessLeaders, Case: c, ForbundName: fb.Name,
+		InReplyTo: m.MessageID, References: m.References, Now: r.now,
+		Body: notify.AnswerNotice{Forward: f, Open: open, Text: r.text, PIIMasked: r.pii}})
 }
 
 // otherReply passes anyone else's reply (the reporter's, mostly) on to the
@@ -652,9 +651,9 @@ func (p *Processor) otherReply(r *caseReply) ([]*store.OutMail, error) {
 	if len(r.fb.ProcessLeaders) == 0 {
 		return nil, nil
 	}
-	return p.compose(notify.Request{Kind: notify.KindReplyNotice, To: r.fb.ProcessLeaders, Case: r.c,
-		ForbundName: r.fb.Name, From: displayName(r.m.From), Text: r.text, PIIMasked: r.pii,
-		InReplyTo: r.m.MessageID, References: r.m.References, Now: r.now})
+	return p.compose(notify.Request{To: r.fb.ProcessLeaders, Case: r.c, ForbundName: r.fb.Name,
+		InReplyTo: r.m.MessageID, References: r.m.References, Now: r.now,
+		Body: notify.ReplyNotice{From: displayName(r.m.From), Text: r.text, PIIMasked: r.pii}})
 }
 
 // refuseCommands records the refusal of commands in raw, a reply from
@@ -665,8 +664,9 @@ func (p *Processor) refuseCommands(tx *store.Tx, r *caseReply, raw string) ([]*s
 			"Commands from %s refused: only process leaders may give commands", r.from)}); err != nil {
 		return nil, err
 	}
-	return p.compose(notify.Request{Kind: notify.KindRefused, To: []string{r.from}, Case: r.c, ForbundName: r.fb.Name,
-		Text: form.MaskPII(firstCommandLine(raw)), InReplyTo: r.m.MessageID, References: r.m.References, Now: r.now})
+	return p.compose(notify.Request{To: []string{r.from}, Case: r.c, ForbundName: r.fb.Name,
+		InReplyTo: r.m.MessageID, References: r.m.References, Now: r.now,
+		Body: notify.Refused{Command: form.MaskPII(firstCommandLine(raw))}})
 }
 
 // roleOf is the role in which m's sender writes on c. The configuration
@@ -709,7 +709,7 @@ func (p *Processor) roleOf(tx *store.Tx, c *store.Case, fb *config.Forbund, m *p
 		if !strings.EqualFold(o.To, from) {
 			continue
 		}
-		if o.Kind == notify.KindForward || o.Kind == notify.KindReminder {
+		if notify.Kind(o.Kind) == notify.KindForward || notify.Kind(o.Kind) == notify.KindReminder {
 			return store.RoleRepresentative, fwd.Party, nil
 		}
 		return role, party, nil

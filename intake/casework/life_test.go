@@ -111,15 +111,15 @@ func TestCaseLife(t *testing.T) {
 	outs := process(t, p, blanketMsg(reporter, "blanket@af.example"))
 	id := outs[0].Case
 	first := log.next()
-	ack := only(t, first, notify.KindAck, reporter)
-	notice := only(t, first, notify.KindNotifyNew, leader)
+	ack := only(t, first, string(notify.KindAck), reporter)
+	notice := only(t, first, string(notify.KindNotifyNew), leader)
 
 	// The process leader asks; the reporter gets the question, threaded.
 	outs = process(t, p, reply(t, notice, leader, "Vilken handläggare på FK hade ärendet?"))
 	if outs[0].Kind != classify.Reply {
 		t.Fatalf("leader's question: %+v", outs[0])
 	}
-	q := only(t, log.next(), notify.KindQuestion, reporter)
+	q := only(t, log.next(), string(notify.KindQuestion), reporter)
 	if !strings.Contains(q.Body, "Vilken handläggare på FK") || strings.Contains(q.Body, "> ") {
 		t.Errorf("question body:\n%s", q.Body)
 	}
@@ -130,7 +130,7 @@ func TestCaseLife(t *testing.T) {
 
 	// The reporter answers; the leaders get it.
 	process(t, p, reply(t, q, reporter, "Det var handläggaren i Angered."))
-	rn := only(t, log.next(), notify.KindReplyNotice, leader)
+	rn := only(t, log.next(), string(notify.KindReplyNotice), leader)
 	if !strings.Contains(rn.Body, "handläggaren i Angered") {
 		t.Errorf("reply notice:\n%s", rn.Body)
 	}
@@ -141,8 +141,8 @@ func TestCaseLife(t *testing.T) {
 		t.Fatalf("commands: %+v", outs[0])
 	}
 	ms := log.next()
-	fwd := only(t, ms, notify.KindForward, fkRep)
-	res := only(t, ms, notify.KindCommandResult, leader)
+	fwd := only(t, ms, string(notify.KindForward), fkRep)
+	res := only(t, ms, string(notify.KindCommandResult), leader)
 	if !strings.Contains(fwd.Body, "Kan ni förklara varför?") || strings.Contains(fwd.Body, "Anna") ||
 		strings.Contains(fwd.Body, reporter) || strings.Contains(fwd.Body, "850312") {
 		t.Errorf("forward is not de-identified or lacks the question:\n%s", fwd.Body)
@@ -156,7 +156,7 @@ func TestCaseLife(t *testing.T) {
 
 	// FK answers; the leaders get the answer; the case is answered.
 	process(t, p, reply(t, fwd, fkRep, "Beslutet fattades enligt gällande regler, men vi ser över rutinen."))
-	an := only(t, log.next(), notify.KindAnswerNotice, leader)
+	an := only(t, log.next(), string(notify.KindAnswerNotice), leader)
 	if !strings.Contains(an.Body, "ser över rutinen") || !strings.Contains(an.Subject, "Försäkringskassan") {
 		t.Errorf("answer notice %q:\n%s", an.Subject, an.Body)
 	}
@@ -167,13 +167,13 @@ func TestCaseLife(t *testing.T) {
 	// Feedback with the answer, then close.
 	process(t, p, reply(t, an, leader, "/återkoppla med svar\nTack för anmälan. FK har svarat."))
 	ms = log.next()
-	fb := only(t, ms, notify.KindFeedback, reporter)
-	only(t, ms, notify.KindCommandResult, leader)
+	fb := only(t, ms, string(notify.KindFeedback), reporter)
+	only(t, ms, string(notify.KindCommandResult), leader)
 	if !strings.Contains(fb.Body, "Tack för anmälan") || !strings.Contains(fb.Body, "ser över rutinen") {
 		t.Errorf("feedback:\n%s", fb.Body)
 	}
 	process(t, p, reply(t, an, leader, "/stäng"))
-	only(t, log.next(), notify.KindCommandResult, leader)
+	only(t, log.next(), string(notify.KindCommandResult), leader)
 	c := caseNow(t, p, id)
 	if c.Status != store.StatusClosed || c.ClosedAt == nil {
 		t.Errorf("after /stäng: %s", c.Status)
@@ -199,11 +199,11 @@ func TestCommandsAllOrNothing(t *testing.T) {
 	p := lifeProcessor(t, &now)
 	log := &mailLog{t: t, p: p}
 	id := process(t, p, blanketMsg(reporter, "b2@af.example"))[0].Case
-	notice := only(t, log.next(), notify.KindNotifyNew, leader)
+	notice := only(t, log.next(), string(notify.KindNotifyNew), leader)
 
 	// A good line, a party without a representative, an unknown command.
 	process(t, p, reply(t, notice, leader, "/nivå struktur\n/vidarebefordra Region\n/flytta FK"))
-	res := only(t, log.next(), notify.KindCommandResult, leader)
+	res := only(t, log.next(), string(notify.KindCommandResult), leader)
 	for _, want := range []string{"rad 2", "/vidarebefordra Region", "ingen representant för Region",
 		"rad 3", "\"/flytta\" är inget kommando", "/hjälp"} {
 		if !strings.Contains(res.Body, want) {
@@ -215,7 +215,7 @@ func TestCommandsAllOrNothing(t *testing.T) {
 	}
 	// Parse errors are refused the same way, naming the line.
 	process(t, p, reply(t, notice, leader, "/tema sjukskrivning\n/återkoppla"))
-	res = only(t, log.next(), notify.KindCommandResult, leader)
+	res = only(t, log.next(), string(notify.KindCommandResult), leader)
 	if !strings.Contains(res.Body, "rad 2") || !strings.Contains(res.Body, "texten saknas") {
 		t.Errorf("the answer:\n%s", res.Body)
 	}
@@ -224,12 +224,12 @@ func TestCommandsAllOrNothing(t *testing.T) {
 	}
 	// /publicera ja needs the reporter's leave (the blanket gave none).
 	process(t, p, reply(t, notice, leader, "/publicera ja"))
-	if res := only(t, log.next(), notify.KindCommandResult, leader); !strings.Contains(res.Body, "inte gett lov") {
+	if res := only(t, log.next(), string(notify.KindCommandResult), leader); !strings.Contains(res.Body, "inte gett lov") {
 		t.Errorf("publish refused? %s", res.Body)
 	}
 	// /hjälp answers with the table.
 	process(t, p, reply(t, notice, leader, "/hjälp"))
-	res = only(t, log.next(), notify.KindCommandResult, leader)
+	res = only(t, log.next(), string(notify.KindCommandResult), leader)
 	for _, cmd := range []string{"/nivå", "/parter", "/tema", "/vidarebefordra", "/återkoppla", "/lyft", "/beslut", "/notering", "/publicera", "/stäng", "/öppna"} {
 		if !strings.Contains(res.Body, cmd) {
 			t.Errorf("help lacks %s", cmd)
@@ -242,7 +242,7 @@ func TestCommandsFromOthersAreRefused(t *testing.T) {
 	p := lifeProcessor(t, &now)
 	log := &mailLog{t: t, p: p}
 	id := process(t, p, blanketMsg(reporter, "b3@af.example"))[0].Case
-	ack := only(t, log.next(), notify.KindAck, reporter)
+	ack := only(t, log.next(), string(notify.KindAck), reporter)
 
 	// The reporter tries to close the case.
 	outs := process(t, p, reply(t, ack, reporter, "/stäng\nJag vill stänga."))
@@ -250,8 +250,8 @@ func TestCommandsFromOthersAreRefused(t *testing.T) {
 		t.Errorf("reporter's command mail is %s", outs[0].Kind)
 	}
 	ms := log.next()
-	only(t, ms, notify.KindRefused, reporter)
-	only(t, ms, notify.KindReplyNotice, leader)
+	only(t, ms, string(notify.KindRefused), reporter)
+	only(t, ms, string(notify.KindReplyNotice), leader)
 	if c := caseNow(t, p, id); c.Status == store.StatusClosed {
 		t.Error("the reporter closed the case")
 	}
@@ -310,11 +310,11 @@ func TestForwardsCarryNoPersonnummer(t *testing.T) {
 		t.Fatalf("the test's blanket has %d identity numbers the scanner finds, want ≥ 5", n)
 	}
 	process(t, p, raw)
-	notice := only(t, log.next(), notify.KindNotifyNew, leader)
+	notice := only(t, log.next(), string(notify.KindNotifyNew), leader)
 	process(t, p, reply(t, notice, leader, "/vidarebefordra FK AF med kontakt\nGäller 19850312-1231, kan ni svara?"))
 	ms := log.next()
 	for _, to := range []string{fkRep, afRep} {
-		m := only(t, ms, notify.KindForward, to)
+		m := only(t, ms, string(notify.KindForward), to)
 		if pii := form.FindPII(string(m.Raw) + m.Body + m.Subject); len(pii) > 0 {
 			t.Errorf("forward to %s carries %v", to, pii)
 		}
@@ -326,7 +326,7 @@ func TestForwardsCarryNoPersonnummer(t *testing.T) {
 	}
 	ms = log.next()
 	for _, to := range []string{fkRep, afRep} {
-		m := only(t, ms, notify.KindReminder, to)
+		m := only(t, ms, string(notify.KindReminder), to)
 		if pii := form.FindPII(string(m.Raw) + m.Body); len(pii) > 0 {
 			t.Errorf("reminder to %s carries %v", to, pii)
 		}
@@ -340,7 +340,7 @@ func TestRemindersOncePerDueDate(t *testing.T) {
 	p.Classify.Forbund[0].Meetings = []config.Date{{Time: time.Date(2026, 12, 17, 0, 0, 0, 0, time.UTC)}}
 	log := &mailLog{t: t, p: p}
 	id := process(t, p, blanketMsg(reporter, "b4@af.example"))[0].Case
-	notice := only(t, log.next(), notify.KindNotifyNew, leader)
+	notice := only(t, log.next(), string(notify.KindNotifyNew), leader)
 	process(t, p, reply(t, notice, leader, "/vidarebefordra FK\nFråga?\n/lyft"))
 	log.next()
 	process(t, p, reply(t, notice, leader, "/lyft Tas upp i beredningsgruppen"))
@@ -359,8 +359,8 @@ func TestRemindersOncePerDueDate(t *testing.T) {
 		t.Errorf("day 13: %d mails", len(ms))
 	}
 	ms := remind(start.Add(14*day + time.Minute))
-	only(t, ms, notify.KindReminder, fkRep)
-	cp := only(t, ms, notify.KindReminder, leader)
+	only(t, ms, string(notify.KindReminder), fkRep)
+	cp := only(t, ms, string(notify.KindReminder), leader)
 	if !strings.Contains(cp.Body, "Kopia till processledarna") {
 		t.Errorf("copy:\n%s", cp.Body)
 	}
@@ -368,7 +368,7 @@ func TestRemindersOncePerDueDate(t *testing.T) {
 		t.Errorf("reminded twice for one due date: %d mails", len(ms))
 	}
 	// The agenda: 14 days before the meeting of 2026-12-17.
-	ag := only(t, remind(start.Add(21*day)), notify.KindAgenda, chief)
+	ag := only(t, remind(start.Add(21*day)), string(notify.KindAgenda), chief)
 	for _, want := range []string{id, "Ärenden att lyfta (1)", "Tas upp i beredningsgruppen", "Väntar på svar från en part (1)", "till FK"} {
 		if !strings.Contains(ag.Body, want) {
 			t.Errorf("agenda lacks %q:\n%s", want, ag.Body)
@@ -382,11 +382,11 @@ func TestRemindersOncePerDueDate(t *testing.T) {
 	}
 	log.next()
 	// Second and third reminders, then no more (at most 3).
-	only(t, remind(start.Add(28*day+time.Minute)), notify.KindReminder, fkRep)
+	only(t, remind(start.Add(28*day+time.Minute)), string(notify.KindReminder), fkRep)
 	ms = remind(start.Add(100 * day))
-	only(t, ms, notify.KindReminder, fkRep)
+	only(t, ms, string(notify.KindReminder), fkRep)
 	for _, m := range remind(start.Add(200 * day)) {
-		if m.Kind == notify.KindReminder && m.To == fkRep {
+		if m.Kind == string(notify.KindReminder) && m.To == fkRep {
 			t.Errorf("a fourth reminder")
 		}
 	}
@@ -419,7 +419,7 @@ func TestQuietCaseReminder(t *testing.T) {
 			t.Errorf("day %d: %d mails, want %d", int(d/day), len(ms), want)
 		}
 		for _, m := range ms {
-			if m.Kind != notify.KindQuiet || m.To != leader || !strings.Contains(m.Body, id) {
+			if m.Kind != string(notify.KindQuiet) || m.To != leader || !strings.Contains(m.Body, id) {
 				t.Errorf("day %d: %s to %s", int(d/day), m.Kind, m.To)
 			}
 		}
@@ -435,7 +435,7 @@ func TestNotificationListsSimilarCases(t *testing.T) {
 		raw := fmt.Sprintf("From: <%s>\r\nTo: lexheller@finsam.example\r\nSubject: Anmälan\r\nMessage-ID: <%s@af.example>\r\n\r\n"+
 			"Namn: Anna\r\nOrganisation: AF\r\nBerörda parter: FK, AF\r\nVad hände?:\r\n%s\r\n", reporter, id, what)
 		c := process(t, p, raw)[0].Case
-		return c, only(t, log.next(), notify.KindNotifyNew, leader)
+		return c, only(t, log.next(), string(notify.KindNotifyNew), leader)
 	}
 	first, n1 := send("s1", "Försäkringskassan drog in sjukpenningen; Arbetsförmedlingen skrev ut personen samma vecka.")
 	if strings.Contains(n1.Body, "Liknande") {
@@ -467,7 +467,7 @@ func TestScheduledReport(t *testing.T) {
 		}
 		var out []*store.OutMail
 		for _, m := range log.next() {
-			if m.Kind == notify.KindReport {
+			if m.Kind == string(notify.KindReport) {
 				out = append(out, m)
 			}
 		}
@@ -507,12 +507,12 @@ func TestAgendaCatchesWhatCameAfterTheLastOne(t *testing.T) {
 	p.Classify.Forbund[0].Meetings = []config.Date{{Time: jan21}, {Time: mar18}}
 	log := &mailLog{t: t, p: p}
 	id := process(t, p, blanketMsg(reporter, "ag@af.example"))[0].Case
-	notice := only(t, log.next(), notify.KindNotifyNew, leader)
+	notice := only(t, log.next(), string(notify.KindNotifyNew), leader)
 	now = time.Date(2027, 1, 8, 9, 0, 0, 0, templates.Stockholm) // the January agenda goes out
 	if _, err := p.Remind(context.Background(), now); err != nil {
 		t.Fatal(err)
 	}
-	jan := only(t, log.next(), notify.KindAgenda, chief)
+	jan := only(t, log.next(), string(notify.KindAgenda), chief)
 	if strings.Contains(jan.Body, id) {
 		t.Fatalf("the January agenda lists %s before it was raised", id)
 	}
@@ -525,7 +525,7 @@ func TestAgendaCatchesWhatCameAfterTheLastOne(t *testing.T) {
 	}
 	var mar *store.OutMail
 	for _, m := range log.next() {
-		if m.Kind == notify.KindAgenda {
+		if m.Kind == string(notify.KindAgenda) {
 			mar = m
 		}
 	}
@@ -544,9 +544,9 @@ func TestForwardWithoutContactLeavesTheReporterOut(t *testing.T) {
 		"Namn: Åsa Öberg\r\nOrganisation: AF Angered\r\nTelefon: 070-123 45 67\r\nBerörda parter: FK\r\nFår vi kontakta dig?: Nej\r\n"+
 		"Vad hände?:\r\nJag, Åsa Öberg på AF Angered, ringde FK från 070-123 45 67 men fick inget svar.\r\n", reporter)
 	process(t, p, raw)
-	notice := only(t, log.next(), notify.KindNotifyNew, leader)
+	notice := only(t, log.next(), string(notify.KindNotifyNew), leader)
 	process(t, p, reply(t, notice, leader, "/vidarebefordra FK med kontakt\nÅsa Öberg undrar varför."))
-	fwd := only(t, log.next(), notify.KindForward, fkRep)
+	fwd := only(t, log.next(), string(notify.KindForward), fkRep)
 	for _, gone := range []string{"Åsa", "Öberg", "AF Angered", "070-123", reporter} {
 		if strings.Contains(fwd.Body, gone) || strings.Contains(string(fwd.Raw), gone) {
 			t.Errorf("the forward carries %q:\n%s", gone, fwd.Body)
@@ -568,8 +568,8 @@ func TestCommandsNeedAReplyToTheLeader(t *testing.T) {
 	log := &mailLog{t: t, p: p}
 	id := process(t, p, blanketMsg(reporter, "forge@af.example"))[0].Case
 	ms := log.next()
-	ack := only(t, ms, notify.KindAck, reporter)
-	notice := only(t, ms, notify.KindNotifyNew, leader)
+	ack := only(t, ms, string(notify.KindAck), reporter)
+	notice := only(t, ms, string(notify.KindNotifyNew), leader)
 
 	forgeries := map[string]string{
 		"plain address, subject tag":   fmt.Sprintf("From: <%s>\r\nTo: lexheller@finsam.example\r\nSubject: [%s] stäng\r\nMessage-ID: <f1@evil.example>\r\n\r\n/stäng\r\n", leader, id),
@@ -585,7 +585,7 @@ func TestCommandsNeedAReplyToTheLeader(t *testing.T) {
 			t.Fatalf("%s: a forged command closed the case", name)
 		}
 		sent := log.next()
-		if len(sent) != 1 || sent[0].Kind != notify.KindCommandResult || sent[0].To != leader ||
+		if len(sent) != 1 || sent[0].Kind != string(notify.KindCommandResult) || sent[0].To != leader ||
 			!strings.Contains(sent[0].Body, "Ingenting genomfördes och ingenting skickades vidare") {
 			t.Errorf("%s: mails %+v, want one refusal to the leader", name, sent)
 		}
@@ -611,14 +611,14 @@ func TestRepresentativeAnswerWinsOverReporterRole(t *testing.T) {
 	log := &mailLog{t: t, p: p}
 	// FK's representative files the blanket themself.
 	id := process(t, p, blanketMsg(fkRep, "self@fk.example"))[0].Case
-	notice := only(t, log.next(), notify.KindNotifyNew, leader)
+	notice := only(t, log.next(), string(notify.KindNotifyNew), leader)
 	process(t, p, reply(t, notice, leader, "/vidarebefordra FK\nVad säger FK?"))
-	fwd := only(t, log.next(), notify.KindForward, fkRep)
+	fwd := only(t, log.next(), string(notify.KindForward), fkRep)
 	outs := process(t, p, reply(t, fwd, fkRep, "FK svarar: vi ändrar rutinen."))
 	if outs[0].Kind != classify.Reply {
 		t.Fatalf("answer: %+v", outs[0])
 	}
-	only(t, log.next(), notify.KindAnswerNotice, leader)
+	only(t, log.next(), string(notify.KindAnswerNotice), leader)
 	if c := caseNow(t, p, id); c.Status != store.StatusAnswered {
 		t.Errorf("status %s, want answered", c.Status)
 	}
@@ -634,7 +634,7 @@ func TestLeaderNeverSendsWhatTheyDidNotMean(t *testing.T) {
 	raw := strings.Replace(blanketMsg(reporter, "names@af.example"), "Person 850312-1231 sjukskrivs", "Deltagaren Kalle Svensson sjukskrivs", 1)
 	id := process(t, p, raw)[0].Case
 	ms := log.next()
-	notice := only(t, ms, notify.KindNotifyNew, leader)
+	notice := only(t, ms, string(notify.KindNotifyNew), leader)
 	if !strings.Contains(notice.Body, "Kalle Svensson") {
 		t.Errorf("the notification does not point out the likely name:\n%s", notice.Body)
 	}
@@ -645,7 +645,7 @@ func TestLeaderNeverSendsWhatTheyDidNotMean(t *testing.T) {
 		t.Fatalf("greeting + note: %+v", outs[0])
 	}
 	sent := log.next()
-	if len(sent) != 1 || sent[0].To != leader || sent[0].Kind != notify.KindCommandResult {
+	if len(sent) != 1 || sent[0].To != leader || sent[0].Kind != string(notify.KindCommandResult) {
 		t.Fatalf("greeting + note sent %+v; want only the confirmation to the leader", sent)
 	}
 	for _, m := range sent {
@@ -664,8 +664,8 @@ func TestLeaderNeverSendsWhatTheyDidNotMean(t *testing.T) {
 	// what went.
 	process(t, p, reply(t, notice, leader, "Vet du vilket kontor som fattade beslutet?"))
 	sent = log.next()
-	only(t, sent, notify.KindQuestion, reporter)
-	conf := only(t, sent, notify.KindCommandResult, leader)
+	only(t, sent, string(notify.KindQuestion), reporter)
+	conf := only(t, sent, string(notify.KindCommandResult), leader)
 	if !strings.Contains(conf.Body, "Vet du vilket kontor som fattade beslutet?") {
 		t.Errorf("the confirmation does not say what was sent:\n%s", conf.Body)
 	}
@@ -680,11 +680,11 @@ func TestLeaderNeverSendsWhatTheyDidNotMean(t *testing.T) {
 	log.next()
 	process(t, p, reply(t, notice, leader, "/vidarebefordra FK\nHur ser ni på detta?"))
 	sent = log.next()
-	fwd := only(t, sent, notify.KindForward, fkRep)
+	fwd := only(t, sent, string(notify.KindForward), fkRep)
 	if strings.Contains(fwd.Body+fwd.Subject, "Kalle") || !strings.Contains(fwd.Body, "FK godkänner inte intyget") {
 		t.Errorf("the forward does not carry the edited description:\n%s\n%s", fwd.Subject, fwd.Body)
 	}
-	cp := only(t, sent, notify.KindForwardCopy, leader)
+	cp := only(t, sent, string(notify.KindForwardCopy), leader)
 	if !strings.Contains(cp.Body, strings.TrimSpace(fwd.Body)) {
 		t.Errorf("the copy is not the forward as sent:\n%s", cp.Body)
 	}
@@ -696,19 +696,19 @@ func TestGreetingNotDoubled(t *testing.T) {
 	p := lifeProcessor(t, &now)
 	log := &mailLog{t: t, p: p}
 	process(t, p, blanketMsg(reporter, "greet@af.example"))
-	notice := only(t, log.next(), notify.KindNotifyNew, leader)
+	notice := only(t, log.next(), string(notify.KindNotifyNew), leader)
 	process(t, p, reply(t, notice, leader, "Hej Anna,\n\nvet du vilket kontor som fattade beslutet?"))
-	q := only(t, log.next(), notify.KindQuestion, reporter)
+	q := only(t, log.next(), string(notify.KindQuestion), reporter)
 	if strings.Count(q.Body, "Hej") != 1 || !strings.Contains(q.Body, "Hej Anna,") {
 		t.Errorf("question:\n%s", q.Body)
 	}
 	process(t, p, reply(t, notice, leader, "Vet du när det hände?"))
-	q = only(t, log.next(), notify.KindQuestion, reporter)
+	q = only(t, log.next(), string(notify.KindQuestion), reporter)
 	if !strings.HasPrefix(q.Body, "Hej Anna!") {
 		t.Errorf("question without the leader's greeting:\n%s", q.Body)
 	}
 	process(t, p, reply(t, notice, leader, "/återkoppla\nHej Anna!\nTack, vi har tagit upp det med FK."))
-	f := only(t, log.next(), notify.KindFeedback, reporter)
+	f := only(t, log.next(), string(notify.KindFeedback), reporter)
 	if strings.Count(f.Body, "Hej") != 1 {
 		t.Errorf("feedback:\n%s", f.Body)
 	}

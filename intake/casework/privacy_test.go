@@ -27,14 +27,14 @@ func casesInEveryStatus(t *testing.T, p *Processor, now *time.Time, closeAt time
 		id := process(t, p, raw)[0].Case
 		ids, reporters = append(ids, id), append(reporters, r)
 		ms := log.next()
-		notice := only(t, ms, notify.KindNotifyNew, leader)
+		notice := only(t, ms, string(notify.KindNotifyNew), leader)
 		switch st {
 		case "in_dialogue":
 			process(t, p, reply(t, notice, leader, "Kan du berätta mer?"))
-			process(t, p, reply(t, only(t, log.next(), notify.KindQuestion, r), r, "Ja, det var i mars."))
+			process(t, p, reply(t, only(t, log.next(), string(notify.KindQuestion), r), r, "Ja, det var i mars."))
 		case "forwarded", "answered", "closed":
 			process(t, p, reply(t, notice, leader, "/tema sjukskrivning\n/vidarebefordra FK\nHur ser FK på detta?"))
-			fwd := only(t, log.next(), notify.KindForward, fkRep)
+			fwd := only(t, log.next(), string(notify.KindForward), fkRep)
 			if st == "forwarded" {
 				break
 			}

@@ -21,6 +21,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"lexheller/intake/classify"
@@ -86,10 +87,16 @@ type Processor struct {
 	// sends none.
 	Report *ReportSchedule
 
+	pages atomic.Pointer[templates.Pages] // the report's HTML page; nil: the built-in
+
 	// hook is for tests: called before a message is read ("read") and
 	// inside its transaction ("record"); an error fails that message.
 	hook func(stage string, in Incoming) error
 }
+
+// SetPages sets the HTML pages the report mail is rendered with (an
+// operator's overrides); safe while the Processor runs (SIGHUP).
+func (p *Processor) SetPages(pages *templates.Pages) { p.pages.Store(pages) }
 
 // Incoming is one raw message and where it was found.
 type Incoming struct {
@@ -616,12 +623,12 @@ func (p *Processor) recordFault(tx *store.Tx, pr *prepared) ([]*store.OutMail, e
 	if pr.detail != "" {
 		row.Reason += ": " + pr.detail
 	}
-	req := notify.Request{Kind: notify.KindQuarantined, Reason: pr.res.Reason, Now: now,
-		Text: fmt.Sprintf("%s, UID %d", pr.in.Mailbox, pr.in.UID)}
+	body := notify.Quarantined{Reason: pr.res.Reason, Where: fmt.Sprintf("%s, UID %d", pr.in.Mailbox, pr.in.UID)}
 	if m := pr.msg; m != nil {
 		row.MessageID, row.From, row.Subject = m.MessageID, m.From.Address, form.MaskPII(m.Subject)
-		req.From, req.Name = m.From.Address, row.Subject
+		body.From, body.Subject = m.From.Address, row.Subject
 	}
+	req := notify.Request{Now: now, Body: body}
 	if err := tx.RecordMessage(row); err != nil {
 		return nil, err
 	}
@@ -722,12 +729,13 @@ func (p *Processor) record(tx *store.Tx, pr *prepared) ([]*store.OutMail, error)
 					"Mail in a process leader's name refused (%s); it is in Karantän", res.Reason)})
 		}
 	case classify.FormRequest:
-		more, err = p.compose(notify.Request{Kind: notify.KindForm, To: []string{m.From.Address}, InReplyTo: m.MessageID,
-			ForbundName: p.forbundName(res.Forbund), Now: now})
+		more, err = p.compose(notify.Request{To: []string{m.From.Address}, InReplyTo: m.MessageID,
+			ForbundName: p.forbundName(res.Forbund), Now: now, Body: notify.BlankForm{}})
 	case classify.InvalidForm:
-		more, err = p.compose(notify.Request{Kind: notify.KindIncomplete, To: []string{m.From.Address}, InReplyTo: m.MessageID,
-			ForbundName: p.forbundName(res.Forbund), Fields: &res.Form.Fields, Written: res.Form.Labels, Missing: res.Form.Missing,
-			PIIMasked: len(res.Form.PII) > 0, Name: res.Form.Fields.ReporterName, Now: now})
+		more, err = p.compose(notify.Request{To: []string{m.From.Address}, InReplyTo: m.MessageID,
+			ForbundName: p.forbundName(res.Forbund), Now: now,
+			Body: notify.Incomplete{Fields: &res.Form.Fields, Written: res.Form.Labels, Missing: res.Form.Missing,
+				PIIMasked: len(res.Form.PII) > 0, Name: res.Form.Fields.ReporterName}})
 		// An answer to this request with only what was missing completes
 		// the blanket (classify merges the two).
 		for _, o := range more {
@@ -751,7 +759,7 @@ func (p *Processor) compose(req notify.Request) ([]*store.OutMail, error) {
 	to := req.To[:0:0]
 	for _, a := range req.To {
 		if err := ident.Deliverable(a); err != nil {
-			p.logger().Warn("recipient left out", "kind", req.Kind, "err", err)
+			p.logger().Warn("recipient left out", "kind", req.Kind(), "err", err)
 			continue
 		}
 		to = append(to, a)
@@ -838,17 +846,17 @@ func (p *Processor) newCase(tx *store.Tx, pr *prepared, row *store.Message, now 
 			Summary: p.say("Ingen bekräftelse skickad: ", "No acknowledgement sent: ") + noAck}); err != nil {
 			return nil, err
 		}
-	} else if ack, err = p.compose(notify.Request{Kind: notify.KindAck, To: []string{from}, Case: c, ForbundName: fb.Name,
-		InReplyTo: m.MessageID, References: m.References, PIIMasked: c.PIIFound > 0, Now: now,
-		Contact:    notify.Contact{Name: fb.Contact.Name, Email: fb.Contact.Email, Phone: fb.Contact.Phone},
-		NewsWithin: fb.NewsWithin, PrivacyURL: fb.PrivacyURL, KeepDays: fb.PersonalDataDays}); err != nil {
+	} else if ack, err = p.compose(notify.Request{To: []string{from}, Case: c, ForbundName: fb.Name,
+		InReplyTo: m.MessageID, References: m.References, Now: now,
+		Body: notify.Ack{PIIMasked: c.PIIFound > 0, Contact: notify.Contact{Name: fb.Contact.Name, Email: fb.Contact.Email, Phone: fb.Contact.Phone},
+			NewsWithin: fb.NewsWithin, PrivacyURL: fb.PrivacyURL, KeepDays: fb.PersonalDataDays}}); err != nil {
 		return nil, err
 	}
 	var leaders []*store.OutMail
 	if len(fb.ProcessLeaders) > 0 {
-		leaders, err = p.compose(notify.Request{Kind: notify.KindNotifyNew, To: fb.ProcessLeaders, Case: c,
-			ForbundName: fb.Name, PIIMasked: c.PIIFound > 0, Attachments: atts, Similar: like, Reason: noAck, Now: now,
-			Names: form.LikelyNames(c.Description + "\n" + c.Consequence + "\n" + c.Suggestion)})
+		leaders, err = p.compose(notify.Request{To: fb.ProcessLeaders, Case: c, ForbundName: fb.Name, Now: now,
+			Body: notify.NewCase{PIIMasked: c.PIIFound > 0, Attachments: atts, Similar: like, NoAck: noAck,
+				Names: form.LikelyNames(c.Description + "\n" + c.Consequence + "\n" + c.Suggestion)}})
 		if err != nil {
 			return nil, err
 		}
@@ -958,14 +966,14 @@ func (p *Processor) bounced(tx *store.Tx, pr *prepared, now time.Time) ([]*store
 		}
 		// A notice to the process leaders that bounces is not reported
 		// to them again by mail: that could loop.
-		if out.Kind == notify.KindBounceNotice || out.Kind == notify.KindSendFailed || slices.Contains(fb.ProcessLeaders, out.To) {
+		if notify.Kind(out.Kind) == notify.KindBounceNotice || notify.Kind(out.Kind) == notify.KindSendFailed || slices.Contains(fb.ProcessLeaders, out.To) {
 			continue
 		}
 		if len(fb.ProcessLeaders) == 0 {
 			continue
 		}
-		ms, err := p.compose(notify.Request{Kind: notify.KindBounceNotice, To: fb.ProcessLeaders, Case: c,
-			ForbundName: fb.Name, Failed: out, Reason: reason, Now: now})
+		ms, err := p.compose(notify.Request{To: fb.ProcessLeaders, Case: c, ForbundName: fb.Name, Now: now,
+			Body: notify.BounceNotice{Failed: out, Reason: reason}})
 		if err != nil {
 			return nil, err
 		}
@@ -978,7 +986,7 @@ func (p *Processor) bounced(tx *store.Tx, pr *prepared, now time.Time) ([]*store
 // failed mail to the process leaders of its case's förbund.
 func (p *Processor) FailureNotice() func(tx *store.Tx, m *store.OutMail) error {
 	return func(tx *store.Tx, m *store.OutMail) error {
-		if m.Kind == notify.KindSendFailed || m.Kind == notify.KindBounceNotice {
+		if notify.Kind(m.Kind) == notify.KindSendFailed || notify.Kind(m.Kind) == notify.KindBounceNotice {
 			return nil
 		}
 		var c *store.Case
@@ -994,8 +1002,8 @@ func (p *Processor) FailureNotice() func(tx *store.Tx, m *store.OutMail) error {
 		if len(fb.ProcessLeaders) == 0 || slices.Contains(fb.ProcessLeaders, m.To) {
 			return nil
 		}
-		ms, err := p.compose(notify.Request{Kind: notify.KindSendFailed, To: fb.ProcessLeaders, Case: c,
-			ForbundName: fb.Name, Failed: m, Now: p.now()})
+		ms, err := p.compose(notify.Request{To: fb.ProcessLeaders, Case: c, ForbundName: fb.Name, Now: p.now(),
+			Body: notify.SendFailed{Failed: m}})
 		if err != nil {
 			return err
 		}

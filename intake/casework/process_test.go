@@ -143,7 +143,7 @@ func TestBounceMarksOutboxAndTellsLeaders(t *testing.T) {
 	outs := process(t, p, blanketMsg("anna@af.example", "b1@af.example"))
 	var ack *store.OutMail
 	for _, m := range outbox(t, p) {
-		if m.Kind == notify.KindAck {
+		if m.Kind == string(notify.KindAck) {
 			ack = m
 		}
 	}
@@ -160,7 +160,7 @@ func TestBounceMarksOutboxAndTellsLeaders(t *testing.T) {
 		if m.ID == ack.ID && m.Status != store.OutBounced {
 			t.Errorf("ack status %s, want bounced", m.Status)
 		}
-		if m.Kind == notify.KindBounceNotice && m.To == "pl@goteborg.example" && m.CaseID == outs[0].Case {
+		if m.Kind == string(notify.KindBounceNotice) && m.To == "pl@goteborg.example" && m.CaseID == outs[0].Case {
 			notice = true
 		}
 	}
@@ -170,7 +170,7 @@ func TestBounceMarksOutboxAndTellsLeaders(t *testing.T) {
 	// The address bounced: the next automatic mail to it is suppressed.
 	process(t, p, "From: anna@af.example\r\nSubject: blankett\r\nMessage-ID: <f@af.example>\r\n\r\nKan jag få blanketten?\r\n")
 	o := outbox(t, p)
-	if last := o[len(o)-1]; last.Kind != notify.KindForm || last.Status != store.OutSuppressed {
+	if last := o[len(o)-1]; last.Kind != string(notify.KindForm) || last.Status != store.OutSuppressed {
 		t.Errorf("form to a bounced address: %s %s, want a suppressed form", last.Kind, last.Status)
 	}
 }
@@ -272,7 +272,7 @@ func TestIncompleteNamesMissingFields(t *testing.T) {
 		t.Fatalf("outcome %+v", outs[0])
 	}
 	o := outbox(t, p)
-	if len(o) != 1 || o[0].Kind != notify.KindIncomplete || o[0].To != "anna@af.example" {
+	if len(o) != 1 || o[0].Kind != string(notify.KindIncomplete) || o[0].To != "anna@af.example" {
 		t.Fatalf("outbox %+v", o)
 	}
 	body := o[0].Body
@@ -304,7 +304,7 @@ func TestFifteenBlanketsFifteenAcks(t *testing.T) {
 	process(t, p, raws...)
 	acks := 0
 	for _, m := range outbox(t, p) {
-		if m.Kind == notify.KindAck && m.Status == store.OutQueued {
+		if m.Kind == string(notify.KindAck) && m.Status == store.OutQueued {
 			acks++
 		}
 	}
@@ -320,7 +320,7 @@ func TestFifteenBlanketsFifteenAcks(t *testing.T) {
 	process(t, p, reqs...)
 	forms, suppressed := 0, 0
 	for _, m := range outbox(t, p) {
-		if m.Kind == notify.KindForm {
+		if m.Kind == string(notify.KindForm) {
 			if m.Status == store.OutQueued {
 				forms++
 			} else {
@@ -345,7 +345,7 @@ func TestCompletingABlanket(t *testing.T) {
 		t.Fatalf("first: %+v", outs[0])
 	}
 	req := outbox(t, p)[0]
-	if req.Kind != notify.KindIncomplete {
+	if req.Kind != string(notify.KindIncomplete) {
 		t.Fatalf("first reply %s", req.Kind)
 	}
 	// Answers with the parties only: still missing what happened.
@@ -359,7 +359,7 @@ func TestCompletingABlanket(t *testing.T) {
 	}
 	all := outbox(t, p)
 	req = all[len(all)-1]
-	if req.Kind != notify.KindIncomplete || !strings.Contains(req.Body, notify.Label("sv", form.Description)) {
+	if req.Kind != string(notify.KindIncomplete) || !strings.Contains(req.Body, notify.Label("sv", form.Description)) {
 		t.Fatalf("second request should name only what happened as missing: %s\n%s", req.Kind, req.Body)
 	}
 	outs = process(t, p, answer("half3@af.example", req.MessageID, "Vad hände?\r\nFK drog in sjukpenningen utan att AF visste."))
@@ -373,7 +373,7 @@ func TestCompletingABlanket(t *testing.T) {
 	}
 	acks := 0
 	for _, m := range outbox(t, p) {
-		if m.Kind == notify.KindAck {
+		if m.Kind == string(notify.KindAck) {
 			acks++
 		}
 	}
@@ -397,7 +397,7 @@ func TestAcknowledgementSaysWhatComesNext(t *testing.T) {
 	process(t, p, blanketMsg("anna@af.example", "ack@af.example"))
 	var ack *store.OutMail
 	for _, m := range outbox(t, p) {
-		if m.Kind == notify.KindAck {
+		if m.Kind == string(notify.KindAck) {
 			ack = m
 		}
 	}

@@ -119,15 +119,16 @@ func (p *Processor) remindForward(ctx context.Context, caseID string, id int64, 
 			return err
 		}
 		fb := p.forbund(c.Forbund)
-		req := notify.Request{Kind: notify.KindReminder, To: []string{f.Address}, Case: c, ForbundName: fb.Name,
-			Forward: f, WithContact: f.WithContact, Days: int(now.Sub(f.At) / day), InReplyTo: f.MessageID, Now: now,
+		body := notify.Reminder{Forward: f, WithContact: f.WithContact, Days: int(now.Sub(f.At) / day),
 			AnswerBy: now.Add(p.schedule().ForwardAfter)}
+		req := notify.Request{To: []string{f.Address}, Case: c, ForbundName: fb.Name, InReplyTo: f.MessageID, Now: now, Body: body}
 		mails, err := p.compose(req)
 		if err != nil {
 			return err
 		}
 		if len(fb.ProcessLeaders) > 0 {
-			req.To, req.Copy = fb.ProcessLeaders, true
+			body.Copy = true
+			req.To, req.Body = fb.ProcessLeaders, body
 			copies, err := p.compose(req)
 			if err != nil {
 				return err
@@ -172,8 +173,8 @@ func (p *Processor) remindQuiet(ctx context.Context, caseID string, sch Schedule
 			return err
 		}
 		days := int(now.Sub(c.UpdatedAt) / day)
-		mails, err := p.compose(notify.Request{Kind: notify.KindQuiet, To: fb.ProcessLeaders, Case: c, ForbundName: fb.Name,
-			Open: unanswered(fs), Days: days, Now: now})
+		mails, err := p.compose(notify.Request{To: fb.ProcessLeaders, Case: c, ForbundName: fb.Name, Now: now,
+			Body: notify.Quiet{Open: unanswered(fs), Days: days}})
 		if err != nil {
 			return err
 		}
@@ -263,7 +264,7 @@ func (p *Processor) AgendaMail(ctx context.Context, slug string, meeting, now ti
 			a.Answered = append(a.Answered, notify.AgendaItem{Case: c, Forward: f})
 		}
 	}
-	ms, err := p.compose(notify.Request{Kind: notify.KindAgenda, To: []string{to}, ForbundName: fb.Name, Agenda: a, Now: now})
+	ms, err := p.compose(notify.Request{To: []string{to}, ForbundName: fb.Name, Now: now, Body: notify.AgendaMail{Agenda: a}})
 	if err != nil {
 		return nil, err
 	}
@@ -299,7 +300,7 @@ func (p *Processor) sendReport(ctx context.Context, now time.Time) (int, error) 
 	if _, done, err := p.Store.Done(ctx, key); err != nil || done {
 		return 0, err
 	}
-	r, err := report.FromStore(ctx, p.Store, report.Options{From: prev, To: start, Lang: p.Lang, ForbundNames: p.forbundNames()}, now)
+	r, err := report.FromStore(ctx, p.Store, report.Options{From: prev, To: start, Lang: p.Lang, ForbundNames: p.forbundNames(), Pages: p.pages.Load()}, now)
 	if err != nil {
 		return 0, err
 	}
@@ -313,10 +314,10 @@ func (p *Processor) sendReport(ctx context.Context, now time.Time) (int, error) 
 	if err := r.XLSX(&xlsx); err != nil {
 		return 0, err
 	}
-	mails, err := p.compose(notify.Request{Kind: notify.KindReport, To: rs.To, Period: r.Period(), Total: r.Total,
-		Text: text.String(), HTML: html.String(), Now: now,
+	mails, err := p.compose(notify.Request{To: rs.To, Now: now, Body: notify.PatternReport{Period: r.Period(), Total: r.Total,
+		Text: text.String(), HTML: html.String(),
 		Files: []notify.File{{Name: "lexheller-" + prev.Format("2006-01") + ".xlsx",
-			ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Data: xlsx.Bytes()}}})
+			ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Data: xlsx.Bytes()}}}})
 	if err != nil {
 		return 0, err
 	}

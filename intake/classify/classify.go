@@ -4,6 +4,16 @@
 // look at (quarantine). Its kinds are those of `lexheller inspect`
 // (DESIGN.md).
 //
+// Automatic mail is known by its headers (Auto-Submitted, X-Autoreply,
+// Precedence, List-Id, …) and, when it has none, as out-of-office mail
+// often has not, by an auto-responder's subject ("Autosvar:",
+// "Automatiskt svar:", "Frånvaromeddelande:", "Automatic reply:", "Out of
+// Office:", also behind "[EXTERN]" or the case tag) or by a short text
+// that says nothing but that its writer is away ("Jag är ledig … och är
+// tillbaka …", "I am out of the office …"); a text with anything more
+// ("… men här är svaret: …") stays a reply. An automatic reply on a case
+// keeps that case in Result.AutoCase, not in Case.
+//
 // Classify does no I/O of its own; what it needs to know about existing
 // cases it asks through the Lookup interface, which may be nil.
 package classify
@@ -53,6 +63,11 @@ type Options struct {
 	AuthservID string
 }
 
+// OptionsFor are the options of the deployment cfg, signing with signer.
+func OptionsFor(cfg *config.Config, signer *ident.Signer) *Options {
+	return &Options{Address: cfg.Address, Signer: signer, AuthservID: cfg.Commands.AuthservID, Forbund: cfg.Forbund}
+}
+
 // Lookup answers questions about stored cases. Implementations return
 // found=false, not an error, for what does not exist.
 type Lookup interface {
@@ -78,12 +93,19 @@ type Result struct {
 	Kind    Kind
 	Reason  string // one line a person understands (English; for logs and inspect)
 	Case    string // the case a reply, command or bounce belongs to
-	Via     string // how the case was found: "message-id", "plus-address", "case-ref", "subject-tag", "thread-index"
+	Via     string // how Case or AutoCase was found: "message-id", "plus-address", "references", "case-ref", "subject-tag", "thread-index"
 	Forbund string // slug
 	Form    *form.Result
 	Text    string // the new text: quoted history stripped from replies
 	// Bounced are the Message-IDs of our own mails that a bounce returns.
 	Bounced []string
+	// AutoCase is, on an IgnoreAuto message (an out-of-office or other
+	// automatic reply), the case it answers: found as a reply's case is
+	// (Via says how) and only when a reply from its sender would be
+	// accepted on that case. Case stays empty, so that nothing threads
+	// into the case, is attached to it or is relayed; the core may note
+	// on the case that an automatic reply came from the sender.
+	AutoCase string
 	// Conversation is the Outlook Thread-Index conversation key, if any.
 	Conversation string
 	// Refused is set on a quarantined message that named a case but came
@@ -127,7 +149,7 @@ func Classify(ctx context.Context, m *parse.Message, o *Options, lk Lookup) (*Re
 		return r, nil
 	}
 	if why := automatic(m); why != "" {
-		return r.set(IgnoreAuto, why), nil
+		return r.autoReply(ctx, m, o, lk, why)
 	}
 	if m.Header.Has("Return-Path") && strings.TrimSpace(m.Header.Get("Return-Path")) == "<>" {
 		r.set(IgnoreBounce, "empty Return-Path (<>): a delivery notice")
@@ -275,6 +297,16 @@ func (r *Result) thread(ctx context.Context, m *parse.Message, o *Options, lk Lo
 	if r.Case == "" || lk == nil {
 		return nil
 	}
+	return r.admit(ctx, m, o, lk, ids, trusted)
+}
+
+// admit checks, in the store, that the case r.Case found by thread exists
+// and that the sender of m may write to it; ids are the Message-IDs m
+// answers and trusted says whether the case was found by a valid
+// reference. It sets r.Kind to Quarantine when not, and r.answers when m
+// answers a mail we sent its sender about the case.
+func (r *Result) admit(ctx context.Context, m *parse.Message, o *Options, lk Lookup, ids []string, trusted bool) error {
+	from := strings.ToLower(m.From.Address)
 	fb, found, err := lk.CaseExists(ctx, r.Case)
 	if err != nil {
 		return fmt.Errorf("classify: look up %s: %w", r.Case, err)
@@ -439,8 +471,9 @@ func bounce(m *parse.Message) string {
 	return ""
 }
 
-var autoSubjectRe = regexp.MustCompile(`(?i)^\s*(autosvar|automatiskt svar|frånvaro|franvaro|frånvarande|out of (the )?office|automatic reply|auto(matic)?[ -]?reply|auto:|abwesenheit|autoreply)\b`)
-
+// automatic returns why m is automatic mail not to be answered, or "": an
+// automatic header, else an out-of-office subject or text
+// (outOfOfficeMail).
 func automatic(m *parse.Message) string {
 	h := m.Header
 	if v := strings.ToLower(strings.TrimSpace(h.Get("Auto-Submitted"))); v != "" && !strings.HasPrefix(v, "no") {
@@ -455,10 +488,7 @@ func automatic(m *parse.Message) string {
 	case "bulk", "junk", "list", "auto_reply":
 		return "Precedence: " + p
 	}
-	if autoSubjectRe.MatchString(m.Subject) {
-		return "an out-of-office subject: " + form.MaskPII(m.Subject)
-	}
-	return ""
+	return outOfOfficeMail(m)
 }
 
 var formRequestRe = regexp.MustCompile(`(?i)\b(blankett(en)?|formulär(et)?|form|lex heller-blankett)\b`)

@@ -52,12 +52,14 @@ func (fuzzLookup) PartialForm(_ context.Context, ids []string, _ string) (string
 // authserv-id. It must not panic or fail, and its answer must hold
 // together: a reply or command names a case, commands come only from a
 // process leader and, unless refused, are proven (our key to that leader,
-// a mail we sent them, or the inbound server's Authentication-Results).
+// a mail we sent them, or the inbound server's Authentication-Results);
+// only an automatic reply keeps an AutoCase, and then no Case.
 func FuzzClassify(f *testing.F) {
 	signer := &ident.Signer{Key: []byte("lexheller-fuzz-key"), Domain: "finsam.example", Prefix: "LH"}
 	const leader = "processledare@goteborg.example"
 	files, _ := filepath.Glob("../testdata/corpus/*.eml")
-	for _, file := range files {
+	ooo, _ := filepath.Glob("testdata/autoreply/*.eml")
+	for _, file := range append(files, ooo...) {
 		if b, err := os.ReadFile(file); err == nil {
 			f.Add(b, true, false)
 		}
@@ -72,6 +74,9 @@ func FuzzClassify(f *testing.F) {
 		"Content-Type: message/rfc822\r\n\r\nMessage-ID: <LH-2026-0042.ack.x.y@finsam.example>\r\n\r\n--b--\r\n"), true, true)
 	f.Add([]byte("From: anna@af.example\r\nIn-Reply-To: <partial.1@finsam.example>\r\nSubject: SV: Det som saknades\r\n\r\n"+
 		"Berörda parter: FK, AF\r\nDatum: 2026-11-02\r\n\r\nDen 2 nov. 2026 kl. 10:14 skrev Lex Heller <lexheller@finsam.example>:\r\n> Namn:\r\n"), true, false)
+	f.Add([]byte("From: anna@af.example\r\nReturn-Path: <>\r\nSubject: SV: [LH-2026-0042] x\r\nReferences: <known.1@x>\r\n\r\n"+
+		"Detta är ett automatiskt svar. Jag är ledig och är tillbaka den 5 januari.\r\n\r\nMvh\r\nAnna\r\n"), true, false)
+	f.Add([]byte("From: "+leader+"\r\nSubject: RE: Automatic reply: [LH-2026-0042] x\r\n\r\nI am out of the office until Monday.\r\n"), true, true)
 	f.Add([]byte("From: <>\r\nReturn-Path: <>\r\nAuto-Submitted: auto-replied\r\n\r\nmessage-id: <LH-2026-0042.x@FINSAM.example>\r\n"), false, false)
 	f.Fuzz(func(t *testing.T, raw []byte, store, authserv bool) {
 		m, err := parse.Parse(bytes.NewReader(raw), &parse.Options{MaxAttachmentBytes: 1 << 16})
@@ -121,6 +126,9 @@ func FuzzClassify(f *testing.F) {
 					t.Errorf("commands from %q accepted without Authentication-Results", from)
 				}
 			}
+		}
+		if r.AutoCase != "" && (r.Kind != IgnoreAuto || r.Case != "" || signer.FindCaseID(r.AutoCase) != r.AutoCase) {
+			t.Errorf("AutoCase %q on a %s with case %q", r.AutoCase, r.Kind, r.Case)
 		}
 		for _, id := range r.Bounced {
 			if _, d, _ := strings.Cut(id, "@"); !strings.EqualFold(d, signer.Domain) {

@@ -10,7 +10,9 @@ import (
 )
 
 // Report is the JSON object `lexheller inspect --json` prints (DESIGN.md,
-// "Interfaces that scripts and tests rely on").
+// "Interfaces that scripts and tests rely on"). Case is the case of a
+// reply, command or bounce, or the one an automatic reply answers
+// (Result.AutoCase).
 type Report struct {
 	Kind        Kind               `json:"kind"`
 	Reason      string             `json:"reason"`
@@ -51,8 +53,10 @@ func NewReport(m *parse.Message, r *Result) *Report {
 		// most. Quoted history is cut from replies only.
 		rep.Text = strings.TrimSpace(m.Text)
 	}
-	if r.Case != "" {
-		c := r.Case
+	if c := r.Case; c != "" {
+		rep.Case = &c
+	} else if c := r.AutoCase; c != "" {
+		// An automatic reply names the case it answers, as found.
 		rep.Case = &c
 	}
 	if r.Form != nil {

@@ -378,6 +378,21 @@ func themes(line string) (add, drop []string) {
 	return add, drop
 }
 
+// CheckAll checks commands built as values (Check): the checked
+// commands, and the errors of those that are not right.
+func CheckAll(cmds []Command) ([]Command, []Error) {
+	var errs []Error
+	out := make([]Command, len(cmds))
+	for i, c := range cmds {
+		checked, err := Check(c)
+		if err != nil {
+			errs = append(errs, *err)
+		}
+		out[i] = checked
+	}
+	return out, errs
+}
+
 // Check makes a command built as a value (by the CLI, not read from a
 // mail) what Parse would have made of the same command written in a
 // mail, by the same rules: the level and party codes normalised, themes

@@ -14,6 +14,9 @@ package config
 import (
 	"crypto/tls"
 	"fmt"
+	"io"
+	"log/slog"
+	"os"
 	"strings"
 	"time"
 
@@ -151,6 +154,27 @@ type Log struct {
 	Level  string `toml:"level"`  // debug, info, warn, error
 }
 
+// Logger is a logger writing to w in the format and from the level l
+// sets: text on a terminal, JSON elsewhere, unless Format says.
+func (l Log) Logger(w io.Writer) *slog.Logger {
+	level := slog.LevelInfo
+	_ = level.UnmarshalText([]byte(l.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	format := l.Format
+	if format == "" {
+		format = "json"
+		if f, ok := w.(*os.File); ok {
+			if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+				format = "text"
+			}
+		}
+	}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
 // Forbund is one samordningsförbund: who leads its process, who
 // represents each party, when its beredningsgrupp meets, what its
 // acknowledgement promises. After loading, addresses and aliases are
@@ -182,6 +206,35 @@ func (f *Forbund) RepresentativesOf(party string) []Representative {
 	for _, r := range f.Representatives {
 		if strings.EqualFold(r.Party, party) {
 			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// ForbundNames maps each förbund's slug to its name.
+func (c *Config) ForbundNames() map[string]string {
+	m := map[string]string{}
+	for _, f := range c.Forbund {
+		m[f.Slug] = f.Name
+	}
+	return m
+}
+
+// Mailbox is a mailbox lexheller reads: the shared one, or a förbund's
+// own.
+type Mailbox struct {
+	Name    string // "shared", or the förbund's slug
+	Forbund string // the förbund's slug; "" for the shared mailbox
+	*Server
+}
+
+// Mailboxes are the mailboxes lexheller reads: the shared one first, then
+// those of the förbund that have their own.
+func (c *Config) Mailboxes() []Mailbox {
+	out := []Mailbox{{Name: "shared", Server: &c.IMAP}}
+	for _, f := range c.Forbund {
+		if f.IMAP != nil {
+			out = append(out, Mailbox{Name: f.Slug, Forbund: f.Slug, Server: f.IMAP})
 		}
 	}
 	return out

@@ -128,3 +128,22 @@ Får ärendet publiceras anonymiserat? Ja
 	}
 	return nil
 }
+
+// StartDemo starts a fresh dev mail system for `lexheller demo`, and the
+// built-in config pointing at it, with its database in dir and a quick
+// poll. The caller closes the returned server.
+func StartDemo(dir string) (*config.Config, *Server, error) {
+	cfg, err := config.Default()
+	if err != nil {
+		return nil, nil, err
+	}
+	_, domain, _ := strings.Cut(cfg.Address, "@")
+	srv, err := Start(Options{Domain: domain})
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg.IMAP.Address, cfg.SMTP.Address = srv.IMAPAddr, srv.SMTPAddr
+	cfg.Database, cfg.HTTP.Address = filepath.Join(dir, "demo.db"), config.Off
+	cfg.IMAP.PollInterval.Duration = 100 * time.Millisecond
+	return cfg, srv, nil
+}

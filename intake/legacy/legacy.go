@@ -71,7 +71,11 @@ var DefaultMapping = map[string]string{
 }
 
 // LoadMapping reads a mapping file: a [columns] table of header = field.
+// With path "" there is none: the mapping is nil (DefaultMapping).
 func LoadMapping(path string) (map[string]string, error) {
+	if path == "" {
+		return nil, nil
+	}
 	var f struct {
 		Columns map[string]string `toml:"columns"`
 	}

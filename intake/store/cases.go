@@ -282,3 +282,45 @@ func (s *Store) Participants(ctx context.Context, caseID string) ([]Participant,
 	}
 	return out, rows.Err()
 }
+
+// CaseRecord is a case with everything recorded about it: its people,
+// attachments, forwards and timeline. Its lists are empty, not nil, when
+// nothing is recorded, so that its JSON has them all.
+type CaseRecord struct {
+	*Case
+	Participants []Participant `json:"participants"`
+	Attachments  []Attachment  `json:"attachments"`
+	Forwards     []*Forward    `json:"forwards"`
+	Timeline     []Event       `json:"timeline"`
+}
+
+// CaseRecord reads case id and everything recorded about it.
+func (s *Store) CaseRecord(ctx context.Context, id string) (*CaseRecord, error) {
+	c, err := s.Case(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	r := &CaseRecord{Case: c}
+	if r.Timeline, err = s.Timeline(ctx, id); err != nil {
+		return nil, err
+	}
+	if r.Attachments, err = s.Attachments(ctx, id); err != nil {
+		return nil, err
+	}
+	if r.Participants, err = s.Participants(ctx, id); err != nil {
+		return nil, err
+	}
+	if r.Forwards, err = s.Forwards(ctx, id); err != nil {
+		return nil, err
+	}
+	r.Participants, r.Attachments = nonNil(r.Participants), nonNil(r.Attachments)
+	r.Forwards, r.Timeline = nonNil(r.Forwards), nonNil(r.Timeline)
+	return r, nil
+}
+
+func nonNil[T any](l []T) []T {
+	if l == nil {
+		return []T{}
+	}
+	return l
+}

@@ -1,0 +1,90 @@
+package casework
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"time"
+
+	"lexheller/intake/classify"
+	"lexheller/intake/config"
+	"lexheller/intake/ident"
+	"lexheller/intake/parse"
+	"lexheller/intake/similar"
+	"lexheller/intake/store"
+	"lexheller/notify"
+	"lexheller/templates"
+)
+
+// New is the workflow core of the deployment cfg on st, ready to use:
+// it signs with the key kept in st, composes with the mail templates of
+// cfg.TemplatesDir, finds similar cases among those stored, and has the
+// deployment's classification, language, limits, reminders and report.
+// The caller connects it to the sender (Queued).
+func New(ctx context.Context, cfg *config.Config, st *store.Store, log *slog.Logger) (*Processor, error) {
+	key, err := st.SigningKey(ctx, ident.NewKey)
+	if err != nil {
+		return nil, err
+	}
+	signer := &ident.Signer{Key: key, Domain: cfg.Domain, Prefix: cfg.CasePrefix}
+	set, err := templates.Load(cfg.TemplatesDir)
+	if err != nil {
+		return nil, err
+	}
+	idx, err := SimilarIndex(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	p := &Processor{
+		Store:    st,
+		Classify: classify.OptionsFor(cfg, signer),
+		Composer: &notify.Composer{Templates: set, Signer: signer, Address: cfg.Address, Name: cfg.FromName},
+		Lang:     cfg.Language,
+		// Large attachments wait in a temporary file, not in memory, until
+		// they are stored.
+		Parse:       &parse.Options{MaxAttachmentBytes: int64(cfg.Limits.AttachmentMB) << 20, SpillDir: os.TempDir()},
+		SuppressFor: cfg.Limits.BounceSuppressFor.Duration,
+		KeepRaw:     true,
+		Logger:      log,
+		Schedule: &Schedule{
+			ForwardAfter: time.Duration(cfg.Reminders.ForwardDays) * day,
+			ForwardMax:   cfg.Reminders.ForwardMax,
+			QuietAfter:   time.Duration(cfg.Reminders.QuietDays) * day,
+			AgendaBefore: time.Duration(cfg.Reminders.AgendaDays) * day,
+		},
+		Similar: idx,
+	}
+	pages, err := templates.LoadPages(cfg.TemplatesDir)
+	if err != nil {
+		// The built-in page stands in for an override that cannot be used.
+		log.Error("report page override not used", "err", err)
+	}
+	p.SetPages(pages)
+	if len(cfg.Report.To) > 0 {
+		p.Report = &ReportSchedule{To: cfg.Report.To, Months: cfg.Report.Period.Months(), Day: cfg.Report.Day}
+	}
+	return p, nil
+}
+
+// SimilarIndex indexes every case stored in st for the similar-case
+// lookup.
+func SimilarIndex(ctx context.Context, st *store.Store) (*similar.Index, error) {
+	cases, err := st.Cases(ctx, store.CaseFilter{})
+	if err != nil {
+		return nil, err
+	}
+	idx := similar.New()
+	for _, c := range cases {
+		idx.Add(c.ID, SimilarText(c))
+	}
+	return idx, nil
+}
+
+// RetentionOf is the retention of personal data cfg sets.
+func RetentionOf(cfg *config.Config) *Retention {
+	r := &Retention{PersonalDataDays: map[string]int{}, OutboxBodyDays: cfg.Retention.OutboxBodyDays}
+	for _, f := range cfg.Forbund {
+		r.PersonalDataDays[f.Slug] = f.PersonalDataDays
+	}
+	return r
+}

@@ -144,11 +144,11 @@ var eventNames = map[string]map[string]string{
 	"sv": {"created": "mottaget", "received": "inkommet", "queued": "köat", "sent": "skickat", "send_failed": "ej skickat",
 		"bounced": "i retur", "refused": "avvisat", "changed": "ändrat", "status": "status", "question": "fråga",
 		"forwarded": "vidarebefordrat", "answer": "svar", "feedback": "återkoppling", "raised": "lyft",
-		"decision": "beslut", "note": "notering", "reminder": "påminnelse", "scrubbed": "gallrat"},
+		"decision": "beslut", "note": "notering", "reminder": "påminnelse", "scrubbed": "gallrat", "auto_reply": "autosvar"},
 	"en": {"created": "received", "received": "mail in", "queued": "queued", "sent": "sent", "send_failed": "not sent",
 		"bounced": "bounced", "refused": "refused", "changed": "changed", "status": "status", "question": "question",
 		"forwarded": "forwarded", "answer": "answer", "feedback": "feedback", "raised": "raised",
-		"decision": "decision", "note": "note", "reminder": "reminder", "scrubbed": "erased"},
+		"decision": "decision", "note": "note", "reminder": "reminder", "scrubbed": "erased", "auto_reply": "automatic reply"},
 }
 
 // EventName is the kind of a timeline event as a person reads it in lang.

@@ -741,3 +741,61 @@ func TestForgedPlainReplyIsNotRelayed(t *testing.T) {
 		t.Errorf("last event %+v", e)
 	}
 }
+
+// An out-of-office reply without Auto-Submitted, to a question on the
+// case: nothing relayed or answered, one note on the case a day.
+func TestOutOfOfficeIsNotedNotRelayed(t *testing.T) {
+	now := time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC)
+	p := lifeProcessor(t, &now)
+	log := &mailLog{t: t, p: p}
+	outs := process(t, p, blanketMsg(reporter, "ooo-blanket@af.example"))
+	id := outs[0].Case
+	notice := only(t, log.next(), string(notify.KindNotifyNew), leader)
+	process(t, p, reply(t, notice, leader, "Vilken handläggare på FK hade ärendet?"))
+	q := only(t, log.next(), string(notify.KindQuestion), reporter)
+
+	ooo := func() string {
+		r := reply(t, q, reporter, "Hej!\n\nJag är föräldraledig och är tillbaka den 3 januari.\n"+
+			"Brådskande ärenden: kontakta växeln.\n\nMed vänlig hälsning\nAnna Andersson")
+		return strings.Replace(r, "Subject: SV: ", "Subject: Autosvar: ", 1)
+	}
+	for i := 0; i < 2; i++ {
+		outs = process(t, p, ooo())
+		if outs[0].Kind != classify.IgnoreAuto {
+			t.Fatalf("out-of-office reply %d: %+v", i+1, outs[0])
+		}
+		if ms := log.next(); len(ms) != 0 {
+			t.Errorf("out-of-office reply %d queued %d mails (first: %s to %s)", i+1, len(ms), ms[0].Kind, ms[0].To)
+		}
+		now = now.Add(time.Hour)
+	}
+	events, err := p.Store.Timeline(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var notes []store.Event
+	for _, e := range events {
+		if e.Kind == store.EventAutoReply {
+			notes = append(notes, e)
+		}
+	}
+	if len(notes) != 1 || notes[0].Actor != reporter || !strings.Contains(notes[0].Summary, "Automatiskt svar") {
+		t.Fatalf("auto-reply notes on the case: %+v", notes)
+	}
+	if c := caseNow(t, p, id); c.Status != store.StatusInDialogue {
+		t.Errorf("status %s after an out-of-office reply, want in_dialogue", c.Status)
+	}
+	// A day later it is noted again.
+	now = now.Add(24 * time.Hour)
+	process(t, p, ooo())
+	events, _ = p.Store.Timeline(context.Background(), id)
+	n := 0
+	for _, e := range events {
+		if e.Kind == store.EventAutoReply {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d auto-reply notes after a day, want 2", n)
+	}
+}

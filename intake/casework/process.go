@@ -745,8 +745,28 @@ func (p *Processor) record(tx *store.Tx, pr *prepared) ([]*store.OutMail, error)
 		}
 	case classify.IgnoreBounce:
 		more, err = p.bounced(tx, pr, now)
+	case classify.IgnoreAuto:
+		err = p.autoReply(tx, pr, row, now)
 	}
 	return append(mails, more...), err
+}
+
+// autoReply notes an out-of-office reply on the case it answers, once a
+// day per sender: the process leaders see why someone is silent.
+// Nothing is relayed or answered, and the case's status and reminders
+// stay as they are.
+func (p *Processor) autoReply(tx *store.Tx, pr *prepared, row *store.Message, now time.Time) error {
+	res, m := pr.res, pr.msg
+	if res.AutoCase == "" || m == nil {
+		return nil
+	}
+	from := strings.ToLower(m.From.Address)
+	if seen, err := tx.HasEventSince(res.AutoCase, store.EventAutoReply, from, now.Add(-24*time.Hour)); err != nil || seen {
+		return err
+	}
+	return tx.AddEvent(&store.Event{CaseID: res.AutoCase, At: now, Kind: store.EventAutoReply, Actor: from, Message: row.ID,
+		Summary: p.say("Automatiskt svar (frånvaro) från %s; inget vidarebefordrades", "Automatic reply (out of office) from %s; nothing was passed on", from),
+		Body:    form.MaskPII(res.Text)})
 }
 
 // compose renders req. A recipient no mail can be sent to (an address

@@ -311,6 +311,7 @@ const (
 	EventDecision  = "decision"
 	EventNote      = "note"
 	EventReminder  = "reminder"
+	EventAutoReply = "auto_reply" // an out-of-office reply: noted, not relayed
 )
 
 // AddEvent appends to a case's timeline.
@@ -336,6 +337,18 @@ func (tx *Tx) AddEvent(e *Event) error {
 // AddEvent appends to a case's timeline in a transaction of its own.
 func (s *Store) AddEvent(ctx context.Context, e *Event) error {
 	return s.Tx(ctx, func(tx *Tx) error { return tx.AddEvent(e) })
+}
+
+// HasEventSince reports whether the case has an event of kind by actor
+// at or after since.
+func (tx *Tx) HasEventSince(caseID, kind, actor string, since time.Time) (bool, error) {
+	var n int
+	err := tx.queryRow(`SELECT count(*) FROM events WHERE case_id = ? AND kind = ? AND actor = ? AND at >= ?`,
+		caseID, kind, actor, ts(since)).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: events of %s: %w", caseID, err)
+	}
+	return n > 0, nil
 }
 
 // Timeline returns a case's events in order.

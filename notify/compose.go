@@ -378,8 +378,8 @@ func Label(lang, key string) string {
 var (
 	yesNo      = map[string][2]string{"sv": {"Nej", "Ja"}, "en": {"No", "Yes"}}
 	levelNames = map[string]map[string]string{
-		"sv": {"struktur": "Struktur", "organisering": "Organisering", "individ": "Individ", "": "Inte angiven"},
-		"en": {"struktur": "Structure (laws and rules)", "organisering": "Organisation (routines)", "individ": "Individual", "": "Not set"},
+		"sv": {"struktur": "Struktur", "organisering": "Organisering", "individ": "Individ", "vet ej": "Vet ej", "": "Inte angiven"},
+		"en": {"struktur": "Structure (laws and rules)", "organisering": "Organisation (routines)", "individ": "Individual", "vet ej": "Don't know", "": "Not set"},
 	}
 )
 

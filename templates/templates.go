@@ -10,7 +10,9 @@
 // The HTML pages that are not mails (the pattern report, the published
 // site) are html/NAME.html.tmpl, in both languages at once; see Pages.
 // What the command line prints for a person is cli/LANG/NAME.tmpl; see
-// CLI.
+// CLI. The short texts of the workflow core (timeline summaries, the
+// changes and problems a confirmation lists) are keyed messages; see
+// Message. Unlike the files, they are not overridable.
 package templates
 
 import (
@@ -371,8 +373,8 @@ var (
 		"en": {"new": "received", "in_dialogue": "in dialogue", "forwarded": "forwarded", "answered": "answered", "closed": "closed"},
 	}
 	levelNames = map[string]map[string]string{
-		"sv": {"struktur": "struktur", "organisering": "organisering", "individ": "individ", "": "nivå inte satt"},
-		"en": {"struktur": "structure", "organisering": "organisation", "individ": "individual", "": "level not set"},
+		"sv": {"struktur": "struktur", "organisering": "organisering", "individ": "individ", "vet ej": "vet ej (anmälarens svar)", "": "nivå inte satt"},
+		"en": {"struktur": "structure", "organisering": "organisation", "individ": "individual", "vet ej": "don't know (the reporter's answer)", "": "level not set"},
 	}
 	// partyNames are the parties as a sentence names them ("svar från
 	// kommunen"); partyOwners are their genitive ("kommunens

@@ -3,7 +3,6 @@ package casework
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -80,12 +79,10 @@ func (p *Processor) queue(tx *store.Tx, mails []*store.OutMail) error {
 	return nil
 }
 
-// say is a line in the deployment's language.
-func (p *Processor) say(sv, en string, args ...any) string {
-	if templates.Lang(p.Lang) == "en" {
-		return fmt.Sprintf(en, args...)
-	}
-	return fmt.Sprintf(sv, args...)
+// text is message key of the catalogue (templates.Message) in the
+// deployment's language, its verbs filled with args.
+func (p *Processor) text(key string, args ...any) string {
+	return templates.Message(p.Lang, key, args...)
 }
 
 // apply checks every command against the case and the förbund first, and
@@ -146,13 +143,13 @@ func (ap *applying) run(cmd command.Command) error {
 	switch cmd.Name {
 	case command.Level:
 		c.Level = cmd.Level
-		return ap.changed(p.say("Nivå: %s", "Level: %s", templates.LevelName(p.Lang, c.Level)))
+		return ap.changed(p.text("changed_level", templates.LevelName(p.Lang, c.Level)))
 	case command.Parties:
 		c.Parties = cmd.Parties
 		if !slices.Contains(c.Parties, form.Annan) {
 			c.OtherParty = ""
 		}
-		return ap.changed(p.say("Berörda parter: %s", "Parties: %s", strings.Join(c.Parties, ", ")))
+		return ap.changed(p.text("changed_parties", strings.Join(c.Parties, ", ")))
 	case command.Themes:
 		for _, t := range cmd.AddThemes {
 			if !slices.Contains(c.Themes, t) {
@@ -160,52 +157,51 @@ func (ap *applying) run(cmd command.Command) error {
 			}
 		}
 		c.Themes = slices.DeleteFunc(c.Themes, func(t string) bool { return slices.Contains(cmd.DropThemes, t) })
-		return ap.changed(p.say("Teman: %s", "Themes: %s", orNone(p, c.Themes)))
+		return ap.changed(p.text("changed_themes", orNone(p, c.Themes)))
 	case command.Forward:
 		return ap.forward(cmd)
 	case command.Feedback:
 		return ap.feedback(cmd)
 	case command.Raise:
 		c.Raised, c.RaisedAt = form.MaskPII(cmd.Text), &now
-		summary := p.say("Lyft till nästa möte", "Raised at the next meeting")
+		summary := p.text("raised")
 		if next := nextMeeting(ap.fb, now); !next.IsZero() {
-			summary += p.say(" (%s)", " (%s)", next.Format(time.DateOnly))
+			summary = p.text("raised_for_meeting", next.Format(time.DateOnly))
 		}
 		a.Changes = append(a.Changes, summary)
 		return ap.event(store.EventRaised, summary, cmd.Text)
 	case command.Edit:
 		c.Edited = form.MaskPIIOutgoing(cmd.Text)
-		a.Changes = append(a.Changes, p.say("Beskrivningen som parterna får är ändrad (anmälarens text finns kvar i ärendet)",
-			"The description the parties get is changed (the reporter's text stays on the case)"))
-		return ap.event(store.EventChanged, p.say("Beskrivningen för parterna ändrad", "Description for the parties edited"), c.Edited)
+		a.Changes = append(a.Changes, p.text("edited_confirmed"))
+		return ap.event(store.EventChanged, p.text("edited"), c.Edited)
 	case command.Decision:
-		a.Changes = append(a.Changes, p.say("Beslut antecknat", "Decision recorded"))
-		return ap.event(store.EventDecision, p.say("Beslut", "Decision"), cmd.Text)
+		a.Changes = append(a.Changes, p.text("decision_recorded"))
+		return ap.event(store.EventDecision, p.text("decision"), cmd.Text)
 	case command.Note:
-		a.Changes = append(a.Changes, p.say("Intern notering sparad", "Internal note kept"))
-		return ap.event(store.EventNote, p.say("Notering", "Note"), cmd.Text)
+		a.Changes = append(a.Changes, p.text("note_kept"))
+		return ap.event(store.EventNote, p.text("note"), cmd.Text)
 	case command.Publish:
 		c.Publish = cmd.Publish
 		if c.Publish {
-			return ap.changed(p.say("Får publiceras", "May be published"))
+			return ap.changed(p.text("publish_yes"))
 		}
-		return ap.changed(p.say("Publiceras inte", "Not to be published"))
+		return ap.changed(p.text("publish_no"))
 	case command.Close:
 		if c.Status == store.StatusClosed {
-			a.Changes = append(a.Changes, p.say("Ärendet var redan avslutat", "The case was closed already"))
+			a.Changes = append(a.Changes, p.text("closed_already"))
 			return nil
 		}
 		c.Status, c.ClosedAt = store.StatusClosed, &now
-		summary := p.say("Ärendet avslutat", "Case closed")
+		summary := p.text("closed")
 		a.Changes = append(a.Changes, summary)
 		return ap.event(store.EventStatus, summary, "")
 	case command.Reopen:
 		if c.Status != store.StatusClosed {
-			a.Changes = append(a.Changes, p.say("Ärendet var redan öppet", "The case was open already"))
+			a.Changes = append(a.Changes, p.text("open_already"))
 			return nil
 		}
 		c.Status, c.ClosedAt = reopened(ap.forwards), nil
-		summary := p.say("Ärendet öppnat igen", "Case reopened")
+		summary := p.text("reopened")
 		a.Changes = append(a.Changes, summary)
 		return ap.event(store.EventStatus, summary, "")
 	case command.Help:
@@ -219,7 +215,7 @@ func (ap *applying) forward(cmd command.Command) error {
 	p, c, a := ap.p, ap.c, ap.a
 	if c.Status == store.StatusClosed {
 		c.ClosedAt = nil
-		summary := p.say("Ärendet öppnat igen för att vidarebefordras", "Case reopened to be forwarded")
+		summary := p.text("reopened_to_forward")
 		a.Changes = append(a.Changes, summary)
 		if err := ap.event(store.EventStatus, summary, ""); err != nil {
 			return err
@@ -231,7 +227,7 @@ func (ap *applying) forward(cmd command.Command) error {
 		return err
 	}
 	c.Status = store.StatusForwarded
-	a.Changes = append(a.Changes, p.say("Vidarebefordrat till %s", "Forwarded to %s", strings.Join(cmd.Parties, ", ")))
+	a.Changes = append(a.Changes, p.text("forwarded_to", strings.Join(cmd.Parties, ", ")))
 	return nil
 }
 
@@ -249,9 +245,9 @@ func (ap *applying) feedback(cmd command.Command) error {
 	if err != nil {
 		return err
 	}
-	summary := p.say("Återkoppling till anmälaren", "Feedback to the reporter")
+	summary := p.text("feedback")
 	if len(answers) > 0 {
-		summary += p.say(", med svar från %s", ", with the answer of %s", parties(answers))
+		summary = p.text("feedback_with_answer", parties(answers))
 	}
 	a.Changes = append(a.Changes, summary)
 	return ap.event(store.EventFeedback, summary, cmd.Text)
@@ -303,7 +299,7 @@ func check(c *store.Case, fb *config.Forbund, forwards []*store.Forward, hasRepo
 
 func orNone(p *Processor, l []string) string {
 	if len(l) == 0 {
-		return p.say("inga", "none")
+		return p.text("none")
 	}
 	return strings.Join(l, ", ")
 }
@@ -386,9 +382,9 @@ func (p *Processor) forward(tx *store.Tx, c *store.Case, fb *config.Forbund, cmd
 			if err := tx.AddParticipant(c.ID, rep.Email, store.RoleRepresentative, party, now); err != nil {
 				return nil, err
 			}
-			summary := p.say("Vidarebefordrat till %s (%s)", "Forwarded to %s (%s)", party, rep.Email)
+			summary := p.text("forwarded_to_rep", party, rep.Email)
 			if withContact {
-				summary += p.say(", med anmälarens kontaktuppgifter", ", with the reporter's contact details")
+				summary = p.text("forwarded_to_rep_contact", party, rep.Email)
 			}
 			if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: store.EventForwarded, Actor: actor.who(),
 				Role: actor.role(), Message: actor.Message, Summary: summary, Body: question}); err != nil {
@@ -420,7 +416,7 @@ func (p *Processor) commands(tx *store.Tx, pr *prepared, row *store.Message, now
 		return p.unproven(tx, pr, row, now)
 	}
 	if err := tx.AddEvent(&store.Event{CaseID: res.Case, At: now, Kind: store.EventReceived, Actor: from, Role: store.RoleProcessLeader,
-		Message: row.ID, Summary: p.say("Kommandon från %s", "Commands from %s", from), Body: form.MaskPII(res.Text)}); err != nil {
+		Message: row.ID, Summary: p.text("commands_from", from), Body: form.MaskPII(res.Text)}); err != nil {
 		return nil, err
 	}
 	c, err := tx.Case(res.Case)
@@ -443,11 +439,11 @@ func (p *Processor) commands(tx *store.Tx, pr *prepared, row *store.Message, now
 	}
 	result := notify.CommandResult{Changes: a.Changes}
 	for _, e := range a.Errors {
-		result.Problems = append(result.Problems, p.say("rad %d, %q: %s", "line %d, %q: %s", e.Line, e.Raw, command.Describe(e, p.Lang)))
+		result.Problems = append(result.Problems, p.text("command_problem", e.Line, e.Raw, command.Describe(e, p.Lang)))
 	}
 	if len(a.Errors) > 0 {
 		if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: store.EventRefused, Actor: from, Role: store.RoleProcessLeader,
-			Message: row.ID, Summary: p.say("Kommandona genomfördes inte", "The commands were not carried out"),
+			Message: row.ID, Summary: p.text("commands_not_carried_out"),
 			Body: strings.Join(result.Problems, "\n")}); err != nil {
 			return nil, err
 		}
@@ -476,17 +472,15 @@ func (p *Processor) unproven(tx *store.Tx, pr *prepared, row *store.Message, now
 		return nil, err
 	}
 	fb := p.forbund(c.Forbund)
-	why := p.say("mejlet är inget svar på ett mejl som Lex Heller har skickat till dig i ärendet, så det kan ha skickats av någon annan i ditt namn",
-		"the mail is no reply to a mail Lex Heller sent you on the case, so someone else may have sent it in your name")
+	why := p.text("unproven_why")
 	if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: store.EventRefused, Actor: from, Role: store.RoleUnverified,
-		Message: row.ID, Summary: p.say("Mejl i processledarens namn (%s) avvisat: %s", "Mail in a process leader's name (%s) refused: %s", from, why),
+		Message: row.ID, Summary: p.text("unproven_refused", from, why),
 		Body: form.MaskPII(res.Text)}); err != nil {
 		return nil, err
 	}
 	return p.compose(notify.Request{To: []string{from}, Case: c, ForbundName: fb.Name,
 		InReplyTo: m.MessageID, References: m.References, Now: now,
-		Body: notify.CommandResult{Problems: []string{p.say("Ingenting genomfördes och ingenting skickades vidare: %s. Har du skrivit mejlet, svara i stället på ett mejl från Lex Heller i ärendet. Har du inte skrivit det, har någon annan försökt skicka det i ditt namn.",
-			"Nothing was carried out and nothing was passed on: %s. If you wrote the mail, reply to a mail from Lex Heller on the case instead. If you did not, someone else tried to send it in your name.", why)}}})
+		Body: notify.CommandResult{Problems: []string{p.text("unproven_told", why)}}})
 }
 
 func hasUnknown(errs []command.Error) bool {
@@ -579,7 +573,7 @@ type caseReply struct {
 func (p *Processor) leaderReply(tx *store.Tx, r *caseReply) ([]*store.OutMail, error) {
 	c, fb, m, from, ev := r.c, r.fb, r.m, r.from, r.ev
 	if strings.TrimSpace(r.text) == "" {
-		ev.Summary = p.say("Tomt svar från %s, inget skickat", "Empty reply from %s, nothing sent", from)
+		ev.Summary = p.text("empty_reply", from)
 		return nil, nil
 	}
 	ok, err := tx.HasReporter(c.ID)
@@ -589,13 +583,12 @@ func (p *Processor) leaderReply(tx *store.Tx, r *caseReply) ([]*store.OutMail, e
 	if !ok {
 		// An imported case: no one to ask. Kept as a note, and said.
 		ev.Kind = store.EventNote
-		ev.Summary = p.say("Svar från %s sparat som notering: ärendet har ingen adress till anmälaren",
-			"Reply from %s kept as a note: the case has no address for the reporter", from)
+		ev.Summary = p.text("reply_kept_as_note", from)
 		return p.compose(notify.Request{To: []string{from}, Case: c, ForbundName: fb.Name,
 			InReplyTo: m.MessageID, References: m.References, Now: r.now, Body: notify.CommandResult{Changes: []string{ev.Summary}}})
 	}
 	ev.Kind = store.EventQuestion
-	ev.Summary = p.say("Fråga till anmälaren från %s", "Question to the reporter from %s", from)
+	ev.Summary = p.text("question_to_reporter", from)
 	mails, err := p.toReporter(tx, c, fb, notify.Request{Now: r.now, Body: notify.Question{Text: r.text, Greeted: greets(r.text)}})
 	if err != nil {
 		return nil, err
@@ -603,8 +596,7 @@ func (p *Processor) leaderReply(tx *store.Tx, r *caseReply) ([]*store.OutMail, e
 	// Every relay is confirmed, with what went, as commands are.
 	confirm, err := p.compose(notify.Request{To: []string{from}, Case: c, ForbundName: fb.Name,
 		InReplyTo: m.MessageID, References: m.References, Now: r.now,
-		Body: notify.CommandResult{Text: r.text, Changes: []string{p.say("Ditt svar skickades till anmälaren som en fråga från förbundet",
-			"Your reply went to the reporter as a question from the förbund")}}})
+		Body: notify.CommandResult{Text: r.text, Changes: []string{p.text("question_sent")}}})
 	if err != nil {
 		return nil, err
 	}
@@ -631,7 +623,7 @@ func (p *Processor) representativeReply(tx *store.Tx, r *caseReply, party string
 		c.Status = store.StatusAnswered
 	}
 	r.ev.Kind = store.EventAnswer
-	r.ev.Summary = p.say("Svar från %s:s representant (%s)", "Answer from %s's representative (%s)", party, from)
+	r.ev.Summary = p.text("answer_from_representative", party, from)
 	if len(fb.ProcessLeaders) == 0 {
 		return nil, nil
 	}
@@ -644,9 +636,9 @@ func (p *Processor) representativeReply(tx *store.Tx, r *caseReply, party string
 // process leaders.
 func (p *Processor) otherReply(r *caseReply) ([]*store.OutMail, error) {
 	if r.ev.Role == store.RoleReporter {
-		r.ev.Summary = p.say("Svar från %s som anmälare", "Reply from %s as the reporter", r.from)
+		r.ev.Summary = p.text("reply_from_reporter", r.from)
 	} else {
-		r.ev.Summary = p.say("Svar från %s", "Reply from %s", r.from)
+		r.ev.Summary = p.text("reply_from", r.from)
 	}
 	if len(r.fb.ProcessLeaders) == 0 {
 		return nil, nil
@@ -660,8 +652,7 @@ func (p *Processor) otherReply(r *caseReply) ([]*store.OutMail, error) {
 // someone who is no process leader, and tells the sender.
 func (p *Processor) refuseCommands(tx *store.Tx, r *caseReply, raw string) ([]*store.OutMail, error) {
 	if err := tx.AddEvent(&store.Event{CaseID: r.c.ID, At: r.now, Kind: store.EventRefused, Actor: r.from, Role: r.ev.Role,
-		Message: r.ev.Message, Summary: p.say("Kommandon från %s avvisade: bara processledare får ge kommandon",
-			"Commands from %s refused: only process leaders may give commands", r.from)}); err != nil {
+		Message: r.ev.Message, Summary: p.text("commands_refused", r.from)}); err != nil {
 		return nil, err
 	}
 	return p.compose(notify.Request{To: []string{r.from}, Case: r.c, ForbundName: r.fb.Name,

@@ -39,7 +39,7 @@ func (p *Processor) Retain(ctx context.Context, r *Retention, now time.Time) (ca
 			return cases, 0, err
 		}
 		for _, id := range ids {
-			reason := p.say("Personuppgifterna gallrade %d dagar efter att ärendet avslutades", "Personal data removed %d days after the case was closed", days)
+			reason := p.text("scrubbed_after_retention", days)
 			err := p.Store.Tx(ctx, func(tx *store.Tx) error {
 				_, err := p.scrub(tx, id, form.Who{}, reason, now, false, false)
 				return err
@@ -118,8 +118,7 @@ func (p *Processor) ErasePerson(ctx context.Context, address, name, caseID strin
 				}
 				reporter = role == store.RoleReporter
 			}
-			ch, err := p.scrub(tx, c.ID, who, p.say("Personuppgifter raderade på begäran (artikel 17)",
-				"Personal data erased on request (article 17)"), now, !reporter, dryRun)
+			ch, err := p.scrub(tx, c.ID, who, p.text("erased_on_request"), now, !reporter, dryRun)
 			if err != nil {
 				return err
 			}

@@ -19,7 +19,6 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"slices"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -702,8 +701,7 @@ func (p *Processor) record(tx *store.Tx, pr *prepared) ([]*store.OutMail, error)
 			"message_id", m.MessageID, "uid", pr.in.UID, "case", row.CaseID)
 		if row.CaseID != "" {
 			if err := tx.AddEvent(&store.Event{CaseID: row.CaseID, At: now, Kind: store.EventNote, Role: store.RoleSystem, Message: row.ID,
-				Summary: p.say("Meddelandet har samma Message-ID som ett tidigare men ett annat innehåll; det behandlades som ett nytt meddelande",
-					"The message has the Message-ID of an earlier one but other content; it was handled as a new message")}); err != nil {
+				Summary: p.text("message_id_reused")}); err != nil {
 				return nil, err
 			}
 		}
@@ -725,8 +723,7 @@ func (p *Processor) record(tx *store.Tx, pr *prepared) ([]*store.OutMail, error)
 			// A process leader's address that the organisation's server
 			// did not vouch for: kept in Karantän and noted on the case.
 			err = tx.AddEvent(&store.Event{CaseID: res.Case, At: now, Kind: store.EventRefused, Actor: strings.ToLower(m.From.Address),
-				Role: store.RoleUnverified, Message: row.ID, Summary: p.say("Mejl i processledarens namn avvisat (%s); det ligger i Karantän",
-					"Mail in a process leader's name refused (%s); it is in Karantän", res.Reason)})
+				Role: store.RoleUnverified, Message: row.ID, Summary: p.text("unverified_quarantined", res.Reason)})
 		}
 	case classify.FormRequest:
 		more, err = p.compose(notify.Request{To: []string{m.From.Address}, InReplyTo: m.MessageID,
@@ -765,7 +762,7 @@ func (p *Processor) autoReply(tx *store.Tx, pr *prepared, row *store.Message, no
 		return err
 	}
 	return tx.AddEvent(&store.Event{CaseID: res.AutoCase, At: now, Kind: store.EventAutoReply, Actor: from, Message: row.ID,
-		Summary: p.say("Automatiskt svar (frånvaro) från %s; inget vidarebefordrades", "Automatic reply (out of office) from %s; nothing was passed on", from),
+		Summary: p.text("auto_reply", from),
 		Body:    form.MaskPII(res.Text)})
 }
 
@@ -860,10 +857,10 @@ func (p *Processor) newCase(tx *store.Tx, pr *prepared, row *store.Message, now 
 	var ack []*store.OutMail
 	noAck := ""
 	if derr := ident.Deliverable(from); derr != nil {
-		noAck = p.say("adressen %s går inte att skicka till", "the address %s cannot be sent to", strconv.Quote(from))
+		noAck = p.text("undeliverable_address", from)
 		p.logger().Warn("new case from an address no mail can be sent to; no acknowledgement", "case", c.ID, "err", derr)
 		if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: store.EventNote, Role: store.RoleSystem, Message: row.ID,
-			Summary: p.say("Ingen bekräftelse skickad: ", "No acknowledgement sent: ") + noAck}); err != nil {
+			Summary: p.text("no_acknowledgement", noAck)}); err != nil {
 			return nil, err
 		}
 	} else if ack, err = p.compose(notify.Request{To: []string{from}, Case: c, ForbundName: fb.Name,

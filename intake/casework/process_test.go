@@ -414,3 +414,23 @@ func TestAcknowledgementSaysWhatComesNext(t *testing.T) {
 		t.Errorf("greets with the whole name:\n%s", ack.Body)
 	}
 }
+
+// A reporter's "Nivå: Vet ej" is kept as such, apart from a level not
+// given, and an event date that is no date is not stored.
+func TestLevelUnknownAndUnreadableDate(t *testing.T) {
+	p := newProcessor(t)
+	body := strings.Replace(blanketBody, "Namn: Anna Andersson", "Namn: Anna Andersson\nNivå: Vet ej\nDatum för händelsen: förra veckan", 1)
+	raw := fmt.Sprintf("From: Anna <anna@af.example>\r\nTo: lexheller@finsam.example\r\nSubject: Anmälan\r\nMessage-ID: <vetej@af.example>\r\n\r\n%s",
+		strings.ReplaceAll(body, "\n", "\r\n"))
+	outs := process(t, p, raw)
+	if outs[0].Kind != classify.NewCase {
+		t.Fatalf("outcome %+v", outs[0])
+	}
+	c, err := p.Store.Case(context.Background(), outs[0].Case)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Level != form.LevelUnknown || c.EventDate != "" {
+		t.Errorf("level %q, event date %q; want %q and none", c.Level, c.EventDate, form.LevelUnknown)
+	}
+}

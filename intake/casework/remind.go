@@ -139,8 +139,7 @@ func (p *Processor) remindForward(ctx context.Context, caseID string, id int64, 
 			return err
 		}
 		if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: store.EventReminder, Actor: "lexheller", Role: store.RoleSystem,
-			Summary: p.say("Påminnelse %d av %d till %s (%s), obesvarat sedan %s", "Reminder %d of %d to %s (%s), unanswered since %s",
-				due, sch.ForwardMax, f.Party, f.Address, f.At.In(templates.Stockholm).Format(time.DateOnly))}); err != nil {
+			Summary: p.text("reminder_forward", due, sch.ForwardMax, f.Party, f.Address, f.At.In(templates.Stockholm).Format(time.DateOnly))}); err != nil {
 			return err
 		}
 		n = len(mails)
@@ -179,7 +178,7 @@ func (p *Processor) remindQuiet(ctx context.Context, caseID string, sch Schedule
 			return err
 		}
 		if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: store.EventReminder, Actor: "lexheller", Role: store.RoleSystem,
-			Summary: p.say("Påminnelse till processledarna: ingen händelse på %d dagar", "Reminder to the process leaders: no event for %d days", days)}); err != nil {
+			Summary: p.text("reminder_quiet", days)}); err != nil {
 			return err
 		}
 		n = len(mails)

@@ -14,14 +14,17 @@ import (
 // reply, command or bounce, or the one an automatic reply answers
 // (Result.AutoCase).
 type Report struct {
-	Kind        Kind               `json:"kind"`
-	Reason      string             `json:"reason"`
-	From        parse.Address      `json:"from"`
-	Subject     string             `json:"subject"`
-	MessageID   string             `json:"message_id"`
-	Case        *string            `json:"case"`
-	Fields      *form.Fields       `json:"fields"`
-	Missing     []string           `json:"missing"`
+	Kind      Kind          `json:"kind"`
+	Reason    string        `json:"reason"`
+	From      parse.Address `json:"from"`
+	Subject   string        `json:"subject"`
+	MessageID string        `json:"message_id"`
+	Case      *string       `json:"case"`
+	Fields    *form.Fields  `json:"fields"`
+	Missing   []string      `json:"missing"`
+	// Unreadable are the blanket's values that could not be read (an
+	// event date that is no date, …): not stored, shown here.
+	Unreadable  []form.Unreadable  `json:"unreadable,omitempty"`
 	PII         []form.PII         `json:"pii"`
 	Text        string             `json:"text"`
 	Attachments []ReportAttachment `json:"attachments"`
@@ -62,7 +65,7 @@ func NewReport(m *parse.Message, r *Result) *Report {
 	if r.Form != nil {
 		f := r.Form.Fields
 		rep.Fields = &f
-		rep.Missing = r.Form.Missing
+		rep.Missing, rep.Unreadable = r.Form.Missing, r.Form.Unreadable
 		if rep.Missing == nil {
 			rep.Missing = []string{}
 		}

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"lexheller/intake/form"
+	"lexheller/templates"
 )
 
 // Name is a command's canonical (English) name.
@@ -147,8 +148,8 @@ type Error struct {
 	Arg  string // the word at fault, if any
 }
 
-// Problem is why a line could not be read; messages in each language are
-// in Describe.
+// Problem is why a line could not be read; Describe says it in each
+// language with the command_* messages of the catalogue (templates).
 type Problem string
 
 // The problems.
@@ -172,55 +173,36 @@ func (e Error) Error() string {
 	return fmt.Sprintf("line %d %q: %s", e.Line, e.Raw, Describe(e, "en"))
 }
 
-// Describe says what is wrong and what to write instead, in lang.
+// Describe says what is wrong and what to write instead, in lang: a
+// message of the catalogue (templates.Message).
 func Describe(e Error, lang string) string {
-	sv := lang != "en"
-	pick := func(s, en string) string {
-		if sv {
-			return s
-		}
-		return en
-	}
 	switch e.What {
 	case Unknown:
-		return pick(fmt.Sprintf("%q är inget kommando. Skriv /hjälp för att få en lista över kommandona.", e.Arg),
-			fmt.Sprintf("%q is not a command. Write /help for the list of commands.", e.Arg))
+		return templates.Message(lang, "command_unknown", e.Arg)
 	case NoLevel:
-		return pick("nivån saknas. Skriv till exempel: /nivå organisering",
-			"the level is missing. Write, for example: /level organisering")
+		return templates.Message(lang, "command_no_level")
 	case BadLevel:
-		return pick(fmt.Sprintf("%q är ingen nivå. Skriv /nivå struktur, /nivå organisering eller /nivå individ.", e.Arg),
-			fmt.Sprintf("%q is not a level. Write /level struktur, /level organisering or /level individ.", e.Arg))
+		return templates.Message(lang, "command_bad_level", e.Arg)
 	case NoParties:
-		return pick("parterna saknas. Skriv till exempel: "+e.Arg+" FK AF",
-			"the parties are missing. Write, for example: "+e.Arg+" FK AF")
+		return templates.Message(lang, "command_no_parties", e.Arg)
 	case BadParty:
-		return pick(fmt.Sprintf("%q är ingen part. Parterna är FK, AF, Kommun, Region och Annan.", e.Arg),
-			fmt.Sprintf("%q is not a party. The parties are FK, AF, Kommun, Region and Annan.", e.Arg))
+		return templates.Message(lang, "command_bad_party", e.Arg)
 	case NoThemes:
-		return pick("temat saknas. Skriv till exempel: /tema sjukskrivning aktivitetsstöd (eller /tema -sjukskrivning för att ta bort)",
-			"the theme is missing. Write, for example: /themes sjukskrivning aktivitetsstöd (or /themes -sjukskrivning to remove one)")
+		return templates.Message(lang, "command_no_themes")
 	case NoText:
-		return pick("texten saknas. Skriv texten på raderna under kommandona.",
-			"the text is missing. Write it on the lines below the commands.")
+		return templates.Message(lang, "command_no_text")
 	case BadPublish:
-		return pick(fmt.Sprintf("%q går inte att läsa. Skriv /publicera ja eller /publicera nej.", e.Arg),
-			fmt.Sprintf("%q cannot be read. Write /publish yes or /publish no.", e.Arg))
+		return templates.Message(lang, "command_bad_publish", e.Arg)
 	case ExtraArgs:
-		return pick(fmt.Sprintf("kommandot tar inga ord efter sig (%q). Skriv bara kommandot på raden.", e.Arg),
-			fmt.Sprintf("the command takes nothing after it (%q). Write the command alone on its line.", e.Arg))
+		return templates.Message(lang, "command_extra_args", e.Arg)
 	case NoParty:
-		return pick(fmt.Sprintf("förbundet har ingen representant för %s. Be administratören lägga till en, eller välj en annan part.", e.Arg),
-			fmt.Sprintf("the förbund has no representative for %s. Ask the administrator to add one, or choose another party.", e.Arg))
+		return templates.Message(lang, "command_no_representative", e.Arg)
 	case NotAllowed:
-		return pick("anmälaren har inte gett lov till publicering, så ärendet kan inte publiceras. Skriv /publicera nej eller ta bort raden.",
-			"the reporter did not allow publication, so the case cannot be published. Write /publish no or remove the line.")
+		return templates.Message(lang, "command_publish_not_allowed")
 	case NoReporter:
-		return pick("ärendet har ingen e-postadress till anmälaren (det är importerat), så återkopplingen kan inte skickas. Skriv /notering i stället.",
-			"the case has no e-mail address for the reporter (it was imported), so feedback cannot be sent. Write /note instead.")
+		return templates.Message(lang, "command_no_reporter")
 	case NothingToSend:
-		return pick("det finns inget svar från någon part att citera. Skriv /återkoppla utan \"med svar\", eller vänta på svaret.",
-			"there is no answer from a party to quote. Write /feedback without \"with answer\", or wait for the answer.")
+		return templates.Message(lang, "command_no_answer")
 	}
 	return string(e.What)
 }

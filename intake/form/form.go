@@ -3,6 +3,14 @@
 // names, dates and yes/no answers, and the Swedish personal identity numbers
 // written anywhere in it.
 //
+// What the blanket says is kept whole: a one-line value the mail wrapped
+// onto the next lines, the text of "Annan: …" and a level of "Vet ej"
+// (LevelUnknown). The header block of a forwarded or quoted message
+// ("---------- Forwarded message ---------", "Från: … Skickat: …") is none
+// of the blanket's fields. A value that cannot be read (an event date of
+// "igår", a level of "både och") is not stored but named in
+// Result.Unreadable, for a person to see.
+//
 // It is pure: text in, fields out. It knows nothing of mail or of the
 // configured förbund; the caller resolves the förbund's name.
 package form
@@ -13,6 +21,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -50,8 +59,13 @@ const (
 // PartyCodes are all party codes, in their usual order.
 var PartyCodes = []string{AF, FK, Kommun, Region, Annan}
 
-// Levels are the values of Fields.Level.
+// Levels are the levels a process leader sets (/nivå) and a case keeps.
 var Levels = []string{"struktur", "organisering", "individ"}
+
+// LevelUnknown is Fields.Level of a blanket that answers "Vet ej" (don't
+// know): the reporter said it, unlike a level left out (""). It is none of
+// Levels: NormalizeLevel, and so /nivå, does not accept it.
+const LevelUnknown = "vet ej"
 
 // labels maps each accepted label, lower-case, to its field key.
 var labels = map[string]string{
@@ -81,10 +95,6 @@ var labelList = func() []string {
 	return l
 }()
 
-// multiLine fields take every line up to the next label; the others take
-// their first non-empty line.
-var multiLine = map[string]bool{Description: true, Consequence: true, Suggestion: true, Parties: true}
-
 // Fields are a blanket's values, normalised. Free text has personnummer
 // masked (see MaskPII).
 type Fields struct {
@@ -98,7 +108,7 @@ type Fields struct {
 	OtherParty    string   `json:"other_party,omitempty"`
 	Description   string   `json:"description,omitempty"`
 	Consequence   string   `json:"consequence,omitempty"`
-	Level         string   `json:"level,omitempty"` // one of Levels, or ""
+	Level         string   `json:"level,omitempty"` // one of Levels, LevelUnknown, or ""
 	Suggestion    string   `json:"suggestion,omitempty"`
 	ContactOK     bool     `json:"contact_ok"`
 	PublishOK     bool     `json:"publish_ok"`
@@ -113,7 +123,24 @@ type Result struct {
 	Missing []string
 	// PII are the identity numbers written anywhere in the text.
 	PII []PII
+	// Unreadable are the values the blanket gives that could not be read,
+	// in the order of their labels.
+	Unreadable []Unreadable
 }
+
+// Unreadable is a value written under a label that could not be read: an
+// event date that is no date ("igår", "v. 45"), a level that is none of
+// the levels ("både och"), a yes/no question answered otherwise ("helst
+// inte"). The field is left empty (event_date, level) or keeps its default
+// (contact_ok yes, publish_ok no); the caller can show Text, so the
+// reporter or a process leader can say what was meant.
+type Unreadable struct {
+	Field string `json:"field"` // EventDate, Level, ContactOK or PublishOK
+	Text  string `json:"text"`  // as written (its first line, at most maxUnreadable bytes), personnummer masked
+}
+
+// maxUnreadable is the most of an unreadable value Unreadable.Text keeps.
+const maxUnreadable = 200
 
 // Found reports whether the text had any of the blanket's labels.
 func (r *Result) Found() bool { return len(r.Labels) > 0 }
@@ -128,10 +155,42 @@ type Fallback struct {
 // Parse reads the blanket in text.
 func Parse(text string, fb Fallback) *Result {
 	res := &Result{PII: FindPII(text)}
+	values := res.collect(text)
+	f := &res.Fields
+	f.ContactOK = true
+	for _, key := range res.Labels {
+		res.read(key, cutTail(values[key]), fb)
+	}
+	if f.ReporterName == "" {
+		f.ReporterName = MaskPII(fb.Name)
+	}
+	if f.ReporterEmail == "" {
+		f.ReporterEmail = fb.Email
+	}
+	for _, k := range Required {
+		if f.value(k) == "" {
+			res.Missing = append(res.Missing, k)
+		}
+	}
+	return res
+}
+
+// collect finds the labels in text, in order, and returns the lines of
+// each one's value: the rest of the label's line and the lines below it,
+// up to the next label or the header block of a forwarded or quoted
+// message.
+func (res *Result) collect(text string) map[string][]string {
 	values := map[string][]string{}
 	var cur string
 	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
-	for _, line := range lines {
+	header := headerLines(lines)
+	for i, line := range lines {
+		if header[i] {
+			// A forwarded message's "Date:" is not the event's date,
+			// and the block ends the value above it.
+			cur = ""
+			continue
+		}
 		if key, rest, ok := matchLabel(line); ok {
 			cur = key
 			if _, seen := values[key]; !seen {
@@ -150,59 +209,127 @@ func Parse(text string, fb Fallback) *Result {
 			values[cur] = append(values[cur], line)
 		}
 	}
+	return values
+}
+
+// read sets the field key from its value v (tail cut). Personnummer are
+// masked in the value as written, where one may be broken over two lines,
+// and again after its lines are joined.
+func (res *Result) read(key, v string, fb Fallback) {
 	f := &res.Fields
-	f.ContactOK = true
-	for key, vl := range values {
-		v := cutTail(vl)
-		if !multiLine[key] {
-			v = firstLine(v)
+	v = MaskPII(v)
+	switch key {
+	case EventDate:
+		res.readDate(v, fb.Date)
+	case ReporterName:
+		f.ReporterName = MaskPII(oneLine(v))
+	case ReporterEmail:
+		f.ReporterEmail = extractEmail(oneLine(v))
+	case ReporterPhone:
+		f.ReporterPhone = MaskPII(oneLine(v))
+	case ReporterOrg:
+		f.ReporterOrg = MaskPII(oneLine(v))
+	case Forbund:
+		f.Forbund = MaskPII(oneLine(v))
+	case Parties:
+		var other string
+		f.Parties, other = NormalizeParties(v)
+		f.OtherParty = MaskPII(other)
+	case Description:
+		f.Description = v
+	case Consequence:
+		f.Consequence = v
+	case Suggestion:
+		f.Suggestion = v
+	case Level:
+		res.readLevel(v)
+	case ContactOK:
+		res.readYesNo(key, v, &f.ContactOK)
+	case PublishOK:
+		res.readYesNo(key, v, &f.PublishOK)
+	}
+}
+
+// unreadable records that the value v of the field key could not be read.
+func (res *Result) unreadable(key, v string) {
+	if len(v) > maxUnreadable {
+		n := maxUnreadable
+		for n > 0 && !utf8.RuneStart(v[n]) {
+			n--
 		}
-		v = MaskPII(v)
-		switch key {
-		case EventDate:
-			f.EventDate = NormalizeDate(v, fb.Date)
-		case ReporterName:
-			f.ReporterName = v
-		case ReporterEmail:
-			f.ReporterEmail = extractEmail(v)
-		case ReporterPhone:
-			f.ReporterPhone = v
-		case ReporterOrg:
-			f.ReporterOrg = v
-		case Forbund:
-			f.Forbund = v
-		case Parties:
-			f.Parties, f.OtherParty = NormalizeParties(v)
-		case Description:
-			f.Description = v
-		case Consequence:
-			f.Consequence = v
-		case Suggestion:
-			f.Suggestion = v
-		case Level:
-			f.Level = NormalizeLevel(v)
-		case ContactOK:
-			if b, ok := YesNo(v); ok {
-				f.ContactOK = b
-			}
-		case PublishOK:
-			if b, ok := YesNo(v); ok {
-				f.PublishOK = b
-			}
+		v = v[:n] + "…"
+	}
+	res.Unreadable = append(res.Unreadable, Unreadable{Field: key, Text: MaskPII(v)})
+}
+
+// readDate sets the event date from the first line of v, or names it
+// unreadable. A line without a letter or digit ("-", "?") gives none.
+func (res *Result) readDate(v string, ref time.Time) {
+	line := firstLine(v)
+	if strings.IndexFunc(line, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) < 0 {
+		return
+	}
+	d := NormalizeDate(line, ref)
+	if _, err := time.Parse(time.DateOnly, d); err != nil {
+		res.unreadable(EventDate, line)
+		return
+	}
+	res.Fields.EventDate = d
+}
+
+// readLevel sets the level from the ticked box, or else the first line,
+// of v, or names it unreadable. Boxes none of which is ticked give none.
+func (res *Result) readLevel(v string) {
+	var level string
+	took, written := choose(v, func(s string) bool {
+		level = blanketLevel(s)
+		return level != ""
+	})
+	switch {
+	case took:
+		res.Fields.Level = level
+	case written != "":
+		res.unreadable(Level, written)
+	}
+}
+
+// readYesNo sets *dst from the ticked box, or else the first line, of v,
+// or names the answer unreadable and leaves *dst as it is.
+func (res *Result) readYesNo(key, v string, dst *bool) {
+	var yes bool
+	took, written := choose(v, func(s string) bool {
+		b, ok := YesNo(s)
+		yes = b
+		return ok
+	})
+	switch {
+	case took:
+		*dst = yes
+	case written != "":
+		res.unreadable(key, written)
+	}
+}
+
+// choose offers read the texts of the ticked boxes of v in order, or, if
+// v has no box, its first line, until read takes one. When none is taken,
+// written is the first text offered, to name unreadable.
+func choose(v string, read func(string) bool) (took bool, written string) {
+	choices, boxed := boxes(v)
+	if !boxed {
+		choices = []box{{text: firstLine(v), ticked: true}}
+	}
+	for _, c := range choices {
+		if !c.ticked || c.text == "" {
+			continue
+		}
+		if read(c.text) {
+			return true, ""
+		}
+		if written == "" {
+			written = c.text
 		}
 	}
-	if f.ReporterName == "" {
-		f.ReporterName = MaskPII(fb.Name)
-	}
-	if f.ReporterEmail == "" {
-		f.ReporterEmail = fb.Email
-	}
-	for _, k := range Required {
-		if f.value(k) == "" {
-			res.Missing = append(res.Missing, k)
-		}
-	}
-	return res
+	return false, written
 }
 
 // Merge completes an earlier, incomplete blanket with a later answer to
@@ -211,6 +338,12 @@ func Parse(text string, fb Fallback) *Result {
 func Merge(first, then *Result) *Result {
 	out := &Result{Fields: first.Fields, PII: append(slices.Clone(first.PII), then.PII...)}
 	out.Labels = slices.Clone(first.Labels)
+	for _, u := range first.Unreadable {
+		if !slices.Contains(then.Labels, u.Field) {
+			out.Unreadable = append(out.Unreadable, u)
+		}
+	}
+	out.Unreadable = append(out.Unreadable, then.Unreadable...)
 	for _, k := range then.Labels {
 		if !slices.Contains(out.Labels, k) {
 			out.Labels = append(out.Labels, k)
@@ -330,6 +463,52 @@ func cutTail(lines []string) string {
 	return strings.TrimSpace(strings.Join(out, "\n"))
 }
 
+// One-line values (a name, an organisation, a phone number) that a mail
+// wrapped onto more lines than these are text of something else.
+const (
+	maxWrappedLines = 4
+	maxOneLine      = 200
+)
+
+// oneLine returns the value of a one-line field: its first line with the
+// lines directly below it, up to a blank line, joined with ", " ("Region
+// Halland" / "Habiliteringen, vuxen"). More than a one-line value can hold
+// (maxWrappedLines, maxOneLine) is text of something else, and only the
+// first line counts then.
+func oneLine(s string) string {
+	var parts []string
+	n := 0
+	for _, l := range strings.Split(s, "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" {
+			if len(parts) > 0 {
+				break
+			}
+			continue
+		}
+		parts = append(parts, l)
+		n += len(l)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	if len(parts) > maxWrappedLines || n > maxOneLine {
+		return parts[0]
+	}
+	var b strings.Builder
+	for i, p := range parts {
+		if i > 0 {
+			if r, _ := utf8.DecodeLastRuneInString(parts[i-1]); strings.ContainsRune(",;/-–", r) {
+				b.WriteString(" ")
+			} else {
+				b.WriteString(", ")
+			}
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
 func firstLine(s string) string {
 	for _, l := range strings.Split(s, "\n") {
 		if l = strings.TrimSpace(l); l != "" {
@@ -401,18 +580,124 @@ func PartyCode(s string) (string, bool) {
 	return Annan, false
 }
 
-var boxRe = regexp.MustCompile(`^\s*(\[\s*([xX✓✔*])?\s*\]|\(\s*([xX✓✔*])?\s*\)|[☒☑✅]|[☐□])\s*`)
+// boxRe matches a box at the start of a line: [ ], [x], ( ), (x), ☐, ☒ …
+// boxMarkRe matches one anywhere on a line, where "(x)" may be text.
+var (
+	boxRe     = regexp.MustCompile(`^\s*(\[\s*([xX✓✔*])?\s*\]|\(\s*([xX✓✔*])?\s*\)|[☒☑✅]|[☐□])\s*`)
+	boxMarkRe = regexp.MustCompile(`\[\s*[xX✓✔*]?\s*\]|[☒☑✅☐□]`)
+)
+
+// box is one choice of a value written as boxes.
+type box struct {
+	text   string
+	ticked bool
+}
+
+// boxes reads a value written as boxes, one or more to a line, before
+// their text ("[x] FK [ ] AF", "☒ Nej") or after it ("Ja [ ] Nej [x]").
+// A line without a box right below a line of boxes continues the last
+// box's text where that asks for more ("[x] Annan:" / "Kronofogden"), and
+// is else a choice the reporter wrote out ("[x] FK" / "Annan:
+// Kronofogden"); such lines after a blank line, or before the first box
+// (the blanket's instructions), are none. boxed is false when v has no box.
+func boxes(v string) (choices []box, boxed bool) {
+	var more []string // lines that continue the last box, joined at the end
+	flush := func() {
+		if len(more) > 0 {
+			last := &choices[len(choices)-1]
+			last.text = strings.TrimSpace(last.text + " " + strings.Join(more, " "))
+			more = nil
+		}
+	}
+	after := false // the previous line had boxes or continued them
+	for _, l := range strings.Split(v, "\n") {
+		var marks [][]int
+		if m := boxRe.FindStringIndex(l); m != nil {
+			marks = append(marks, m)
+			for _, x := range boxMarkRe.FindAllStringIndex(l[m[1]:], -1) {
+				marks = append(marks, []int{x[0] + m[1], x[1] + m[1]})
+			}
+		} else {
+			marks = boxMarkRe.FindAllStringIndex(l, -1)
+		}
+		switch t := strings.TrimSpace(l); {
+		case len(marks) > 0:
+			flush()
+			choices = append(choices, lineBoxes(l, marks)...)
+			after = true
+		case after && t != "":
+			last := choices[len(choices)-1].text
+			if len(more) > 0 {
+				last = more[len(more)-1]
+			}
+			if asksMore(last, len(more) == 0) {
+				more = append(more, t)
+			} else {
+				flush()
+				choices = append(choices, box{text: t, ticked: true})
+			}
+		default:
+			after = false
+		}
+	}
+	flush()
+	return choices, len(choices) > 0
+}
+
+// asksMore reports whether a box whose text (or the last line of it) is
+// text asks for the line below it: text is empty or ends in ":" or ",",
+// or, on the box's own line (first), is "Annan" alone.
+func asksMore(text string, first bool) bool {
+	if text == "" || strings.HasSuffix(text, ":") || strings.HasSuffix(text, ",") {
+		return true
+	}
+	if !first {
+		return false
+	}
+	text = norm.NFC.String(text)
+	m := annanRe.FindStringIndex(text)
+	return m != nil && m[1] == len(text)
+}
+
+// lineBoxes reads the boxes at marks in line l: their text follows them
+// when the line starts with a box, else it goes before them.
+func lineBoxes(l string, marks [][]int) []box {
+	ticked := func(m []int) bool { return strings.ContainsAny(l[m[0]:m[1]], "xX✓✔*☒☑✅") }
+	out := make([]box, len(marks))
+	before := strings.TrimSpace(l[:marks[0][0]]) == ""
+	for k, m := range marks {
+		out[k].ticked = ticked(m)
+		if before {
+			end := len(l)
+			if k+1 < len(marks) {
+				end = marks[k+1][0]
+			}
+			out[k].text = strings.TrimSpace(l[m[1]:end])
+			continue
+		}
+		begin := 0
+		if k > 0 {
+			begin = marks[k-1][1]
+		}
+		out[k].text = strings.TrimSpace(l[begin:m[0]])
+	}
+	if rest := strings.TrimSpace(l[marks[len(marks)-1][1]:]); !before && rest != "" {
+		out[len(out)-1].text = strings.TrimSpace(out[len(out)-1].text + " " + rest)
+	}
+	return out
+}
 
 // NormalizeParties reads a list of parties: names or abbreviations
 // separated by commas, "och"/"and", slashes or lines, or ticked boxes. It
 // returns the codes in order of first mention and the text of any "Annan".
 func NormalizeParties(s string) (codes []string, other string) {
 	lines := strings.Split(s, "\n")
-	boxes := false
-	for _, l := range lines {
-		if boxRe.MatchString(l) {
-			boxes = true
-			break
+	if choices, boxed := boxes(s); boxed {
+		lines = nil
+		for _, c := range choices {
+			if c.ticked {
+				lines = append(lines, c.text)
+			}
 		}
 	}
 	var others []string
@@ -422,23 +707,9 @@ func NormalizeParties(s string) (codes []string, other string) {
 		}
 	}
 	for _, l := range lines {
-		if boxes {
-			m := boxRe.FindStringSubmatch(l)
-			if m == nil {
-				continue
-			}
-			ticked := m[2] != "" || m[3] != "" || strings.ContainsAny(m[1], "☒☑✅")
-			if !ticked {
-				continue
-			}
-			l = l[len(m[0]):]
-		}
 		for _, item := range splitParties(l) {
 			// "Annan: Kronofogden", "Annan (Kronofogden)", "Annat – …"
-			f := fold(item)
-			if strings.HasPrefix(f, "annan") || strings.HasPrefix(f, "annat") || strings.HasPrefix(f, "other") {
-				rest := strings.TrimSpace(strings.TrimLeft(item[len(strings.Fields(item)[0]):], " :,–-()"))
-				rest = strings.TrimRight(rest, ")")
+			if rest, ok := otherText(item); ok {
 				add(Annan)
 				if rest != "" {
 					others = append(others, rest)
@@ -459,8 +730,8 @@ var partySepRe = regexp.MustCompile(`(?i)\s*(,|;|/|&|\+|\boch\b|\band\b|\bsamt\b
 
 func splitParties(line string) []string {
 	var out []string
-	// "Annan: x, y" keeps its text whole.
-	if f := fold(strings.TrimSpace(line)); strings.HasPrefix(f, "annan:") || strings.HasPrefix(f, "annat:") {
+	// "Annan: x, y", "Annan, nämligen x och y" keep their text whole.
+	if m := annanRe.FindStringSubmatch(norm.NFC.String(strings.TrimSpace(line))); m != nil && (m[1] == ":" || m[2] != "") {
 		return []string{strings.TrimSpace(line)}
 	}
 	for _, p := range partySepRe.Split(line, -1) {
@@ -470,6 +741,32 @@ func splitParties(line string) []string {
 		}
 	}
 	return out
+}
+
+// annanRe matches "Annan" (other) at the start of a party as written, with
+// the words that may follow it before the party's name: "Annan part:",
+// "Annan (ange vilken):", "Annat, nämligen", "Other:". Group 1 is the ":"
+// or "(" that introduces the name, group 2 "nämligen" if it does.
+var annanRe = regexp.MustCompile(`(?i)^(?:annan|annat|andra|övriga|övrig|other)\b` +
+	`(?:\s+(?:part|parter|aktör|aktörer|myndighet|myndigheter|organisation|verksamhet|party|parties|agency))?\s*` +
+	`(?:\(\s*(?:ange vilken|ange vilka|ange|vilken|vilka|specify|please specify|which)\s*\)\s*)?` +
+	`([:(]?)\s*[,;–—-]?\s*((?:nämligen|namely)\b\s*:?)?\s*`)
+
+// otherText reads a party written as "Annan …": ok is false when item is
+// not one, rest is the name it gives ("Kronofogden" of "Annan (ange
+// vilken): Kronofogden"), if any.
+func otherText(item string) (rest string, ok bool) {
+	item = norm.NFC.String(strings.TrimSpace(item))
+	m := annanRe.FindStringSubmatchIndex(item)
+	if m == nil {
+		return "", false
+	}
+	rest = strings.TrimSpace(item[m[1]:])
+	if item[m[2]:m[3]] == "(" || strings.HasPrefix(rest, "(") {
+		// "Annan (Kronofogden)": the name in parentheses.
+		rest = strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(rest, "("), ")"))
+	}
+	return rest, true
 }
 
 // NormalizeLevel maps a written level to one of Levels, or "" for "Vet
@@ -490,6 +787,29 @@ func NormalizeLevel(s string) string {
 			return "organisering"
 		case strings.HasPrefix(f, "indiv"):
 			return "individ"
+		}
+	}
+	return ""
+}
+
+// unknownLevels are the ways to say "Vet ej" (folded, prefixes).
+var unknownLevels = []string{"vet ej", "vet inte", "ej kant", "okant", "oklart", "osaker",
+	"don't know", "dont know", "do not know", "not sure", "unsure", "unknown"}
+
+// blanketLevel reads the level a blanket gives in s: one of Levels (also
+// in the English blank form's words, "Structure"), LevelUnknown for "Vet
+// ej" or "Don't know", or "".
+func blanketLevel(s string) string {
+	if l := NormalizeLevel(s); l != "" {
+		return l
+	}
+	f := strings.ReplaceAll(fold(strings.TrimSpace(s)), "’", "'")
+	if strings.HasPrefix(f, "struct") {
+		return "struktur"
+	}
+	for _, u := range unknownLevels {
+		if strings.HasPrefix(f, u) {
+			return LevelUnknown
 		}
 	}
 	return ""

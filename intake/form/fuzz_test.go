@@ -7,10 +7,13 @@ import (
 )
 
 // FuzzFormParse checks that Parse never panics, never returns a
-// personnummer in a field (all are masked) and names only required fields
-// as missing.
+// personnummer in a field or an unreadable value (all are masked), gives
+// a level only of Levels or LevelUnknown, an event date only as a date,
+// and names only required fields as missing.
 func FuzzFormParse(f *testing.F) {
 	f.Add("Namn: Anna\nOrganisation: AF\nParter: FK\nVad hände?: Person 850312-1231 sjukskrivs.", "Anna 19850312-1231")
+	f.Add("---------- Forwarded message ---------\nFrom: A <a@af.se>\nDate: Wed, Nov 11, 2026 at 4:45 PM\n\nDatum: igår 850312-1231\n"+
+		"Organisation: AF 850312\n1231\nParter:\n[x] Annan:\n850312-1231\nNivå: [ ] Struktur [x] Vet ej", "")
 	f.Fuzz(func(t *testing.T, text, name string) {
 		r := Parse(text, Fallback{Name: name, Email: "anna@af.se", Date: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)})
 		f := r.Fields
@@ -23,10 +26,19 @@ func FuzzFormParse(f *testing.F) {
 		for i, p := range f.Parties {
 			values[Parties+string(rune('0'+i%10))] = p
 		}
+		for i, u := range r.Unreadable {
+			values["unreadable"+string(rune('0'+i%10))] = u.Text
+		}
 		for k, v := range values {
 			if pii := FindPII(v); len(pii) > 0 {
 				t.Errorf("field %s = %q holds %v", k, v, pii)
 			}
+		}
+		if f.Level != "" && f.Level != LevelUnknown && !slices.Contains(Levels, f.Level) {
+			t.Errorf("Level = %q", f.Level)
+		}
+		if _, err := time.Parse(time.DateOnly, f.EventDate); f.EventDate != "" && err != nil {
+			t.Errorf("EventDate = %q is no date", f.EventDate)
 		}
 		for _, k := range r.Missing {
 			if !slices.Contains(Required, k) {

@@ -654,8 +654,19 @@ func MaskPII(s string) string { return maskPNR(s, modeLuhn) }
 // mistyped personnummer still points at a person. Intake keeps to the
 // check digit (FindPII, MaskPII), so that dates and reference numbers in a
 // case stay readable to the process leader.
+//
+// Candidates may overlap ("1881 12 1 8 9876 1881 12 18 99 18"): the scan
+// takes one of two overlapping numbers, and masking it can leave the
+// other whole. So the masking runs again until a pass changes nothing;
+// each pass turns digits into letters, so it ends.
 func MaskPIIOutgoing(s string) string {
-	return maskPNR(maskPNR(s, modeLuhn), modeOutgoing)
+	for {
+		m := maskPNR(maskPNR(s, modeLuhn), modeOutgoing)
+		if m == s {
+			return s
+		}
+		s = m
+	}
 }
 
 // maskPNR streams s into a builder, the numbers mode takes replaced.

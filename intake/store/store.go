@@ -227,18 +227,46 @@ func (s *Store) migrate(ctx context.Context) error {
 			}
 			applied = 0 // one backup before the first pending migration
 		}
-		err = s.Tx(ctx, func(tx *Tx) error {
-			if _, err := tx.tx.ExecContext(ctx, string(body)); err != nil {
-				return err
-			}
-			_, err := tx.tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, m.version, ts(time.Now()))
-			return err
-		})
-		if err != nil {
+		if err := s.apply(ctx, m.version, string(body)); err != nil {
 			return fmt.Errorf("store: apply migration %s: %w", m.name, err)
 		}
 	}
 	return nil
+}
+
+// rebuildsMarker marks a migration that rebuilds a table (SQLite cannot
+// change a constraint in place): it runs with foreign keys off, as
+// SQLite's procedure for it says, and they are checked before the commit.
+const rebuildsMarker = "-- lexheller: rebuilds a table"
+
+// apply runs one migration and records it, in one transaction.
+func (s *Store) apply(ctx context.Context, version int, body string) error {
+	rebuild := strings.Contains(body, rebuildsMarker)
+	if rebuild {
+		// One connection (SetMaxOpenConns(1)): the pragma holds for the
+		// transaction below. It cannot change inside a transaction.
+		if _, err := s.db.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+			return err
+		}
+		defer s.db.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`)
+	}
+	return s.Tx(ctx, func(tx *Tx) error {
+		if _, err := tx.tx.ExecContext(ctx, body); err != nil {
+			return err
+		}
+		if rebuild {
+			var table string
+			err := tx.tx.QueryRowContext(ctx, `SELECT "table" FROM pragma_foreign_key_check LIMIT 1`).Scan(&table)
+			switch {
+			case err == nil:
+				return fmt.Errorf("a row of %s refers to one that is gone", table)
+			case !errors.Is(err, sql.ErrNoRows):
+				return err
+			}
+		}
+		_, err := tx.tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, version, ts(time.Now()))
+		return err
+	})
 }
 
 // Backup copies the database to dest, a file that must not exist yet,

@@ -6,6 +6,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
@@ -352,5 +354,67 @@ func TestAttachmentFromFile(t *testing.T) {
 		if err != nil || !found || !bytes.Equal(got, data) {
 			t.Errorf("size %d: found %v, %d bytes back, %v", size, found, len(got), err)
 		}
+	}
+}
+
+// Version 6 rebuilds the cases table to allow the level "vet ej": a
+// version 5 database keeps every case, with its events, raised text and
+// erasure stamp, and foreign keys hold again afterwards.
+func TestRebuildKeepsCasesAndForeignKeys(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v5.db")
+	uri, _ := fileURI(path, url.Values{"_foreign_keys": {"on"}})
+	raw, err := sql.Open("sqlite3", uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw.SetMaxOpenConns(1)
+	if _, err := raw.Exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	for v := 1; v <= 5; v++ {
+		names, _ := fs.Glob(migrations, fmt.Sprintf("migrations/%04d_*.sql", v))
+		body, _ := migrations.ReadFile(names[0])
+		if _, err := raw.Exec(string(body)); err != nil {
+			t.Fatalf("version %d: %v", v, err)
+		}
+		raw.Exec(`INSERT INTO schema_migrations VALUES (?, '2026-01-01T00:00:00.000Z')`, v)
+	}
+	for _, q := range []string{
+		`INSERT INTO cases (id, year, seq, forbund, level, created_at, updated_at, raised, scrubbed_at, edited)
+		 VALUES ('LH-2026-0001', 2026, 1, 'x', 'individ', '2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z', 'Lyft', '2026-02-01T00:00:00.000Z', 'redigerad')`,
+		`INSERT INTO events (case_id, at, kind, actor) VALUES ('LH-2026-0001', '2026-01-01T00:00:00.000Z', 'created', 'a@b.example')`,
+	} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw.Close()
+
+	s := open(t, path)
+	ctx := context.Background()
+	if v, _ := s.SchemaVersion(ctx); v < 6 {
+		t.Fatalf("schema version %d", v)
+	}
+	c, err := s.Case(ctx, "LH-2026-0001")
+	if err != nil || c.Level != "individ" || c.Raised != "Lyft" || c.Forbund != "x" {
+		t.Fatalf("case after the rebuild: %+v, %v", c, err)
+	}
+	if ev, err := s.Timeline(ctx, "LH-2026-0001"); err != nil || len(ev) != 1 {
+		t.Errorf("events after the rebuild: %v, %v", ev, err)
+	}
+	err = s.Tx(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(`UPDATE cases SET level = 'vet ej' WHERE id = 'LH-2026-0001'`); err != nil {
+			return fmt.Errorf("level vet ej: %w", err)
+		}
+		if _, err := tx.exec(`UPDATE cases SET level = 'kanske' WHERE id = 'LH-2026-0001'`); err == nil {
+			return errors.New("a level outside the list was stored")
+		}
+		if _, err := tx.exec(`INSERT INTO events (case_id, at, kind, actor) VALUES ('LH-2099-0001', '2026-01-01T00:00:00.000Z', 'x', 'y')`); err == nil {
+			return errors.New("an event of no case was stored: foreign keys are off")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Error(err)
 	}
 }

@@ -38,7 +38,8 @@ type Incomplete struct {
 	Written   []string     // keys of the fields the sender wrote; nil means all
 	Missing   []string     // keys of the fields missing
 	PIIMasked bool
-	Name      string // whom to greet
+	Name      string   // whom to greet
+	Attached  []string // documents received instead of a blanket in the text
 }
 
 // BlankForm sends the blank form to whoever asked for it.
@@ -177,7 +178,7 @@ func (b NewCase) fill(d *Data, _ string) {
 }
 
 func (b Incomplete) fill(d *Data, lang string) {
-	d.PIIMasked, d.Name = b.PIIMasked, b.Name
+	d.PIIMasked, d.Name, d.Attached = b.PIIMasked, b.Name, b.Attached
 	if b.Fields != nil {
 		d.Fields = formFields(lang, b.Fields, b.Written)
 	}

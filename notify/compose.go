@@ -183,6 +183,7 @@ type Data struct {
 	Similar     []SimilarCase
 	Names       []string
 	Greeted     bool
+	Attached    []string
 	Period      string
 	Total       int
 }

@@ -729,10 +729,14 @@ func (p *Processor) record(tx *store.Tx, pr *prepared) ([]*store.OutMail, error)
 		more, err = p.compose(notify.Request{To: []string{m.From.Address}, InReplyTo: m.MessageID,
 			ForbundName: p.forbundName(res.Forbund), Now: now, Body: notify.BlankForm{}})
 	case classify.InvalidForm:
+		fields := &res.Form.Fields
+		if len(res.Form.Labels) == 0 {
+			fields = nil // nothing was written under a label: nothing to show as understood
+		}
 		more, err = p.compose(notify.Request{To: []string{m.From.Address}, InReplyTo: m.MessageID,
 			ForbundName: p.forbundName(res.Forbund), Now: now,
-			Body: notify.Incomplete{Fields: &res.Form.Fields, Written: res.Form.Labels, Missing: res.Form.Missing,
-				PIIMasked: len(res.Form.PII) > 0, Name: res.Form.Fields.ReporterName}})
+			Body: notify.Incomplete{Fields: fields, Written: res.Form.Labels, Missing: res.Form.Missing,
+				PIIMasked: len(res.Form.PII) > 0, Name: res.Form.Fields.ReporterName, Attached: res.Attached}})
 		// An answer to this request with only what was missing completes
 		// the blanket (classify merges the two).
 		for _, o := range more {

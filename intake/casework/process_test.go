@@ -434,3 +434,24 @@ func TestLevelUnknownAndUnreadableDate(t *testing.T) {
 		t.Errorf("level %q, event date %q; want %q and none", c.Level, c.EventDate, form.LevelUnknown)
 	}
 }
+
+// A blanket sent as a Word file with no text: the answer says what was
+// received, not that nothing was written.
+func TestAttachedBlanketAnsweredWithWhatCame(t *testing.T) {
+	p := newProcessor(t)
+	raw := "From: Anna <anna@af.example>\r\nTo: lexheller@finsam.example\r\nSubject: Lex Heller\r\nMessage-ID: <docx@af.example>\r\n" +
+		"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\r\n" +
+		"--b\r\nContent-Type: application/vnd.openxmlformats-officedocument.wordprocessingml.document\r\n" +
+		"Content-Disposition: attachment; filename=\"Lex Heller blankett.docx\"\r\nContent-Transfer-Encoding: base64\r\n\r\nUEsDBA==\r\n--b--\r\n"
+	outs := process(t, p, raw)
+	if outs[0].Kind != classify.InvalidForm {
+		t.Fatalf("outcome %+v", outs[0])
+	}
+	ms := outbox(t, p)
+	if len(ms) != 1 || ms[0].Kind != string(notify.KindIncomplete) {
+		t.Fatalf("queued %d mails: %+v", len(ms), ms)
+	}
+	if !strings.Contains(ms[0].Body, "bilagan Lex Heller blankett.docx") || strings.Contains(ms[0].Body, "Så här uppfattade vi") {
+		t.Errorf("the answer does not say what came:\n%s", ms[0].Body)
+	}
+}

@@ -22,6 +22,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -114,6 +115,10 @@ type Result struct {
 	// Completes is set when the message answers our request for what an
 	// earlier blanket of its sender lacked: Form is the two merged.
 	Completes bool
+	// Attached names the documents (Word, PDF, …) of an InvalidForm
+	// message whose text holds no blanket: the blanket is likely in them,
+	// and the answer says what was received.
+	Attached []string
 	// Unproven is set on commands from a process leader's address in a
 	// mail that does not prove it answers our mail to that leader (without
 	// AuthservID, the only check there is): the commands are refused.
@@ -215,6 +220,9 @@ func Classify(ctx context.Context, m *parse.Message, o *Options, lk Lookup) (*Re
 		return r.set(NewCase, fmt.Sprintf("a blanket with %d fields", len(res.Labels))), nil
 	case len(res.Labels) >= 2:
 		return r.set(InvalidForm, "required fields missing: "+strings.Join(res.Missing, ", ")), nil
+	case len(documents(m)) > 0 && len(text) < 1000:
+		r.Attached = documents(m)
+		return r.set(InvalidForm, "no blanket in the text; attached: "+strings.Join(r.Attached, ", ")), nil
 	case isFormRequest(m, text):
 		r.Form = nil
 		return r.set(FormRequest, "asks for the blank form"), nil
@@ -489,6 +497,30 @@ func automatic(m *parse.Message) string {
 		return "Precedence: " + p
 	}
 	return outOfOfficeMail(m)
+}
+
+// documentTypes are the attachments a blanket may be written in.
+var documentTypes = map[string]bool{
+	".doc": true, ".docx": true, ".odt": true, ".rtf": true, ".pdf": true, ".pages": true,
+	"application/msword": true, "application/pdf": true, "application/rtf": true, "text/rtf": true,
+	"application/vnd.openxmlformats-officedocument.wordprocessingml.document": true,
+	"application/vnd.oasis.opendocument.text":                                 true,
+}
+
+// documents names m's attachments that are documents (by type or name).
+func documents(m *parse.Message) []string {
+	var out []string
+	for _, a := range m.Attachments {
+		ext := strings.ToLower(path.Ext(a.Filename))
+		if documentTypes[ext] || documentTypes[strings.ToLower(a.ContentType)] {
+			name := a.Filename
+			if name == "" {
+				name = a.ContentType
+			}
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 var formRequestRe = regexp.MustCompile(`(?i)\b(blankett(en)?|formulär(et)?|form|lex heller-blankett)\b`)

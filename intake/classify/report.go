@@ -24,7 +24,10 @@ type Report struct {
 	Missing   []string      `json:"missing"`
 	// Unreadable are the blanket's values that could not be read (an
 	// event date that is no date, …): not stored, shown here.
-	Unreadable  []form.Unreadable  `json:"unreadable,omitempty"`
+	Unreadable []form.Unreadable `json:"unreadable,omitempty"`
+	// Attached names the documents received instead of a blanket in the
+	// text (InvalidForm).
+	Attached    []string           `json:"attached,omitempty"`
 	PII         []form.PII         `json:"pii"`
 	Text        string             `json:"text"`
 	Attachments []ReportAttachment `json:"attachments"`
@@ -62,6 +65,7 @@ func NewReport(m *parse.Message, r *Result) *Report {
 		// An automatic reply names the case it answers, as found.
 		rep.Case = &c
 	}
+	rep.Attached = r.Attached
 	if r.Form != nil {
 		f := r.Form.Fields
 		rep.Fields = &f

@@ -455,3 +455,23 @@ func TestAttachedBlanketAnsweredWithWhatCame(t *testing.T) {
 		t.Errorf("the answer does not say what came:\n%s", ms[0].Body)
 	}
 }
+
+// A message whose structure cannot be read (parts nested 50 deep) is not
+// answered with the blank form: it goes to Karantän with its reason.
+func TestUnreadableStructureIsQuarantined(t *testing.T) {
+	p := newProcessor(t)
+	inner := "From: a@af.example\r\nContent-Type: text/plain\r\n\r\nNamn: Anna Andersson\r\n"
+	for i := 0; i < 50; i++ {
+		inner = "From: f@af.example\r\nContent-Type: message/rfc822\r\n\r\n" + inner
+	}
+	raw := "To: lexheller@finsam.example\r\nSubject: x\r\nMessage-ID: <deep@af.example>\r\n" + inner
+	outs := process(t, p, raw)
+	if outs[0].Kind != classify.Quarantine || outs[0].Folder != FolderQuarantine || !strings.Contains(outs[0].Reason, "structure") {
+		t.Fatalf("outcome %+v", outs[0])
+	}
+	for _, m := range outbox(t, p) {
+		if m.To == "f@af.example" {
+			t.Errorf("the sender was answered: %s", m.Kind)
+		}
+	}
+}

@@ -21,6 +21,7 @@ package classify
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"path"
 	"regexp"
@@ -163,6 +164,11 @@ func Classify(ctx context.Context, m *parse.Message, o *Options, lk Lookup) (*Re
 	}
 	if len(m.From.Address) == 0 {
 		return r.set(Quarantine, "no sender address (From)"), nil
+	}
+	if unreadable(m) {
+		// Nothing is answered on a structure that could not be read
+		// whole: a person looks at it.
+		return r.set(Quarantine, "the message's structure could not be read: "+m.Fault.Error()), nil
 	}
 
 	// 3. A reply on a case.
@@ -497,6 +503,19 @@ func automatic(m *parse.Message) string {
 		return "Precedence: " + p
 	}
 	return outOfOfficeMail(m)
+}
+
+// unreadable reports whether m's structure could not be read whole in a
+// way that may hide what it says: parts nested too deeply or none found;
+// too many parts only when no text was found either.
+func unreadable(m *parse.Message) bool {
+	if m.Fault == nil {
+		return false
+	}
+	if errors.Is(m.Fault, parse.ErrTooDeep) || errors.Is(m.Fault, parse.ErrNoPart) {
+		return true
+	}
+	return strings.TrimSpace(m.Text) == ""
 }
 
 // documentTypes are the attachments a blanket may be written in.

@@ -2,25 +2,59 @@
 // works with: addresses, the decoded subject, threading headers, the best
 // text body and the attachments.
 //
-// It does no I/O beyond the given reader and keeps going wherever it can: a
-// part that cannot be read is recorded in Message.Problems and skipped, so a
-// valid blanket that carries something hostile is still read. Only a message
-// whose header cannot be read at all is an error.
+// It does no I/O beyond the given reader (and the spill files of
+// Options.SpillDir) and keeps going wherever it can: a part that cannot be
+// read is recorded in Message.Problems and skipped, so a valid blanket that
+// carries something hostile is still read. Only a message whose header
+// cannot be read at all is an error. A message whose structure could not
+// be read whole (parts nested too deeply, too many parts, no part found)
+// says so in Message.Fault, for the caller to quarantine it.
+//
+// # Headers
+//
+// Headers are read leniently, as mail readers do (enmime's reader is the
+// model; go-message parses the fields that are kept): an mbox "From " line
+// and up to three other lines that are no header field are skipped at the
+// top of a message (when a known field follows); a line without a colon
+// followed by known fields is a continuation that lost its indentation; the
+// first line that is no header field starts the body, and so do the
+// fields right before it that no mail program writes ("Namn: Anna", a
+// blanket written without the blank line); a field without a name is
+// skipped. Of several From fields the first with an address counts.
+// Raw 8-bit header text that is not UTF-8 is read in the first charset
+// that the message's parts declare and that decodes it validly, else as
+// Windows-1252.
+//
+// # Multiparts
+//
+// A boundary line is "--" and the boundary followed by the end of the
+// line, a space or tab, or "--" (so "--X-1" is no boundary line of "X");
+// text after it on the same line is ignored; lines and boundaries may be
+// of any length. A multipart/digest's parts are messages unless they say
+// otherwise. A multipart whose boundary is missing or occurs nowhere, or
+// that closes before its first part, is read as text.
 //
 // # Charsets
 //
 // Text is decoded with the declared charset (every charset of
 // github.com/emersion/go-message/charset), then, when the label is missing,
-// wrong or unknown, as UTF-8 when the bytes are valid UTF-8 and otherwise as
-// Windows-1252. An "iso-8859-1" or "us-ascii" label is read as Windows-1252,
-// as browsers and Outlook do (WHATWG Encoding, "latin1").
+// wrong or unknown, line by line: a valid UTF-8 line as UTF-8, a Latin-1
+// line as Windows-1252, and a UTF-8 line with a stray byte as UTF-8 with
+// that byte read as Windows-1252, so one bad byte does not spoil the
+// rest. An "iso-8859-1" or "us-ascii" label is read as Windows-1252, as
+// browsers and Outlook do (WHATWG Encoding, "latin1").
 //
 // # Bodies
 //
-// text/plain is preferred; format=flowed (RFC 3676) is unwrapped; a message
-// with only HTML is converted to text (tables become "cell: cell" lines); a
-// message whose body is empty but carries a text/plain attachment is read
-// from that attachment.
+// text/plain is preferred, unless it is a stub beside an HTML part with
+// several times its text; format=flowed (RFC 3676) is unwrapped; a message
+// with only HTML is converted to text (tables become "cell: cell" lines).
+// A message whose body is empty is read from, in this order: Outlook's
+// winmail.dat (application/ms-tnef, decoded with github.com/teamwork/tnef,
+// whose attachments become the message's), a text/plain attachment, and
+// an attached message (message/rfc822: a forward as attachment, a digest),
+// which is read like a message, within the same limits, and kept as an
+// attachment too.
 package parse
 
 import (
@@ -39,6 +73,7 @@ import (
 	"os"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -65,6 +100,19 @@ const (
 // ErrUnreadable is wrapped by the error Parse returns when a message has no
 // readable header.
 var ErrUnreadable = errors.New("parse: message is unreadable")
+
+// The faults of a message's structure, wrapped by Message.Fault.
+var (
+	// ErrTooDeep: parts (multiparts or attached messages) were nested
+	// deeper than 20 levels; the inner ones were not read.
+	ErrTooDeep = errors.New("parse: parts nested too deeply")
+	// ErrTooManyParts: the message has more than 500 parts; the rest were
+	// not read.
+	ErrTooManyParts = errors.New("parse: too many parts")
+	// ErrNoPart: a multipart has no part that could be found, and the
+	// message gave no text and no attachment.
+	ErrNoPart = errors.New("parse: no readable part")
+)
 
 // Options tune Parse. A nil *Options is the zero value.
 type Options struct {
@@ -157,55 +205,75 @@ type Message struct {
 	FromHTML    bool   // Text was converted from HTML
 	Attachments []Attachment
 	Problems    []string // what could not be read, one line each
+
+	// Fault is nil when the message's structure was read whole. Otherwise
+	// it wraps one or more of ErrTooDeep, ErrTooManyParts and ErrNoPart
+	// (test with errors.Is): parts were skipped or none was found, so the
+	// message may say more than Text shows, or nothing at all, and was
+	// likely built to hurt. The caller quarantines such a message instead
+	// of answering it. Problems says more.
+	Fault error
 }
 
 // Parse reads a raw message. It returns an error wrapping ErrUnreadable only
 // when the top-level header cannot be read; everything below that is best
 // effort and recorded in Message.Problems.
+//
+// The header is read leniently (see the package doc); Message.Header holds
+// the fields as read, with unindented continuations joined.
 func Parse(r io.Reader, opts *Options) (*Message, error) {
-	br := bufio.NewReader(r)
-	hdr, err := textproto.ReadHeader(br)
-	if hdr.Len() == 0 {
+	lr := &lineReader{br: bufio.NewReader(r)}
+	hd := readHeader(lr, true, nil)
+	if hd.h.Len() == 0 {
+		err := hd.err
 		if err == nil {
 			err = errors.New("no header fields")
 		}
 		return nil, fmt.Errorf("%w: %v", ErrUnreadable, err)
 	}
-	m := &Message{Header: hdr}
-	if err != nil {
-		m.Problems = append(m.Problems, fmt.Sprintf("header broken off: %v", err))
+	m := &Message{Header: hd.h, Problems: hd.problems}
+	if hd.err != nil {
+		m.Problems = append(m.Problems, fmt.Sprintf("header broken off: %v", hd.err))
 	}
-	m.readHeaderFields()
 
 	w := walker{msg: m, budget: opts.maxAttachmentBytes(), spill: opts.spillDir()}
 	if l, ok := r.(interface{ Len() int }); ok {
 		w.size = int64(l.Len())
 	}
-	mt, params := mediaType(hdr)
+	mt, params := mediaType(hd.h)
 	m.MediaType = mt
 	if mt == "multipart/report" {
 		m.ReportType = strings.ToLower(params["report-type"])
 	}
-	w.entity(hdr, br, 0)
+	w.entity(hd.h, lr, 0)
+	// The header is decoded after the body, whose parts' charsets tell
+	// how raw 8-bit header text is encoded.
+	m.readHeaderFields(w.hints)
 	m.chooseBody(&w)
+	m.Fault = w.fault()
 	return m, nil
 }
 
-func (m *Message) readHeaderFields() {
+func (m *Message) readHeaderFields(hints []string) {
 	h := m.Header
-	m.Subject = DecodeHeader(h.Get("Subject"))
-	if l := addressList(h.Get("From")); len(l) > 0 {
-		m.From = l[0]
+	m.Subject = decodeHeader(h.Get("Subject"), hints)
+	// A second From (a relay's, a broken client's) counts when the first
+	// has no address.
+	for _, v := range h.Values("From") {
+		if l := addressListHint(v, hints); len(l) > 0 {
+			m.From = l[0]
+			break
+		}
 	}
-	if l := addressList(h.Get("Sender")); len(l) > 0 {
+	if l := addressListHint(h.Get("Sender"), hints); len(l) > 0 {
 		m.Sender = l[0]
 	}
-	m.ReplyTo = addressList(h.Get("Reply-To"))
-	m.To = addressList(strings.Join(h.Values("To"), ", "))
-	m.Cc = addressList(strings.Join(h.Values("Cc"), ", "))
+	m.ReplyTo = addressListHint(h.Get("Reply-To"), hints)
+	m.To = addressListHint(strings.Join(h.Values("To"), ", "), hints)
+	m.Cc = addressListHint(strings.Join(h.Values("Cc"), ", "), hints)
 	for _, k := range []string{"Delivered-To", "X-Original-To", "Envelope-To"} {
 		for _, v := range h.Values(k) {
-			for _, a := range addressList(v) {
+			for _, a := range addressListHint(v, hints) {
 				m.DeliveredTo = append(m.DeliveredTo, a.Address)
 			}
 		}
@@ -250,11 +318,18 @@ func relabelWords(s string) string {
 	})
 }
 
-// raw8bit reads a header value with raw 8-bit bytes that are not UTF-8 as
-// Windows-1252; encoded-words, being ASCII, are unharmed.
-func raw8bit(s string) string {
+// raw8bit reads a header value with raw 8-bit bytes that are not UTF-8:
+// in the first of the hinted charsets (those the message's parts declare)
+// that decodes it validly, else as Windows-1252. Encoded-words, being
+// ASCII, are unharmed.
+func raw8bit(s string, hints []string) string {
 	if utf8.ValidString(s) {
 		return s
+	}
+	for _, cs := range hints {
+		if d, ok := decodeStrict([]byte(s), cs); ok {
+			return d
+		}
 	}
 	if d, err := charmap.Windows1252.NewDecoder().String(s); err == nil {
 		return d
@@ -262,11 +337,64 @@ func raw8bit(s string) string {
 	return strings.ToValidUTF8(s, "\uFFFD")
 }
 
+// decodeStrict decodes b as charset cs when cs is a known charset that
+// Windows-1252 does not already stand for, and b is valid in it: no
+// replacement characters, no C1 controls (which a single-byte charset
+// gives for Windows-1252's punctuation), and for the EUC charsets only
+// pairs of 8-bit bytes (the decoders read "gb2312" as GBK, which takes
+// Latin-1's "B\xe5rd" for one ideograph between two letters).
+func decodeStrict(b []byte, cs string) (string, bool) {
+	cs = strings.ToLower(strings.Trim(strings.TrimSpace(cs), `"`))
+	if latinLabels[cs] || eucLabels[cs] && !eightBitPairs(b) {
+		return "", false
+	}
+	r, err := charset.Reader(cs, bytes.NewReader(b))
+	if err != nil {
+		return "", false
+	}
+	out, err := io.ReadAll(r)
+	if err != nil || !utf8.Valid(out) || bytes.ContainsRune(out, utf8.RuneError) {
+		return "", false
+	}
+	if bytes.ContainsFunc(out, func(r rune) bool { return r >= 0x80 && r <= 0x9f }) {
+		return "", false
+	}
+	return string(out), true
+}
+
+// eucLabels are charsets whose 8-bit bytes come in pairs (EUC, ISO 2022
+// in 8 bits).
+var eucLabels = map[string]bool{
+	"gb2312": true, "euc-cn": true, "euc-kr": true, "ks_c_5601-1987": true, "euc-jp": true,
+}
+
+// eightBitPairs reports whether every run of 8-bit bytes in b has an even
+// length.
+func eightBitPairs(b []byte) bool {
+	run := 0
+	for _, c := range b {
+		if c >= 0x80 {
+			run++
+			continue
+		}
+		if run%2 != 0 {
+			return false
+		}
+		run = 0
+	}
+	return run%2 == 0
+}
+
 // DecodeHeader decodes RFC 2047 encoded-words and removes control
 // characters (CR, LF, tabs become spaces), so that a decoded value can never
-// inject a header line.
-func DecodeHeader(s string) string {
-	s = raw8bit(s)
+// inject a header line. Raw 8-bit text that is not UTF-8 is read as
+// Windows-1252.
+func DecodeHeader(s string) string { return decodeHeader(s, nil) }
+
+// decodeHeader is DecodeHeader with the charsets to try first on raw
+// 8-bit text (see raw8bit).
+func decodeHeader(s string, hints []string) string {
+	s = raw8bit(s, hints)
 	if d, err := wordDecoder.DecodeHeader(relabelWords(s)); err == nil {
 		s = d
 	}
@@ -295,12 +423,16 @@ var addrParser = &mail.AddressParser{WordDecoder: wordDecoder}
 // addressList parses an address list leniently: where net/mail refuses the
 // whole list, each comma-separated piece is tried on its own, and a bare
 // address inside angle brackets is still found.
-func addressList(s string) []Address {
+func addressList(s string) []Address { return addressListHint(s, nil) }
+
+// addressListHint is addressList with the charsets to try first on raw
+// 8-bit text (see raw8bit).
+func addressListHint(s string, hints []string) []Address {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return nil
 	}
-	s = relabelWords(raw8bit(s))
+	s = relabelWords(raw8bit(s, hints))
 	if l, err := addrParser.ParseList(s); err == nil {
 		return convert(l)
 	}
@@ -390,21 +522,52 @@ func mediaType(h textproto.Header) (string, map[string]string) {
 
 // body is one candidate text part.
 type body struct {
-	text   string
-	html   bool
-	flowed bool
+	text string
+	html bool
 }
 
 type walker struct {
-	msg    *Message
-	spill  string // Options.SpillDir
-	budget int64  // attachment bytes still allowed
-	size   int64  // of the whole raw message, when the reader tells; 0 if not
-	parts  int
-	plain  []body
-	html   []body
-	txtAtt []body // text/plain attachments, a fallback body
-	text   int    // bytes of text read so far (maxTextBytes in all)
+	msg      *Message
+	spill    string // Options.SpillDir
+	budget   int64  // attachment bytes still allowed
+	size     int64  // of the whole raw message, when the reader tells; 0 if not
+	parts    int
+	plain    []body
+	html     []body
+	txtAtt   []body // text/plain attachments, a fallback body
+	tnefBody []body // the bodies of winmail.dat, when the message has none
+	inner    []body // the text of attached messages, the last fallback
+	text     int    // bytes of text read so far (maxTextBytes in all)
+	hints    []string
+	// scratch is set for an attached message's walker: its attachments
+	// are read only for their text.
+	scratch bool
+	// The faults met (see Message.Fault).
+	tooDeep, tooMany, noParts bool
+}
+
+// hint records a charset a part declares, for the raw 8-bit header text.
+func (w *walker) hint(cs string) {
+	cs = strings.ToLower(strings.Trim(strings.TrimSpace(cs), `"`))
+	if cs == "" || len(w.hints) >= 8 || slices.Contains(w.hints, cs) {
+		return
+	}
+	w.hints = append(w.hints, cs)
+}
+
+// fault returns what Message.Fault says of the walk.
+func (w *walker) fault() error {
+	var errs []error
+	if w.tooDeep {
+		errs = append(errs, ErrTooDeep)
+	}
+	if w.tooMany {
+		errs = append(errs, ErrTooManyParts)
+	}
+	if w.noParts && strings.TrimSpace(w.msg.Text) == "" && len(w.msg.Attachments) == 0 {
+		errs = append(errs, ErrNoPart)
+	}
+	return errors.Join(errs...)
 }
 
 func (w *walker) problem(format string, args ...any) {
@@ -419,55 +582,27 @@ func (w *walker) entity(h textproto.Header, r io.Reader, depth int) {
 	if w.parts > maxParts {
 		if w.parts == maxParts+1 {
 			w.problem("more than %d parts; the rest was not read", maxParts)
+			w.tooMany = true
 		}
 		return
 	}
 	mt, params := mediaType(h)
+	w.hint(params["charset"])
 	disp, dparams, _ := mime.ParseMediaType(h.Get("Content-Disposition"))
 	filename := dparams["filename"]
 	if filename == "" {
 		filename = params["name"]
 	}
-	filename = DecodeHeader(filename)
+	filename = decodeHeader(filename, append([]string{params["charset"]}, w.hints...))
 
 	if strings.HasPrefix(mt, "multipart/") {
 		if depth >= maxDepth {
 			w.problem("multipart nested deeper than %d levels; the inner parts were not read", maxDepth)
+			w.tooDeep = true
 			return
 		}
-		boundary := params["boundary"]
-		if boundary == "" {
-			w.problem("%s without a boundary; read as text", mt)
-			w.leaf("text/plain", params, "", "", h, r)
-			return
-		}
-		pre := &preamble{r: r}
-		mr := textproto.NewMultipartReader(pre, boundary)
-		for n := 0; ; n++ {
-			p, err := mr.NextPart()
-			if n == 0 {
-				pre.done = true
-				if err != nil && err != io.EOF {
-					// The boundary occurs nowhere, or the first part is
-					// broken: the body is still text.
-					w.problem("%s with boundary %q unreadable (%v); read as text", mt, boundary, err)
-					w.leaf("text/plain", params, "", "", h, io.MultiReader(bytes.NewReader(pre.buf.Bytes()), r))
-					return
-				}
-				pre.buf = bytes.Buffer{}
-			}
-			if err == io.EOF {
-				if n == 0 {
-					w.problem("%s has no parts (boundary %q not found)", mt, boundary)
-				}
-				return
-			}
-			if err != nil {
-				w.problem("broken %s: %v", mt, err)
-				return
-			}
-			w.entity(p.Header, p, depth+1)
-		}
+		w.multipart(mt, params, h, r, depth)
+		return
 	}
 	if mt == "message/rfc822" || mt == "text/rfc822-headers" || mt == "message/global" || mt == "message/global-headers" {
 		if w.msg.MediaType == "multipart/report" {
@@ -475,24 +610,47 @@ func (w *walker) entity(h textproto.Header, r io.Reader, depth int) {
 			return
 		}
 	}
-	w.leaf(mt, params, disp, filename, h, r)
+	w.leaf(mt, params, disp, filename, h, r, depth)
 }
 
-// preamble records what a multipart reader reads until done is set (after
-// the first part is found), so that a multipart whose boundary never occurs
-// can still be read as text.
-type preamble struct {
-	r    io.Reader
-	buf  bytes.Buffer
-	done bool
-}
-
-func (p *preamble) Read(b []byte) (int, error) {
-	n, err := p.r.Read(b)
-	if !p.done && p.buf.Len() <= maxTextBytes {
-		p.buf.Write(b[:n])
+// multipart reads the parts of a multipart entity. A multipart whose
+// boundary is missing or occurs nowhere, or that has no part, is read as
+// text.
+func (w *walker) multipart(mt string, params map[string]string, h textproto.Header, r io.Reader, depth int) {
+	boundary := params["boundary"]
+	if boundary == "" {
+		w.problem("%s without a boundary; read as text", mt)
+		w.leaf("text/plain", params, "", "", h, r, depth)
+		return
 	}
-	return n, err
+	mr := newMultipartReader(r, boundary)
+	for {
+		ph, body, problems, err := mr.NextPart()
+		for _, p := range problems {
+			w.problem("%s part %d: %s", mt, mr.part, p)
+		}
+		switch {
+		case err == errNoBoundary, err == errNoParts:
+			if err == errNoBoundary {
+				w.problem("%s with boundary %q unreadable (%v); read as text", mt, boundary, err)
+			} else {
+				w.problem("%s has no parts (boundary %q not found before its closing line); read as text", mt, boundary)
+			}
+			w.noParts = true
+			w.leaf("text/plain", params, "", "", h, bytes.NewReader(mr.Text()), depth)
+			return
+		case err == io.EOF:
+			return
+		case err != nil:
+			w.problem("broken %s: %v", mt, err)
+			return
+		}
+		if mt == "multipart/digest" && ph.Get("Content-Type") == "" {
+			// RFC 2046 section 5.1.5: a digest's parts are messages.
+			ph.Set("Content-Type", "message/rfc822")
+		}
+		w.entity(ph, body, depth+1)
+	}
 }
 
 // reported reads the returned header of a delivery report.
@@ -506,60 +664,73 @@ func (w *walker) reported(r io.Reader) {
 	w.msg.ReportedMessageIDs = append(w.msg.ReportedMessageIDs, MsgIDs(h.Get("Message-Id"))...)
 }
 
-func (w *walker) leaf(mt string, params map[string]string, disp, filename string, h textproto.Header, r io.Reader) {
+func (w *walker) leaf(mt string, params map[string]string, disp, filename string, h textproto.Header, r io.Reader, depth int) {
 	cte := h.Get("Content-Transfer-Encoding")
 	if !knownEncoding(cte) {
 		w.problem("unknown Content-Transfer-Encoding %q in %s part; read as is", cte, mt)
 	}
 	dec := transferDecoder(cte, r)
-	isText := mt == "text/plain" || mt == "text/html"
-	if isText && disp != "attachment" && filename == "" {
-		room := maxTextBytes - w.text
-		if room <= 0 {
-			w.problem("%s part not read: the message's text is over %d bytes (the raw message is kept whole)", mt, maxTextBytes)
-			_, _ = io.Copy(io.Discard, dec)
-			return
-		}
-		b, err := io.ReadAll(io.LimitReader(dec, int64(room)+1))
-		if err != nil {
-			w.problem("%s part partly unreadable: %v", mt, err)
-		}
-		if len(b) > room {
-			w.problem("%s part cut: the message's text is over %d bytes (the raw message is kept whole)", mt, maxTextBytes)
-			b = b[:room]
-			// Do not cut the last UTF-8 sequence in two, or the text is
-			// no longer valid UTF-8 and would be read as Windows-1252.
-			for k := 1; k < utf8.UTFMax && k <= len(b); k++ {
-				if utf8.RuneStart(b[len(b)-k]) {
-					if !utf8.FullRune(b[len(b)-k:]) {
-						b = b[:len(b)-k]
-					}
-					break
-				}
-			}
-			_, _ = io.Copy(io.Discard, dec)
-		}
-		w.text += len(b)
-		cs := params["charset"]
-		if cs != "" && !knownCharset(cs) {
-			w.problem("unknown charset %q in %s part; read as UTF-8 or Windows-1252", cs, mt)
-		}
-		text := DecodeText(b, cs)
-		if mt == "text/html" {
+	switch {
+	case (mt == "text/plain" || mt == "text/html") && disp != "attachment" && filename == "":
+		if text, ok := w.readText(mt, params, dec); ok && mt == "text/html" {
 			w.html = append(w.html, body{text: text, html: true})
-		} else {
-			flowed := strings.EqualFold(params["format"], "flowed")
-			if flowed {
-				text = unflow(text, strings.EqualFold(params["delsp"], "yes"))
-			}
-			w.plain = append(w.plain, body{text: text, flowed: flowed})
+		} else if ok {
+			w.plain = append(w.plain, body{text: text})
 		}
-		return
+	case isTNEF(mt, filename):
+		w.tnef(mt, params, filename, dec, depth)
+	case mt == "message/rfc822" || mt == "message/global":
+		// Kept as an attachment; its text is the body when the message
+		// has none of its own (a forward as attachment, a digest).
+		w.attachment(mt, params, filename, dec, func(r io.Reader) { w.embedded(r, depth+1) })
+	default:
+		w.attachment(mt, params, filename, dec, nil)
 	}
-	w.attachment(mt, params, filename, dec)
 }
 
-func (w *walker) attachment(mt string, params map[string]string, filename string, r io.Reader) {
+// readText reads and decodes a text part of the body, within what is left
+// of maxTextBytes; ok is false when there was no room left.
+func (w *walker) readText(mt string, params map[string]string, dec io.Reader) (text string, ok bool) {
+	room := maxTextBytes - w.text
+	if room <= 0 {
+		w.problem("%s part not read: the message's text is over %d bytes (the raw message is kept whole)", mt, maxTextBytes)
+		_, _ = io.Copy(io.Discard, dec)
+		return "", false
+	}
+	b, err := io.ReadAll(io.LimitReader(dec, int64(room)+1))
+	if err != nil {
+		w.problem("%s part partly unreadable: %v", mt, err)
+	}
+	if len(b) > room {
+		w.problem("%s part cut: the message's text is over %d bytes (the raw message is kept whole)", mt, maxTextBytes)
+		b = b[:room]
+		// Do not cut the last UTF-8 sequence in two, or the text is
+		// no longer valid UTF-8 and would be read as Windows-1252.
+		for k := 1; k < utf8.UTFMax && k <= len(b); k++ {
+			if utf8.RuneStart(b[len(b)-k]) {
+				if !utf8.FullRune(b[len(b)-k:]) {
+					b = b[:len(b)-k]
+				}
+				break
+			}
+		}
+		_, _ = io.Copy(io.Discard, dec)
+	}
+	w.text += len(b)
+	cs := params["charset"]
+	if cs != "" && !knownCharset(cs) {
+		w.problem("unknown charset %q in %s part; read as UTF-8 or Windows-1252", cs, mt)
+	}
+	text = DecodeText(b, cs)
+	if mt == "text/plain" && strings.EqualFold(params["format"], "flowed") {
+		text = unflow(text, strings.EqualFold(params["delsp"], "yes"))
+	}
+	return text, true
+}
+
+// attachment records a part that is not the body. inner, when not nil,
+// reads the part's content as it is being kept.
+func (w *walker) attachment(mt string, params map[string]string, filename string, r io.Reader, inner func(io.Reader)) {
 	a := Attachment{Filename: SanitizeFilename(filename, mt), ContentType: mt}
 	hash := sha256.New()
 	keep := w.budget
@@ -569,7 +740,12 @@ func (w *walker) attachment(mt string, params map[string]string, filename string
 	if hint := min(keep+1, w.size*3/4+4096); hint > 64<<10 && dst.dir == "" {
 		dst.buf.Grow(int(hint))
 	}
-	n, err := io.Copy(io.MultiWriter(hash, dst), r)
+	sink := io.MultiWriter(hash, dst)
+	if inner != nil {
+		inner(io.TeeReader(r, sink))
+	}
+	_, err := io.Copy(sink, r)
+	n := dst.n
 	a.Size = n
 	a.SHA256 = hex.EncodeToString(hash.Sum(nil))
 	if err != nil {
@@ -597,12 +773,41 @@ func (w *walker) attachment(mt string, params map[string]string, filename string
 			os.Remove(dst.file.Name())
 		}
 		a.Dropped = fmt.Sprintf("larger than the %d MB kept per message", w.maxMB())
-		w.problem("attachment %q (%d bytes) not kept: %s", a.Filename, n, a.Dropped)
+		if !w.scratch {
+			w.problem("attachment %q (%d bytes) not kept: %s", a.Filename, n, a.Dropped)
+		}
 	}
 	if mt == "text/plain" && a.Content != nil {
 		w.txtAtt = append(w.txtAtt, body{text: DecodeText(a.Content, params["charset"])})
 	}
 	w.msg.Attachments = append(w.msg.Attachments, a)
+}
+
+// embedded reads the text of an attached message into w.inner, with a
+// walker of its own whose attachments are read only for their text.
+func (w *walker) embedded(r io.Reader, depth int) {
+	if depth >= maxDepth {
+		w.problem("attached message nested deeper than %d levels; not read", maxDepth)
+		w.tooDeep = true
+		return
+	}
+	lr := &lineReader{br: bufio.NewReader(r)}
+	hd := readHeader(lr, true, nil)
+	if hd.h.Len() == 0 {
+		w.problem("attached message without a header; its text was not read")
+		return
+	}
+	sub := &walker{msg: &Message{}, budget: min(w.budget, maxTextBytes), parts: w.parts, text: w.text, scratch: true}
+	sub.entity(hd.h, lr, depth)
+	sub.msg.chooseBody(sub)
+	w.parts, w.text = sub.parts, sub.text
+	w.tooDeep, w.tooMany = w.tooDeep || sub.tooDeep, w.tooMany || sub.tooMany
+	for _, p := range append(hd.problems, sub.msg.Problems...) {
+		w.problem("attached message: %s", p)
+	}
+	if strings.TrimSpace(sub.msg.Text) != "" {
+		w.inner = append(w.inner, body{text: sub.msg.Text, html: sub.msg.FromHTML})
+	}
 }
 
 // spillWriter keeps up to keep bytes: in memory, or, past spillOver and
@@ -669,36 +874,76 @@ func (w *walker) maxMB() int64 {
 	return (total + 1<<19) >> 20
 }
 
+// chooseBody sets Text: the text/plain parts, unless they are empty or a
+// stub beside a real HTML part; else the HTML parts; else text/plain
+// attachments; else the text of attached messages.
 func (m *Message) chooseBody(w *walker) {
-	join := func(bs []body) string {
-		var parts []string
-		for _, b := range bs {
-			if t := strings.TrimSpace(b.text); t != "" {
-				parts = append(parts, b.text)
+	if strings.TrimSpace(joinBodies(w.plain)+joinBodies(w.html)) == "" && len(w.tnefBody) > 0 {
+		// Outlook writes the body beside winmail.dat as well, when it
+		// writes it at all.
+		w.plain, w.html = nil, nil
+		for _, b := range w.tnefBody {
+			if b.html {
+				w.html = append(w.html, b)
+			} else {
+				w.plain = append(w.plain, b)
 			}
 		}
-		return strings.Join(parts, "\n")
 	}
-	plain := join(w.plain)
-	switch {
-	case strings.TrimSpace(plain) != "":
+	plain := joinBodies(w.plain)
+	var html []string
+	flat := false
+	for _, b := range w.html {
+		text, f := htmlToText(b.text)
+		flat = flat || f
+		html = append(html, text)
+	}
+	if strings.TrimSpace(plain) != "" && !isStub(plain, strings.Join(html, "\n")) {
 		m.Text = plain
-	case len(w.html) > 0:
-		var parts []string
-		for _, b := range w.html {
-			text, flat := htmlToText(b.text)
-			if flat {
-				w.problem("text/html part nested too deeply; read without its structure")
-			}
-			parts = append(parts, text)
+	} else if len(html) > 0 {
+		if flat {
+			w.problem("text/html part nested too deeply; read without its structure")
 		}
-		m.Text = strings.Join(parts, "\n")
+		m.Text = strings.Join(html, "\n")
 		m.FromHTML = true
 	}
 	if strings.TrimSpace(m.Text) == "" && len(w.txtAtt) > 0 {
-		m.Text = join(w.txtAtt)
+		m.Text = joinBodies(w.txtAtt)
+	}
+	if strings.TrimSpace(m.Text) == "" && len(w.inner) > 0 {
+		m.Text = joinBodies(w.inner)
+		m.FromHTML = slices.ContainsFunc(w.inner, func(b body) bool { return b.html })
 	}
 	m.Text = normalizeNewlines(m.Text)
+}
+
+// joinBodies joins the texts that are not blank.
+func joinBodies(bs []body) string {
+	var parts []string
+	for _, b := range bs {
+		if strings.TrimSpace(b.text) != "" {
+			parts = append(parts, b.text)
+		}
+	}
+	return strings.Join(parts, "\n")
+}
+
+// isStub reports whether the plain text is a stub beside the HTML's text
+// ("This HTML newsletter can be read here", a line of a signature): it
+// has under a third of the HTML's letters and digits, and 100 fewer.
+func isStub(plain, html string) bool {
+	p, h := countAlnum(plain), countAlnum(html)
+	return h > 3*p && h-p >= 100
+}
+
+func countAlnum(s string) int {
+	n := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			n++
+		}
+	}
+	return n
 }
 
 func normalizeNewlines(s string) string {
@@ -751,10 +996,19 @@ func knownCharset(cs string) bool {
 	return err == nil
 }
 
+// latinLabels are the labels read by DecodeText's fallback chain: UTF-8,
+// else Windows-1252 (which ISO-8859-1 and US-ASCII labels stand for).
+var latinLabels = map[string]bool{
+	"": true, "utf-8": true, "utf8": true, "us-ascii": true, "ascii": true, "iso-8859-1": true,
+	"iso8859-1": true, "latin1": true, "latin-1": true, "windows-1252": true, "cp1252": true,
+	"x-unknown": true, "unknown-8bit": true,
+}
+
 // DecodeText turns bytes labelled with charset cs into UTF-8: the declared
-// charset when it is known and not a Latin-1 or ASCII label, else UTF-8 when
-// the bytes are valid UTF-8, else Windows-1252. A byte order mark overrides
-// the label and is removed.
+// charset when it is known and not a Latin-1 or ASCII label, else UTF-8
+// where the bytes are valid UTF-8 and Windows-1252 where they are not,
+// line by line (see mixedText). A byte order mark overrides the label and
+// is removed.
 func DecodeText(b []byte, cs string) string {
 	cs = strings.ToLower(strings.Trim(strings.TrimSpace(cs), `"`))
 	// A byte order mark wins over the label, as in browsers (Notepad
@@ -765,10 +1019,7 @@ func DecodeText(b []byte, cs string) string {
 	case bytes.HasPrefix(b, []byte("\xff\xfe")), bytes.HasPrefix(b, []byte("\xfe\xff")):
 		cs = "utf-16"
 	}
-	switch cs {
-	case "", "utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "iso8859-1", "latin1", "latin-1", "windows-1252", "cp1252", "x-unknown", "unknown-8bit":
-		// Handled by the fallback chain below.
-	default:
+	if !latinLabels[cs] {
 		if r, err := charset.Reader(cs, bytes.NewReader(b)); err == nil {
 			if out, err := io.ReadAll(r); err == nil && utf8.Valid(out) {
 				return string(out)
@@ -778,11 +1029,46 @@ func DecodeText(b []byte, cs string) string {
 	if utf8.Valid(b) {
 		return string(b)
 	}
-	out, err := charmap.Windows1252.NewDecoder().Bytes(b)
-	if err != nil {
-		return strings.ToValidUTF8(string(b), "\uFFFD")
+	return mixedText(b)
+}
+
+// mixedText decodes b, which is not valid UTF-8, line by line, so that one
+// stray byte does not spoil the whole text: a valid line is UTF-8; a line
+// with more valid multi-byte UTF-8 sequences than invalid bytes (a UTF-8
+// line with a stray byte) is UTF-8 with each invalid byte read as
+// Windows-1252; any other line (Latin-1 text) is Windows-1252. A body all
+// in Windows-1252 reads as it would whole.
+func mixedText(b []byte) string {
+	var sb strings.Builder
+	sb.Grow(len(b) + len(b)/8)
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n') + 1
+		if i == 0 {
+			i = len(b)
+		}
+		line := b[:i]
+		b = b[i:]
+		multi, invalid := 0, 0
+		for k := 0; k < len(line); {
+			r, size := utf8.DecodeRune(line[k:])
+			switch {
+			case r == utf8.RuneError && size <= 1:
+				invalid++
+			case size > 1:
+				multi++
+			}
+			k += max(size, 1)
+		}
+		for k := 0; k < len(line); {
+			r, size := utf8.DecodeRune(line[k:])
+			if invalid >= multi || r == utf8.RuneError && size <= 1 {
+				r, size = charmap.Windows1252.DecodeByte(line[k]), 1
+			}
+			sb.WriteRune(r)
+			k += size
+		}
 	}
-	return string(out)
+	return sb.String()
 }
 
 // unflow joins the soft line breaks of a format=flowed body (RFC 3676
@@ -886,4 +1172,5 @@ func SanitizeFilename(name, contentType string) string {
 var extensions = map[string]string{
 	"text/plain": ".txt", "text/html": ".html", "text/calendar": ".ics", "message/rfc822": ".eml",
 	"application/pdf": ".pdf", "application/zip": ".zip", "image/jpeg": ".jpg", "image/png": ".png",
+	"application/ms-tnef": ".dat", "application/vnd.ms-tnef": ".dat",
 }

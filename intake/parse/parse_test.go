@@ -994,6 +994,7 @@ type golden struct {
 	FromHTML           bool
 	Attachments        []goldenAttachment
 	Problems           []string
+	Fault              string `json:",omitempty"`
 }
 
 type goldenAttachment struct {
@@ -1012,6 +1013,9 @@ func toGolden(m *Message) golden {
 		Text: m.Text, FromHTML: m.FromHTML, Problems: m.Problems}
 	if !m.Date.IsZero() {
 		g.Date = m.Date.Format(time.RFC3339)
+	}
+	if m.Fault != nil {
+		g.Fault = m.Fault.Error()
 	}
 	for _, a := range m.Attachments {
 		g.Attachments = append(g.Attachments, goldenAttachment{a.Filename, a.ContentType, a.Size, a.SHA256, a.Content != nil, a.Dropped})

@@ -175,6 +175,13 @@ func (r *headerReader) read() {
 			continue
 		case (l[0] == ' ' || l[0] == '\t') && r.skip:
 			continue
+		case r.top && len(r.fields) == 0 && (l[0] == ' ' || l[0] == '\t') && knownField(fieldName(bytes.TrimLeft(l, " \t"))):
+			// The message's first field indented, which continues
+			// nothing: read as a field.
+			r.out.problems = append(r.out.problems, fmt.Sprintf("the first header field (%s) is indented; read as a field", fieldName(bytes.TrimLeft(l, " \t"))))
+			r.add(0, l, false)
+			r.fields[0] = bytes.TrimLeft(r.fields[0], " \t")
+			continue
 		case (l[0] == ' ' || l[0] == '\t') && len(r.fields) > 0:
 			r.add(len(r.fields)-1, l, false)
 			continue
@@ -222,7 +229,7 @@ func (r *headerReader) notField(l []byte) bool {
 			r.out.problems = append(r.out.problems, fmt.Sprintf("line %d of the header is no header field; skipped", r.out.junk))
 		}
 		return true
-	case len(r.fields) > 0 && r.knownFieldFollows():
+	case len(r.fields) > 0 && !r.ownBoundary(l) && r.knownFieldFollows():
 		last := len(r.fields) - 1
 		r.add(last, l, true)
 		r.out.problems = append(r.out.problems, fmt.Sprintf("a continuation of the %s field was not indented; joined", fieldName(r.fields[last])))
@@ -274,7 +281,30 @@ func (r *headerReader) knownFieldFollows() bool {
 			continue
 		case fieldName(l) != "":
 			return knownField(fieldName(l))
+		case r.ownBoundary(l):
+			return false
 		}
+	}
+	return false
+}
+
+// ownBoundary reports whether l, a line that is no header field, is a
+// boundary line of the multipart that the header read so far declares.
+// The body starts there: a header that no blank line ends (Thunderbird's
+// multipart, after a relay dropped the blank line) would otherwise take
+// the first part's header fields for its own.
+func (r *headerReader) ownBoundary(l []byte) bool {
+	if !bytes.HasPrefix(l, []byte("--")) {
+		return false
+	}
+	for i := len(r.fields) - 1; i >= 0; i-- {
+		if !strings.EqualFold(fieldName(r.fields[i]), "Content-Type") {
+			continue
+		}
+		_, v, _ := bytes.Cut(r.fields[i], []byte(":"))
+		mt, params := parseMediaType(strings.ReplaceAll(string(v), "\r\n", ""))
+		b := params["boundary"]
+		return strings.HasPrefix(mt, "multipart/") && b != "" && matchBoundary(l, []byte("--"+b)) != notBoundary
 	}
 	return false
 }

@@ -20,10 +20,20 @@
 // first line that is no header field starts the body, and so do the
 // fields right before it that no mail program writes ("Namn: Anna", a
 // blanket written without the blank line); a field without a name is
-// skipped. Of several From fields the first with an address counts.
-// Raw 8-bit header text that is not UTF-8 is read in the first charset
-// that the message's parts declare and that decodes it validly, else as
-// Windows-1252.
+// skipped; a message's first field, when indented, is read as a field; a
+// multipart's header that no blank line ends, ends at its own boundary
+// line. Of several From fields the first with an address counts; an
+// address list without angle brackets ("Anna Andersson anna@af.se", two
+// addresses without a comma) is read word by word, the words before the
+// first address being its name. Raw 8-bit header text that is not UTF-8
+// is read in the first charset that the message's parts declare and that
+// decodes it validly, else as Windows-1252. An encoded-word that
+// mime.WordDecoder refuses (bad base64 padding, a broken Q escape) is
+// decoded leniently, an unknown charset label like a missing one.
+//
+// A Content-Type with junk after the type ("text/plain>", "text/html
+// Content-Transfer-Encoding: 8bit") is read as that type; one without a
+// type/subtype is text/plain (RFC 2045 section 5.2).
 //
 // # Multiparts
 //
@@ -42,13 +52,21 @@
 // line as Windows-1252, and a UTF-8 line with a stray byte as UTF-8 with
 // that byte read as Windows-1252, so one bad byte does not spoil the
 // rest. An "iso-8859-1" or "us-ascii" label is read as Windows-1252, as
-// browsers and Outlook do (WHATWG Encoding, "latin1").
+// browsers and Outlook do (WHATWG Encoding, "latin1"). Text that is not
+// UTF-8 and has no label (or "us-ascii", or an unknown one) is read in
+// the Chinese, Japanese or Korean charset it is written in when its bytes
+// tell one (Big5, GB18030, Shift_JIS, EUC-JP, EUC-KR; detect.go says
+// how), and as Windows-1252 otherwise: Western text is never guessed at.
+// A C1 control character in text is the Windows-1252 character of its
+// byte ("€" for U+0080).
 //
 // # Bodies
 //
 // text/plain is preferred, unless it is a stub beside an HTML part with
 // several times its text; format=flowed (RFC 3676) is unwrapped; a message
 // with only HTML is converted to text (tables become "cell: cell" lines).
+// A text part declared base64 that is plainly text (words whose base64
+// decoding is binary) is read as it is.
 // A message whose body is empty is read from, in this order: Outlook's
 // winmail.dat (application/ms-tnef, decoded with github.com/teamwork/tnef,
 // whose attachments become the message's), a text/plain attachment, and
@@ -288,12 +306,14 @@ func (m *Message) readHeaderFields(hints []string) {
 	}
 }
 
+// wordDecoder decodes encoded-words like text (decodeText), but keeps C1
+// control characters, which cleanLine turns into spaces in a header.
 var wordDecoder = &mime.WordDecoder{CharsetReader: func(cs string, r io.Reader) (io.Reader, error) {
 	b, err := io.ReadAll(io.LimitReader(r, 1<<16))
 	if err != nil {
 		return nil, err
 	}
-	return strings.NewReader(DecodeText(b, cs)), nil
+	return strings.NewReader(decodeText(b, cs)), nil
 }}
 
 // wordCharsetRe finds the charset of encoded-words labelled UTF-8,
@@ -317,6 +337,72 @@ func relabelWords(s string) string {
 		return "=?windows-1252" + m[2]
 	})
 }
+
+// encodedWordRe matches an RFC 2047 encoded-word: charset (with an RFC
+// 2231 language), encoding, text.
+var encodedWordRe = regexp.MustCompile(`=\?([^?\s*]+)(?:\*[^?\s]*)?\?([bBqQ])\?([^?\s]*)\?=`)
+
+// repairWords rewrites each encoded-word that mime.WordDecoder refuses
+// (base64 with missing or extra padding, as in "=?NONE?B?VEVTVA=?=", or a
+// broken escape in Q) as a UTF-8 word, decoded leniently: the base64
+// alphabet without padding, a broken escape as written, and the charset
+// as DecodeText reads it (an unknown one as UTF-8 when valid, else as
+// Windows-1252). Words between which there is only white space stay
+// joined.
+func repairWords(s string) string {
+	if !strings.Contains(s, "=?") {
+		return s
+	}
+	return encodedWordRe.ReplaceAllStringFunc(s, func(w string) string {
+		if _, err := wordDecoder.Decode(w); err == nil {
+			return w
+		}
+		m := encodedWordRe.FindStringSubmatch(w)
+		var b []byte
+		if m[2] == "b" || m[2] == "B" {
+			b = lenientBase64(m[3])
+		} else {
+			b = lenientQ(m[3])
+		}
+		return "=?utf-8?b?" + base64.StdEncoding.EncodeToString([]byte(decodeText(b, m[1]))) + "?="
+	})
+}
+
+// lenientBase64 decodes the base64 alphabet in s, whatever its padding.
+func lenientBase64(s string) []byte {
+	clean := strings.Map(func(r rune) rune {
+		if r < utf8.RuneSelf && isBase64Byte(byte(r)) {
+			return r
+		}
+		return -1
+	}, s)
+	if len(clean)%4 == 1 {
+		clean = clean[:len(clean)-1] // a lone sextet holds no byte
+	}
+	b, _ := base64.RawStdEncoding.DecodeString(clean)
+	return b
+}
+
+// lenientQ decodes an RFC 2047 Q text, keeping an "=" that starts no
+// escape as written.
+func lenientQ(s string) []byte {
+	var b []byte
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '_':
+			b = append(b, ' ')
+		case c == '=' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			v, _ := hex.DecodeString(s[i+1 : i+3])
+			b = append(b, v...)
+			i += 2
+		default:
+			b = append(b, c)
+		}
+	}
+	return b
+}
+
+func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
 
 // raw8bit reads a header value with raw 8-bit bytes that are not UTF-8:
 // in the first of the hinted charsets (those the message's parts declare)
@@ -395,7 +481,7 @@ func DecodeHeader(s string) string { return decodeHeader(s, nil) }
 // 8-bit text (see raw8bit).
 func decodeHeader(s string, hints []string) string {
 	s = raw8bit(s, hints)
-	if d, err := wordDecoder.DecodeHeader(relabelWords(s)); err == nil {
+	if d, err := wordDecoder.DecodeHeader(relabelWords(repairWords(s))); err == nil {
 		s = d
 	}
 	return cleanLine(strings.ToValidUTF8(s, "\uFFFD"))
@@ -432,7 +518,7 @@ func addressListHint(s string, hints []string) []Address {
 	if s == "" {
 		return nil
 	}
-	s = relabelWords(raw8bit(s, hints))
+	s = relabelWords(repairWords(raw8bit(s, hints)))
 	if l, err := addrParser.ParseList(s); err == nil {
 		return convert(l)
 	}
@@ -446,9 +532,36 @@ func addressListHint(s string, hints []string) []Address {
 			if addr := strings.ToLower(strings.TrimSpace(piece[i+1 : j])); plainAddr(addr) {
 				out = append(out, Address{Name: DecodeHeader(strings.Trim(piece[:i], ` "`)), Address: addr})
 			}
-		} else if addr := strings.ToLower(strings.TrimSpace(piece)); strings.Contains(addr, "@") && plainAddr(addr) {
-			out = append(out, Address{Address: addr})
+		} else {
+			out = append(out, bareAddresses(piece)...)
 		}
+	}
+	return out
+}
+
+// bareAddresses reads a piece of an address list written without angle
+// brackets, as scripts write From: the words with an "@" are addresses
+// ("a@x.example b@x.example": both), and the words before the first of
+// them its display name ("Anna Andersson anna@af.se").
+func bareAddresses(piece string) []Address {
+	var out []Address
+	var name []string
+	for _, w := range strings.Fields(piece) {
+		addr := strings.ToLower(strings.Trim(w, `<>()"',;`))
+		if !strings.Contains(addr, "@") {
+			if len(out) == 0 {
+				name = append(name, w)
+			}
+			continue
+		}
+		if !plainAddr(addr) {
+			continue
+		}
+		a := Address{Address: addr}
+		if len(out) == 0 {
+			a.Name = DecodeHeader(strings.Trim(strings.Join(name, " "), `"`))
+		}
+		out = append(out, a)
 	}
 	return out
 }
@@ -498,27 +611,37 @@ func MsgIDs(s string) []string {
 }
 
 func mediaType(h textproto.Header) (string, map[string]string) {
-	v := h.Get("Content-Type")
-	if v == "" {
+	return parseMediaType(h.Get("Content-Type"))
+}
+
+// parseMediaType parses a Content-Type value leniently; no value is
+// text/plain.
+func parseMediaType(v string) (string, map[string]string) {
+	if strings.TrimSpace(v) == "" {
 		return "text/plain", map[string]string{}
 	}
 	mt, params, err := mime.ParseMediaType(v)
 	if err != nil {
-		// Keep what can be read of a malformed value, e.g. a missing
-		// closing quote on the boundary.
-		mt = strings.ToLower(strings.TrimSpace(strings.SplitN(v, ";", 2)[0]))
+		// Keep what can be read of a malformed value: a missing closing
+		// quote on the boundary, junk after the type ("text/plain>",
+		// "text/html Content-Transfer-Encoding: 8bit").
+		mt = strings.ToLower(strings.TrimSpace(mediaTypeRe.FindString(v)))
 		params = map[string]string{}
 		for _, p := range strings.Split(v, ";")[1:] {
 			if k, val, ok := strings.Cut(p, "="); ok {
 				params[strings.ToLower(strings.TrimSpace(k))] = strings.Trim(strings.TrimSpace(val), `"`)
 			}
 		}
-		if !strings.Contains(mt, "/") {
-			mt = "text/plain"
-		}
+	}
+	if !strings.Contains(mt, "/") {
+		mt = "text/plain" // RFC 2045 section 5.2
 	}
 	return mt, params
 }
+
+// mediaTypeRe matches the type/subtype at the start of a Content-Type
+// value (RFC 2045 tokens).
+var mediaTypeRe = regexp.MustCompile("^[ \t]*[!#$%&'*+.^_`|~0-9A-Za-z-]+/[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 // body is one candidate text part.
 type body struct {
@@ -672,6 +795,9 @@ func (w *walker) leaf(mt string, params map[string]string, disp, filename string
 	dec := transferDecoder(cte, r)
 	switch {
 	case (mt == "text/plain" || mt == "text/html") && disp != "attachment" && filename == "":
+		if strings.EqualFold(strings.TrimSpace(cte), "base64") {
+			dec = w.textBase64(mt, params["charset"], r)
+		}
 		if text, ok := w.readText(mt, params, dec); ok && mt == "text/html" {
 			w.html = append(w.html, body{text: text, html: true})
 		} else if ok {
@@ -971,6 +1097,62 @@ func transferDecoder(enc string, r io.Reader) io.Reader {
 	}
 }
 
+// textBase64 decodes a text part declared base64, unless it is plainly
+// no base64 but text (a script that declared base64 and sent the text as
+// it was), which is then read as it is.
+func (w *walker) textBase64(mt, cs string, r io.Reader) io.Reader {
+	br := bufio.NewReaderSize(r, 4096)
+	head, _ := br.Peek(4096)
+	if notBase64(head, cs) {
+		w.problem("%s part declared base64 is plain text; read as it is", mt)
+		return br
+	}
+	return transferDecoder("base64", br)
+}
+
+// notBase64 reports whether b, the start of a part declared base64 in
+// charset cs, is text: it reads as words (white space every few
+// characters, where base64 has long lines), and its base64 decoding does
+// not read as text (see textual). Base64 with stray spaces decodes to
+// text, and base64 with a broken spot is long lines.
+func notBase64(b []byte, cs string) bool {
+	words := bytes.Fields(b)
+	letters := 0
+	for _, w := range words {
+		letters += len(w)
+	}
+	if len(words) < 5 || letters > 20*len(words) {
+		return false
+	}
+	if cs = strings.ToLower(cs); strings.Contains(cs, "16") || strings.Contains(cs, "32") {
+		return false // UTF-16 and UTF-32 text holds NUL bytes
+	}
+	return !textual(lenientBase64(string(b)))
+}
+
+// textual reports whether d reads as text in an ASCII-based charset: no
+// control characters but a rare one, and valid UTF-8 or white space every
+// few bytes (random bytes have neither).
+func textual(d []byte) bool {
+	ctrl, space := 0, 0
+	for _, c := range d {
+		switch {
+		case c == ' ', c == '\t', c == '\n', c == '\r':
+			space++
+		case c < 0x20 && c != '\f' && c != 0x1b, c == 0x7f:
+			ctrl++
+		}
+	}
+	if ctrl >= 2 && ctrl*20 > len(d) {
+		return false
+	}
+	return utf8.Valid(d) || space*15 >= len(d)
+}
+
+func isBase64Byte(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/'
+}
+
 // base64Cleaner drops everything that is not base64 alphabet, as mail
 // readers do, so stray spaces or a broken line do not end the part.
 type base64Cleaner struct{ r io.Reader }
@@ -980,7 +1162,7 @@ func (c *base64Cleaner) Read(p []byte) (int, error) {
 		n, err := c.r.Read(p)
 		k := 0
 		for _, b := range p[:n] {
-			if b >= 'A' && b <= 'Z' || b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '+' || b == '/' || b == '=' {
+			if isBase64Byte(b) || b == '=' {
 				p[k] = b
 				k++
 			}
@@ -1007,9 +1189,35 @@ var latinLabels = map[string]bool{
 // DecodeText turns bytes labelled with charset cs into UTF-8: the declared
 // charset when it is known and not a Latin-1 or ASCII label, else UTF-8
 // where the bytes are valid UTF-8 and Windows-1252 where they are not,
-// line by line (see mixedText). A byte order mark overrides the label and
-// is removed.
+// line by line (see mixedText); bytes without a label that are Chinese,
+// Japanese or Korean text are read in their charset (see detectCJK). A
+// byte order mark overrides the label and is removed. C1 control
+// characters, which text never holds, are read as the Windows-1252
+// characters of their bytes (see fixC1).
 func DecodeText(b []byte, cs string) string {
+	return fixC1(decodeText(b, cs))
+}
+
+// fixC1 replaces each C1 control character (U+0080-U+009F) by the
+// Windows-1252 character of the same byte ("€" for U+0080), or U+FFFD
+// where Windows-1252 has none: a C1 character in text is a Windows-1252
+// byte that was read as Latin-1 on its way (an HTML file saved as UTF-8
+// from Windows-1252, a charset label for ISO-8859-x over Windows bytes).
+func fixC1(s string) string {
+	if !strings.ContainsFunc(s, isC1) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isC1(r) {
+			return charmap.Windows1252.DecodeByte(byte(r))
+		}
+		return r
+	}, s)
+}
+
+func isC1(r rune) bool { return r >= 0x80 && r <= 0x9f }
+
+func decodeText(b []byte, cs string) string {
 	cs = strings.ToLower(strings.Trim(strings.TrimSpace(cs), `"`))
 	// A byte order mark wins over the label, as in browsers (Notepad
 	// writes one into .txt files).
@@ -1029,15 +1237,23 @@ func DecodeText(b []byte, cs string) string {
 	if utf8.Valid(b) {
 		return string(b)
 	}
+	if unlabelled[cs] || !knownCharset(cs) {
+		if s, ok := detectCJK(b); ok {
+			return s
+		}
+	}
 	return mixedText(b)
 }
 
 // mixedText decodes b, which is not valid UTF-8, line by line, so that one
 // stray byte does not spoil the whole text: a valid line is UTF-8; a line
-// with more valid multi-byte UTF-8 sequences than invalid bytes (a UTF-8
-// line with a stray byte) is UTF-8 with each invalid byte read as
-// Windows-1252; any other line (Latin-1 text) is Windows-1252. A body all
-// in Windows-1252 reads as it would whole.
+// whose valid multi-byte UTF-8 sequences outweigh its invalid bytes (a
+// UTF-8 line with a stray byte) is UTF-8 with each invalid byte read as
+// Windows-1252; any other line (Latin-1 text) is Windows-1252. A sequence
+// weighs a byte less than its length: Latin-1 text often holds a valid
+// two-byte pair ("Ä–"), but hardly ever a three-byte one ("à" and two
+// symbols), so "是" and a stray byte is UTF-8. A body all in Windows-1252
+// reads as it would whole.
 func mixedText(b []byte) string {
 	var sb strings.Builder
 	sb.Grow(len(b) + len(b)/8)
@@ -1055,7 +1271,7 @@ func mixedText(b []byte) string {
 			case r == utf8.RuneError && size <= 1:
 				invalid++
 			case size > 1:
-				multi++
+				multi += size - 1
 			}
 			k += max(size, 1)
 		}

@@ -153,7 +153,9 @@ func TestAddressList(t *testing.T) {
 		// What net/mail refuses is read piece by piece.
 		{"B\xe5rd Nilsson <bard@kommun.example>, bad address, <ulla@region.example>",
 			[]Address{{"Bård Nilsson", "bard@kommun.example"}, {"", "ulla@region.example"}}},
-		{"Anna Andersson anna@af.se", nil},
+		// Without angle brackets, as scripts write From (issue 12; see
+		// TestBareAddresses): the words before the address are its name.
+		{"Anna Andersson anna@af.se", []Address{{"Anna Andersson", "anna@af.se"}}},
 		// A broken address with a control character or space is dropped:
 		// a lone CR would end the header line of a reply.
 		{"x <a\rb@c.example>", nil},

@@ -11,6 +11,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 
 	"lexheller/intake/config"
+	"lexheller/intake/oauth"
 )
 
 // Advice says in one sentence what to do about a mailbox connection
@@ -26,6 +27,14 @@ func Advice(err error, o config.Server) string {
 	var imapErr *imap.Error
 	var dnsErr *net.DNSError
 	msg := err.Error()
+	if o.Auth == config.AuthOAuth2 {
+		if a := oauth.Advice(err, o.OAuth2); a != "" {
+			return a
+		}
+		if errors.As(err, &imapErr) && strings.Contains(msg, "log in with") {
+			return oauth.LoginAdvice(o.OAuth2, "IMAP")
+		}
+	}
 	switch {
 	case errors.As(err, &recErr) || strings.Contains(msg, "first record does not look like a TLS handshake"):
 		return "the server at " + o.Address + " does not answer TLS on that port: use security = \"starttls\" for port 143, or the TLS port (993) with security = \"tls\""
@@ -34,7 +43,7 @@ func Advice(err error, o config.Server) string {
 	case errors.As(err, &unknownCA) || errors.As(err, &certErr):
 		return "the server's certificate is not trusted by this machine: install its CA certificate in the system store (Debian: /usr/local/share/ca-certificates, then update-ca-certificates)"
 	case errors.As(err, &imapErr) && (imapErr.Code == imap.ResponseCodeAuthenticationFailed || strings.Contains(msg, "log in as")):
-		return "the server refused the user name or password: check username and the password file (a trailing newline is ignored); Microsoft 365 without basic authentication needs OAuth2, which lexheller does not support"
+		return "the server refused the user name or password: check username and the password file (a trailing newline is ignored); Microsoft 365 and Google Workspace need OAuth2: auth = \"oauth2\" and an [oauth2] table (README, \"Microsoft 365\")"
 	case strings.Contains(msg, "log in as"):
 		return "logging in failed: check username and the password file"
 	case strings.Contains(msg, "create folder"):

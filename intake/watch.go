@@ -5,8 +5,9 @@
 // sub-packages do the pure work of reading mail: parse (MIME), form (the
 // blanket), quote (quoted history), classify (what a message is), ident
 // (our identifiers), command (process leaders' commands), legacy (old
-// sheets), similar (similar cases); store is the case store, and casework
-// the core. The packages that read mail never import notify.
+// sheets), similar (similar cases); oauth gets the OAuth2 tokens a
+// mailbox (or the sender) logs in with; store is the case store, and
+// casework the core. The packages that read mail never import notify.
 package intake
 
 import (
@@ -28,6 +29,7 @@ import (
 
 	"lexheller/intake/casework"
 	"lexheller/intake/config"
+	"lexheller/intake/oauth"
 	"lexheller/intake/store"
 )
 
@@ -74,6 +76,14 @@ type Watcher struct {
 	// failing, or one message failing) are tried again; zero means
 	// DefaultRetryAfter.
 	RetryAfter time.Duration
+	// Tokens gives the access tokens when IMAP.Auth is oauth2; nil
+	// takes one from TokenSources (shared per account), or else makes a
+	// source of the mailbox's own, on first use.
+	Tokens       *oauth.Source
+	TokenSources *oauth.Tokens
+	// Mechanisms are the SASL mechanisms a token may be sent with, in
+	// order of preference; nil means XOAUTH2, then OAUTHBEARER.
+	Mechanisms []string
 
 	mu      sync.Mutex
 	status  Status
@@ -84,12 +94,18 @@ type Watcher struct {
 	copied  map[imap.UID]bool // copied out and flagged, not expunged (no MOVE, no UIDPLUS)
 	errLog  time.Time         // when a failing store was last logged
 	errMute int               // failures not logged since
+	token   string            // the token this session logged in with
+	renewAt time.Time         // when to log in again with a new one; zero with a password
+	// renewRetry is how long the session waits before it asks again
+	// for a token the endpoint would not give.
+	renewRetry time.Duration
 }
 
 // NewWatcher is the watcher of the configured mailbox m, handing its mail
 // to h and recording in st what it moved.
-func NewWatcher(m config.Mailbox, h Handler, st *store.Store, log *slog.Logger) *Watcher {
+func NewWatcher(m config.Mailbox, h Handler, st *store.Store, tokens *oauth.Tokens, log *slog.Logger) *Watcher {
 	return &Watcher{
+		TokenSources: tokens,
 		Name:         m.Name,
 		IMAP:         *m.Server,
 		Handler:      h,
@@ -114,6 +130,11 @@ type Status struct {
 	LastError  string
 	Reconnects int
 	Idle       bool // the server supports IDLE
+	// Mechanism is the SASL mechanism of the last OAuth2 login, and
+	// ReLogins the OAuth2 logins after the first: a session renewed
+	// before its token expired, or made again after it was lost.
+	Mechanism string
+	ReLogins  int
 	// StoreError is why the last batch could not be recorded (the database
 	// or its disk failing), "" once one is; DiskFull says it is the disk.
 	StoreError string
@@ -155,6 +176,9 @@ func (w *Watcher) Run(ctx context.Context) error {
 	for {
 		start := time.Now()
 		err := casework.Safely(func() error { return w.session(ctx) })
+		if errors.Is(err, errRenew) && ctx.Err() == nil {
+			continue // logged out cleanly: log in again with the new token now
+		}
 		var pe *casework.PanicError
 		if errors.As(err, &pe) {
 			w.logger().Error("panic in the mailbox session; reconnecting", "panic", fmt.Sprint(pe.Value), "stack", string(pe.Stack))
@@ -257,8 +281,8 @@ func (w *Watcher) session(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, func() { time.AfterFunc(5*time.Second, func() { c.Close() }) })
 	defer stop()
 
-	if err := c.Login(w.IMAP.Username, w.IMAP.Password).Wait(); err != nil {
-		return fmt.Errorf("log in as %s: %w", w.IMAP.Username, err)
+	if err := w.login(ctx, c); err != nil {
+		return err
 	}
 	if err := w.ensureFolders(c); err != nil {
 		return err
@@ -293,8 +317,8 @@ func (w *Watcher) session(ctx context.Context) error {
 	idle := c.Caps().Has(imap.CapIdle) && !w.NoIdle
 	w.setStatus(func(s *Status) { s.Connected, s.Idle, s.LastError = true, idle, "" })
 	w.upOnce = true
-	w.logger().Info("mailbox connected", "address", w.IMAP.Address, "user", w.IMAP.Username,
-		"messages", sel.NumMessages, "uidvalidity", sel.UIDValidity, "idle", idle)
+	w.logger().Info("mailbox connected", "address", w.IMAP.Address, "user", w.IMAP.Username, "auth", w.IMAP.Auth,
+		"mechanism", w.Status().Mechanism, "messages", sel.NumMessages, "uidvalidity", sel.UIDValidity, "idle", idle)
 
 	for {
 		// Drain a pending wake-up first: this pass sees what caused it.
@@ -310,7 +334,12 @@ func (w *Watcher) session(ctx context.Context) error {
 			return nil
 		}
 		w.setStatus(func(s *Status) { s.LastSync = time.Now() })
-		if err := w.wait(ctx, c, idle); err != nil {
+		if err := w.wait(ctx, c, idle); errors.Is(err, errRenew) {
+			if w.renewed(ctx) {
+				_ = c.Logout().Wait()
+				return errRenew
+			}
+		} else if err != nil {
 			return err
 		}
 		if ctx.Err() != nil {
@@ -330,9 +359,13 @@ func (w *Watcher) wait(ctx context.Context, c *imapclient.Client, idle bool) err
 		}
 		t := time.NewTimer(poll)
 		defer t.Stop()
+		renew, stop := w.renewTimer()
+		defer stop()
 		select {
 		case <-ctx.Done():
 		case <-t.C:
+		case <-renew:
+			return errRenew
 		case <-c.Closed():
 			return errors.New("connection closed")
 		}
@@ -352,10 +385,15 @@ func (w *Watcher) wait(ctx context.Context, c *imapclient.Client, idle bool) err
 	}
 	t := time.NewTimer(restart)
 	defer t.Stop()
+	renew, stop := w.renewTimer()
+	defer stop()
+	var result error
 	select {
 	case <-ctx.Done():
 	case <-t.C:
 	case <-w.wakeChan():
+	case <-renew:
+		result = errRenew
 	case <-c.Closed():
 	}
 	if err := cmd.Close(); err != nil {
@@ -364,7 +402,7 @@ func (w *Watcher) wait(ctx context.Context, c *imapclient.Client, idle bool) err
 	if err := cmd.Wait(); err != nil {
 		return fmt.Errorf("idle: %w", err)
 	}
-	return nil
+	return result
 }
 
 type uidSize struct {

@@ -18,6 +18,7 @@ import (
 	"github.com/wneessen/go-mail/smtp"
 
 	"lexheller/intake/config"
+	"lexheller/intake/oauth"
 	"lexheller/intake/store"
 )
 
@@ -41,6 +42,14 @@ type Sender struct {
 	OnFailed func(tx *store.Tx, m *store.OutMail) error
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Tokens gives the access tokens when SMTP.Auth is oauth2; nil
+	// takes one from TokenSources (shared per account), or else makes a
+	// source of the sender's own, on first use.
+	Tokens       *oauth.Source
+	TokenSources *oauth.Tokens
+	// Mechanisms are the SASL mechanisms a token may be sent with, in
+	// order of preference; nil means XOAUTH2, then OAUTHBEARER.
+	Mechanisms []string
 
 	wake chan struct{}
 	once sync.Once
@@ -50,17 +59,19 @@ type Sender struct {
 	mu           sync.Mutex
 	failingSince time.Time // the first of the failed rounds since the last mail sent
 	lastErr      string
+	mechanism    string // the SASL mechanism of the last OAuth2 login
 }
 
 // NewSender is the sender of the outbox in st over the SMTP server of
 // cfg, with its connections and its retry limit.
-func NewSender(cfg *config.Config, st *store.Store, log *slog.Logger) *Sender {
+func NewSender(cfg *config.Config, st *store.Store, tokens *oauth.Tokens, log *slog.Logger) *Sender {
 	return &Sender{
-		Store:       st,
-		SMTP:        cfg.SMTP,
-		Logger:      log,
-		Workers:     cfg.SMTP.Connections,
-		GiveUpAfter: cfg.Limits.RetryFor.Duration,
+		Store:        st,
+		TokenSources: tokens,
+		SMTP:         cfg.SMTP,
+		Logger:       log,
+		Workers:      cfg.SMTP.Connections,
+		GiveUpAfter:  cfg.Limits.RetryFor.Duration,
 	}
 }
 
@@ -198,7 +209,7 @@ func (s *Sender) SendDue(ctx context.Context) (int, error) {
 	// every connection broke. They wait for their retry.
 	if stopErr != nil && ctx.Err() == nil {
 		for m := range queue {
-			if err := s.failed(context.WithoutCancel(ctx), m, stopErr); err != nil && firstErr == nil {
+			if err := s.failed(context.WithoutCancel(ctx), m, &unsentError{stopErr}); err != nil && firstErr == nil {
 				firstErr = err
 			}
 		}
@@ -293,8 +304,21 @@ func sendOne(c *smtp.Client, m *store.OutMail) error {
 	return w.Close()
 }
 
-// Permanent reports whether an SMTP error is permanent (a 5xx reply).
+// unsentError is why a mail was not even tried: no connection could be
+// made, or the server refused the login. Whatever the server's code, it
+// is not the mail's fault, and the mail waits for its retry.
+type unsentError struct{ err error }
+
+func (e *unsentError) Error() string { return e.err.Error() }
+func (e *unsentError) Unwrap() error { return e.err }
+
+// Permanent reports whether an SMTP error is permanent (a 5xx reply to
+// the mail; a refused login is not).
 func Permanent(err error) bool {
+	var ue *unsentError
+	if errors.As(err, &ue) {
+		return false
+	}
 	var tp *textproto.Error
 	if errors.As(err, &tp) {
 		return tp.Code >= 500
@@ -378,9 +402,17 @@ func (s *Sender) dial(ctx context.Context) (*smtp.Client, error) {
 	default:
 		return nil, fmt.Errorf("notify: smtp security %q: want tls, starttls or none", o.Security)
 	}
+	if o.Username != "" && o.Auth == config.AuthOAuth2 {
+		return s.dialOAuth2(ctx, host, port, timeout, opts)
+	}
 	if o.Username != "" {
 		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover), mail.WithUsername(o.Username), mail.WithPassword(o.Password))
 	}
+	return s.connect(ctx, host, timeout, opts)
+}
+
+// connect makes the connection (and logs in) with opts.
+func (s *Sender) connect(ctx context.Context, host string, timeout time.Duration, opts []mail.Option) (*smtp.Client, error) {
 	cl, err := mail.NewClient(host, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("notify: smtp client: %w", err)
@@ -389,7 +421,7 @@ func (s *Sender) dial(ctx context.Context) (*smtp.Client, error) {
 	defer cancel()
 	c, err := cl.DialToSMTPClientWithContext(dctx)
 	if err != nil {
-		return nil, fmt.Errorf("notify: connect to %s: %w", o.Address, err)
+		return nil, fmt.Errorf("notify: connect to %s: %w", s.SMTP.Address, err)
 	}
 	return c, nil
 }
@@ -397,8 +429,14 @@ func (s *Sender) dial(ctx context.Context) (*smtp.Client, error) {
 // Probe connects to the SMTP server as the sender does (TLS and
 // authentication included) and says which step failed; it sends nothing.
 func (s *Sender) Probe(ctx context.Context) error {
+	if err := s.probeToken(ctx); err != nil {
+		return err
+	}
 	c, err := s.dial(ctx)
 	if err != nil {
+		if s.SMTP.Auth == config.AuthOAuth2 && loginRefused(err) {
+			return fmt.Errorf("log in as %s: %w (%s)", s.SMTP.Username, err, oauth.LoginAdvice(s.SMTP.OAuth2, "SMTP"))
+		}
 		return err
 	}
 	defer c.Close()

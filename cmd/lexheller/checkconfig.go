@@ -45,7 +45,7 @@ func (c *cli) probeServers(cfg *config.Config) error {
 			report(m, true, intake.Probe(ctx, *m.Server))
 		}
 	}
-	report(config.Mailbox{Server: &cfg.SMTP}, false, notify.NewSender(cfg, nil, nil).Probe(ctx))
+	report(config.Mailbox{Server: &cfg.SMTP}, false, notify.NewSender(cfg, nil, nil, nil).Probe(ctx))
 	if failed > 0 {
 		return fmt.Errorf("%d of the servers could not be reached or refused the login", failed)
 	}

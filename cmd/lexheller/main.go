@@ -90,6 +90,19 @@ type cli struct {
 	cfg        *config.Config // the deployment, once read
 }
 
+// pages are the report's and the site's pages with the config's
+// overrides; one that cannot be used is named, and the built-in is used.
+func (c *cli) pages() *templates.Pages {
+	if c.cfg == nil {
+		return nil
+	}
+	p, err := templates.LoadPages(c.cfg.TemplatesDir)
+	if err != nil {
+		fmt.Fprintln(c.std.err, "lexheller:", err)
+	}
+	return p
+}
+
 // newCLI starts command name; with store set, it takes the flags that
 // name the store and the deployment.
 func newCLI(name string, std stdio, store bool) *cli {

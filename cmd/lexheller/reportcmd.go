@@ -39,7 +39,7 @@ func cmdReport(args []string, std stdio) error {
 	if *lang != "" {
 		c.lang = *lang
 	}
-	o.Lang = c.lang
+	o.Lang, o.Pages = c.lang, c.pages()
 	r, err := report.FromStore(c.ctx, st, o, time.Now())
 	if err != nil {
 		return err
@@ -82,7 +82,7 @@ func cmdPublish(args []string, std stdio) error {
 		return err
 	}
 	if err := publish.WriteOptions(*out, publish.Site{Title: *title, BaseURL: *baseURL, Lang: c.lang}, pub,
-		publish.Options{FollowSymlinkDir: *follow}); err != nil {
+		publish.Options{FollowSymlinkDir: *follow, Pages: c.pages()}); err != nil {
 		return err
 	}
 	return c.print("published", data{"N": len(pub), "Dir": *out})

@@ -17,9 +17,9 @@ import (
 	"lexheller/intake/config"
 	"lexheller/intake/devmail"
 	"lexheller/intake/monitor"
+	"lexheller/intake/oauth"
 	"lexheller/intake/store"
 	"lexheller/notify"
-	"lexheller/templates"
 )
 
 func cmdServe(args []string, std stdio) error {
@@ -72,8 +72,8 @@ func cmdServe(args []string, std stdio) error {
 	defer signal.Stop(hup)
 	go func() {
 		for range hup {
-			if err := a.reload(); err != nil {
-				log.Error("SIGHUP: templates not reloaded; the ones in use stay", "err", err)
+			if err := a.processor.Reload(cfg.TemplatesDir); err != nil {
+				log.Error("SIGHUP", "err", err)
 				continue
 			}
 			log.Info("SIGHUP: templates reloaded (other config changes need a restart)", "dir", cfg.TemplatesDir)
@@ -107,13 +107,14 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, er
 		st.Close()
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, store: st, processor: p, sender: notify.NewSender(cfg, st, log.With("component", "notify"))}
+	tokens := &oauth.Tokens{Logger: log.With("component", "oauth2")} // one token per account, for mailboxes and sender
+	a := &app{cfg: cfg, log: log, store: st, processor: p, sender: notify.NewSender(cfg, st, tokens, log.With("component", "notify"))}
 	a.sender.OnFailed = p.FailureNotice()
 	p.Queued = a.sender.Wake
 	for _, m := range cfg.Mailboxes() {
-		a.watchers = append(a.watchers, intake.NewWatcher(m, p, st, log.With("component", "intake")))
+		a.watchers = append(a.watchers, intake.NewWatcher(m, p, st, tokens, log.With("component", "intake")))
 	}
-	a.monitor = &monitor.Monitor{Store: st, Mailboxes: a.watchers, SMTPAddress: cfg.SMTP.Address, Logger: log,
+	a.monitor = &monitor.Monitor{Store: st, Mailboxes: a.watchers, SMTPAddress: cfg.SMTP.Address, Logger: log, Tokens: tokens,
 		Sending: func() (time.Time, string) { h := a.sender.Health(); return h.FailingSince, h.LastError }}
 	return a, nil
 }
@@ -158,21 +159,6 @@ func (a *app) run(ctx context.Context) error {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
-}
-
-// reload reads the templates again (SIGHUP): an operator's edited
-// override files take effect without a restart. A mail template that does
-// not parse leaves the ones in use in place; a page that cannot be used
-// leaves the built-in one.
-func (a *app) reload() error {
-	set, err := templates.Load(a.cfg.TemplatesDir)
-	if err != nil {
-		return err
-	}
-	a.processor.Composer.SetTemplates(set)
-	pages, err := templates.LoadPages(a.cfg.TemplatesDir)
-	a.processor.SetPages(pages) // with an error, the built-in page for the one refused
-	return err
 }
 
 func (a *app) close() error { return a.store.Close() }

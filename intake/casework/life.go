@@ -623,7 +623,7 @@ func (p *Processor) representativeReply(tx *store.Tx, r *caseReply, party string
 		c.Status = store.StatusAnswered
 	}
 	r.ev.Kind = store.EventAnswer
-	r.ev.Summary = p.text("answer_from_representative", party, from)
+	r.ev.Summary = p.text("answer_from_representative", templates.PartyOwner(p.Lang, party), from)
 	if len(fb.ProcessLeaders) == 0 {
 		return nil, nil
 	}

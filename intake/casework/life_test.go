@@ -779,7 +779,8 @@ func TestOutOfOfficeIsNotedNotRelayed(t *testing.T) {
 			notes = append(notes, e)
 		}
 	}
-	if len(notes) != 1 || notes[0].Actor != reporter || !strings.Contains(notes[0].Summary, "Automatiskt svar") {
+	if len(notes) != 1 || notes[0].Actor != reporter || !strings.Contains(notes[0].Summary, "Automatiskt svar") ||
+		!strings.Contains(notes[0].Body, "tillbaka den 3 januari") || notes[0].Role != store.RoleReporter {
 		t.Fatalf("auto-reply notes on the case: %+v", notes)
 	}
 	if c := caseNow(t, p, id); c.Status != store.StatusInDialogue {
@@ -797,5 +798,28 @@ func TestOutOfOfficeIsNotedNotRelayed(t *testing.T) {
 	}
 	if n != 2 {
 		t.Errorf("%d auto-reply notes after a day, want 2", n)
+	}
+}
+
+// A process leader's reply with no text of its own and a forwarded mail
+// attached: the attached mail is someone else's words and is never passed
+// on to the reporter.
+func TestAttachedMailIsNotRelayed(t *testing.T) {
+	now := time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC)
+	p := lifeProcessor(t, &now)
+	log := &mailLog{t: t, p: p}
+	process(t, p, blanketMsg(reporter, "attached-blanket@af.example"))
+	notice := only(t, log.next(), string(notify.KindNotifyNew), leader)
+	r := reply(t, notice, leader, "")
+	head, _, _ := strings.Cut(r, "Content-Type: text/plain; charset=utf-8\r\n\r\n")
+	r = head + "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=zz\r\n\r\n" +
+		"--zz\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\r\n" +
+		"--zz\r\nContent-Type: message/rfc822\r\nContent-Disposition: attachment; filename=\"fran-fk.eml\"\r\n\r\n" +
+		"From: handlaggare@fk.example\r\nSubject: Om klienten\r\n\r\nKlienten Lisa Svensson har skulder hos Kronofogden.\r\n--zz--\r\n"
+	process(t, p, r)
+	for _, m := range log.next() {
+		if strings.Contains(m.Body, "Lisa Svensson") {
+			t.Errorf("the attached mail's text went out in a %s to %s:\n%s", m.Kind, m.To, m.Body)
+		}
 	}
 }

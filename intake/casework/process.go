@@ -93,6 +93,25 @@ type Processor struct {
 	hook func(stage string, in Incoming) error
 }
 
+// Reload reads the mail templates and the report's pages of dir again
+// (SIGHUP): an operator's edited overrides take effect without a restart.
+// What cannot be used leaves what is in use in place; the error says
+// which.
+func (p *Processor) Reload(dir string) error {
+	var errs []error
+	if set, err := templates.Load(dir); err != nil {
+		errs = append(errs, fmt.Errorf("mail templates not reloaded; the ones in use stay: %w", err))
+	} else {
+		p.Composer.SetTemplates(set)
+	}
+	if pages, err := templates.LoadPages(dir); err != nil {
+		errs = append(errs, fmt.Errorf("pages not reloaded; the ones in use stay: %w", err))
+	} else {
+		p.SetPages(pages)
+	}
+	return errors.Join(errs...)
+}
+
 // SetPages sets the HTML pages the report mail is rendered with (an
 // operator's overrides); safe while the Processor runs (SIGHUP).
 func (p *Processor) SetPages(pages *templates.Pages) { p.pages.Store(pages) }
@@ -765,7 +784,11 @@ func (p *Processor) autoReply(tx *store.Tx, pr *prepared, row *store.Message, no
 	if seen, err := tx.HasEventSince(res.AutoCase, store.EventAutoReply, from, now.Add(-24*time.Hour)); err != nil || seen {
 		return err
 	}
-	return tx.AddEvent(&store.Event{CaseID: res.AutoCase, At: now, Kind: store.EventAutoReply, Actor: from, Message: row.ID,
+	role, _, err := tx.Role(res.AutoCase, from)
+	if err != nil {
+		return err
+	}
+	return tx.AddEvent(&store.Event{CaseID: res.AutoCase, At: now, Kind: store.EventAutoReply, Actor: from, Role: role, Message: row.ID,
 		Summary: p.text("auto_reply", from),
 		Body:    form.MaskPII(res.Text)})
 }

@@ -475,3 +475,21 @@ func TestUnreadableStructureIsQuarantined(t *testing.T) {
 		}
 	}
 }
+
+// Other mail with a document (an invoice) is no report: a person looks at
+// it, and its sender gets no request for a blanket.
+func TestDocumentWithoutReportWordsIsQuarantined(t *testing.T) {
+	p := newProcessor(t)
+	raw := "From: <ekonomi@leverantor.example>\r\nTo: lexheller@finsam.example\r\nSubject: Faktura 4711\r\nMessage-ID: <inv@leverantor.example>\r\n" +
+		"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSe bifogad faktura.\r\n" +
+		"--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"faktura.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0=\r\n--b--\r\n"
+	outs := process(t, p, raw)
+	if outs[0].Kind != classify.Quarantine {
+		t.Fatalf("outcome %+v", outs[0])
+	}
+	for _, m := range outbox(t, p) {
+		if m.To == "ekonomi@leverantor.example" {
+			t.Errorf("the sender was answered: %s", m.Kind)
+		}
+	}
+}

@@ -17,7 +17,7 @@ type Scheduler struct {
 	Processor *Processor
 	Retention *Retention
 	// RawMessageDays is how long the raw messages behind the ledger are
-	// kept (the audit period).
+	// kept (the audit period); zero keeps them.
 	RawMessageDays int
 	Logger         *slog.Logger
 }
@@ -92,6 +92,9 @@ func (s *Scheduler) housekeeping() func(context.Context) {
 					s.logger().Info("personal data removed", "cases", cases, "mail_bodies", bodies)
 				}
 			}
+		}
+		if s.RawMessageDays <= 0 {
+			return // kept: zero is no period, not "none"
 		}
 		before := time.Now().AddDate(0, 0, -s.RawMessageDays)
 		var n int64

@@ -298,5 +298,7 @@ func (r *Result) autoReply(ctx context.Context, m *parse.Message, o *Options, lk
 		r.AutoCase, r.Via, r.Forbund = t.Case, t.Via, t.Forbund
 		why += fmt.Sprintf("; answers %s (found by %s)", t.Case, t.Via)
 	}
+	// Its new text goes on the case's timeline: when the person is back.
+	r.Text = strings.TrimSpace(replyText(m))
 	return r.set(IgnoreAuto, why), nil
 }

@@ -179,7 +179,7 @@ func Classify(ctx context.Context, m *parse.Message, o *Options, lk Lookup) (*Re
 		return r, nil
 	}
 	if r.Case != "" {
-		r.Text = quote.Cut(m.Text)
+		r.Text = replyText(m)
 		leader := o.isProcessLeader(from, r.Forbund)
 		if leader && o.AuthservID == "" && !r.answers {
 			// Anyone can write a leader's From and a case number: what is
@@ -226,9 +226,11 @@ func Classify(ctx context.Context, m *parse.Message, o *Options, lk Lookup) (*Re
 		return r.set(NewCase, fmt.Sprintf("a blanket with %d fields", len(res.Labels))), nil
 	case len(res.Labels) >= 2:
 		return r.set(InvalidForm, "required fields missing: "+strings.Join(res.Missing, ", ")), nil
-	case len(documents(m)) > 0 && len(text) < 1000:
+	case len(documents(m)) > 0 && len(text) < 1000 && reportWords.MatchString(m.Subject+"\n"+text):
+		// Names stay out of the reason, which is logged: a file name may
+		// name the person.
 		r.Attached = documents(m)
-		return r.set(InvalidForm, "no blanket in the text; attached: "+strings.Join(r.Attached, ", ")), nil
+		return r.set(InvalidForm, fmt.Sprintf("no blanket in the text; %d document(s) attached", len(r.Attached))), nil
 	case isFormRequest(m, text):
 		r.Form = nil
 		return r.set(FormRequest, "asks for the blank form"), nil
@@ -505,6 +507,16 @@ func automatic(m *parse.Message) string {
 	return outOfOfficeMail(m)
 }
 
+// replyText is what m says itself on a case: its text less the quoted
+// history, and nothing when its only text is an attachment's (someone
+// else's words are never relayed as the sender's).
+func replyText(m *parse.Message) string {
+	if m.FromAttachment {
+		return ""
+	}
+	return quote.Cut(m.Text)
+}
+
 // unreadable reports whether m's structure could not be read whole in a
 // way that may hide what it says: parts nested too deeply or none found;
 // too many parts only when no text was found either.
@@ -517,6 +529,11 @@ func unreadable(m *parse.Message) bool {
 	}
 	return strings.TrimSpace(m.Text) == ""
 }
+
+// reportWords say that a mail with a document attached is a report: the
+// blanket is then likely in the document. Other mail with documents
+// (an invoice, a party's answer that lost its thread) goes to a person.
+var reportWords = regexp.MustCompile(`(?i)anmäl|blankett|formulär|lex\s*heller|avvikelse|mellan stolarna|report form`)
 
 // documentTypes are the attachments a blanket may be written in.
 var documentTypes = map[string]bool{

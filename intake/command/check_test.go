@@ -38,6 +38,8 @@ func TestCheckMatchesParse(t *testing.T) {
 		want  Problem
 	}{
 		{Command{Name: Level, Level: "hög"}, BadLevel},
+		{Command{Name: Level, Level: "individ, struktur"}, BadLevel},
+		{Command{Name: Level, Level: "Struktur (lagar, regler)"}, BadLevel},
 		{Command{Name: Level}, NoLevel},
 		{Command{Name: Forward, Parties: []string{"FK", "Skatteverket"}}, BadParty},
 		{Command{Name: Parties}, NoParties},

@@ -321,6 +321,19 @@ func IsGreeting(l string) bool {
 	return false
 }
 
+// level reads what follows /nivå: one word naming a level.
+func level(s string) (string, Problem) {
+	words := strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == ',' })
+	if len(words) == 0 {
+		return "", NoLevel
+	}
+	l := form.NormalizeLevel(s)
+	if l == "" || len(words) > 1 {
+		return "", BadLevel
+	}
+	return l, ""
+}
+
 // needsText reports whether c is nothing without its text.
 func needsText(c Command) bool {
 	return c.Name == Feedback && !c.WithAnswer || c.Name == Raise || c.Name == Decision || c.Name == Note || c.Name == Edit
@@ -388,12 +401,9 @@ func Check(c Command) (Command, *Error) {
 	c.Text = strings.TrimSpace(c.Text)
 	switch c.Name {
 	case Level:
-		if c.Level == "" {
-			return fail(NoLevel, "")
-		}
-		l := form.NormalizeLevel(c.Level)
-		if l == "" {
-			return fail(BadLevel, c.Level)
+		l, p := level(c.Level)
+		if p != "" {
+			return fail(p, strings.TrimSpace(c.Level))
 		}
 		c.Level = l
 	case Parties, Forward:
@@ -442,11 +452,9 @@ func parseLine(l string, line int) (Command, *Error) {
 	args := strings.FieldsFunc(rest, func(r rune) bool { return unicode.IsSpace(r) || r == ',' })
 	switch name {
 	case Level:
-		if len(args) == 0 {
-			return fail(NoLevel, "")
-		}
-		if c.Level = form.NormalizeLevel(rest); c.Level == "" || len(args) > 1 {
-			return fail(BadLevel, rest)
+		var p Problem
+		if c.Level, p = level(rest); p != "" {
+			return fail(p, rest)
 		}
 	case Parties, Forward:
 		for k := 0; k < len(args); k++ {

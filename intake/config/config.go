@@ -12,7 +12,9 @@
 package config
 
 import (
+	"crypto/rsa"
 	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"log/slog"
@@ -43,6 +45,9 @@ type Config struct {
 	HTTP         HTTP      `toml:"http"`
 	Report       Report    `toml:"report"`
 	Reminders    Reminders `toml:"reminders"`
+	// OAuth2 is where the tokens come from for a server with auth =
+	// "oauth2"; nil when the file has no [oauth2].
+	OAuth2 *OAuth2 `toml:"oauth2"`
 
 	// Path is the file the config was read from, for messages.
 	Path string `toml:"-"`
@@ -57,11 +62,20 @@ const (
 	None     Security = "none"     // clear text: loopback only
 )
 
+// Auth is how lexheller logs in to a server.
+type Auth string
+
+const (
+	AuthPassword Auth = "password" // a password (LOGIN, AUTH PLAIN/LOGIN)
+	AuthOAuth2   Auth = "oauth2"   // an OAuth2 access token (SASL XOAUTH2 or OAUTHBEARER)
+)
+
 // Server is an IMAP or SMTP server's address and account.
 type Server struct {
 	Address      string   `toml:"address"` // host:port
 	Security     Security `toml:"security"`
-	Username     string   `toml:"username"` // SMTP: empty for no AUTH
+	Username     string   `toml:"username"` // SMTP: empty for no AUTH; with oauth2 the mailbox logged in to
+	Auth         Auth     `toml:"auth"`     // password (default) or oauth2
 	PasswordFile string   `toml:"password_file"`
 	PasswordEnv  string   `toml:"password_env"`
 	Mailbox      string   `toml:"mailbox"`       // IMAP: default INBOX
@@ -77,12 +91,74 @@ type Server struct {
 	// Password is read from PasswordFile or PasswordEnv when the config
 	// is loaded; never written in the file, never printed.
 	Password string `toml:"-"`
+	// OAuth2 is the [oauth2] table this server's tokens come from when
+	// Auth is oauth2 (a förbund's own, or the top-level one); set when
+	// the config is loaded.
+	OAuth2 *OAuth2 `toml:"-"`
 	// TLS replaces the system's roots and the host's name (tests).
 	TLS *tls.Config `toml:"-"`
 	// Timeout bounds one connection's dial and commands; zero means the
 	// user's default.
 	Timeout time.Duration `toml:"-"`
 }
+
+// Provider is whose token endpoint an [oauth2] table talks to.
+type Provider string
+
+const (
+	Microsoft Provider = "microsoft" // Entra ID: client credentials, a secret or a certificate
+	Google    Provider = "google"    // a service account with domain-wide delegation
+	Generic   Provider = "generic"   // any token endpoint: client credentials
+)
+
+// OAuth2 is where lexheller gets access tokens for a server with auth =
+// "oauth2", app-only (no person signs in): an app registration's client
+// credentials with a secret or a certificate (Microsoft 365, or any token
+// endpoint), or a Google service account acting for the mailbox's user.
+// The file names where each secret is; the secret is read when the config
+// is loaded, and never printed.
+type OAuth2 struct {
+	Provider Provider `toml:"provider"`
+	Tenant   string   `toml:"tenant"` // microsoft: the directory (tenant) ID or its domain
+	ClientID string   `toml:"client_id"`
+	// The client's secret, from a file or an environment variable; or
+	// a certificate (PEM) and its RSA private key (PEM) for a signed
+	// client assertion (private_key_jwt).
+	ClientSecretFile string `toml:"client_secret_file"`
+	ClientSecretEnv  string `toml:"client_secret_env"`
+	CertificateFile  string `toml:"certificate_file"`
+	PrivateKeyFile   string `toml:"private_key_file"`
+	// ServiceAccountFile is a Google service account's JSON key.
+	ServiceAccountFile string `toml:"service_account_file"`
+	// User is whom a Google token acts for (the delegated subject);
+	// default: the username of the server that uses the token.
+	User     string   `toml:"user"`
+	TokenURL string   `toml:"token_url"` // default: the provider's
+	Scopes   []string `toml:"scopes"`    // default: the provider's scope for IMAP and SMTP
+
+	// Read when the config is loaded; never printed.
+	ClientSecret string            `toml:"-"`
+	Certificate  *x509.Certificate `toml:"-"`
+	PrivateKey   *rsa.PrivateKey   `toml:"-"`
+	// ServiceAccountJSON is the key file's content; ServiceAccountEmail
+	// the account's address in it, for messages.
+	ServiceAccountJSON  []byte `toml:"-"`
+	ServiceAccountEmail string `toml:"-"`
+	// Key is the table's name, "oauth2" or "forbund.oauth2", for messages.
+	Key string `toml:"-"`
+}
+
+// TokenURLs of the providers.
+const (
+	MicrosoftTokenURL = "https://login.microsoftonline.com/%s/oauth2/v2.0/token"
+	GoogleTokenURL    = "https://oauth2.googleapis.com/token"
+)
+
+// Scopes the providers' IMAP and SMTP servers want.
+const (
+	MicrosoftScope = "https://outlook.office365.com/.default"
+	GoogleScope    = "https://mail.google.com/"
+)
 
 // Limits bound what one message or recipient may cost.
 type Limits struct {
@@ -189,6 +265,9 @@ type Forbund struct {
 	Meetings        []Date           `toml:"meetings"` // sorted
 	Representatives []Representative `toml:"representatives"`
 	IMAP            *Server          `toml:"imap"` // its own mailbox, if any
+	// OAuth2 is its own mailbox's token source when that is not the
+	// top-level [oauth2] (another tenant, another service account).
+	OAuth2 *OAuth2 `toml:"oauth2"`
 	// PersonalDataDays is how long its cases' personal data stays after
 	// they are closed (its gallringsbeslut): [retention]'s unless set.
 	PersonalDataDays int `toml:"personal_data_days"`
@@ -272,7 +351,11 @@ type Date struct{ time.Time }
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (d *Date) UnmarshalText(b []byte) error {
-	t, err := time.ParseInLocation(time.DateOnly, string(b), templates.Stockholm)
+	s := string(b)
+	if day, rest, ok := strings.Cut(s, "T"); ok && rest == "00:00:00Z" {
+		s = day // a TOML date written without quotes: meetings = [2027-01-21]
+	}
+	t, err := time.ParseInLocation(time.DateOnly, s, templates.Stockholm)
 	if err != nil {
 		return fmt.Errorf("%q is not a date (write dates as \"2027-01-21\")", string(b))
 	}

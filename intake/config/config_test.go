@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestExampleConfigIsValid(t *testing.T) {
@@ -195,5 +196,24 @@ func TestConfigTypeErrorsSayWhatToWrite(t *testing.T) {
 	_, err := Parse("bad.toml", "address = \"x@y.example\"\nimap = \"imap.example.org\"\n")
 	if err == nil || !strings.Contains(err.Error(), "bad.toml:2: imap: write a table: [imap] on a line of its own") {
 		t.Errorf("a table written as text: %v", err)
+	}
+}
+
+// Meeting dates may be written as TOML dates or as text; either way they
+// are days in Stockholm, sorted. A date that is none names its line.
+func TestMeetingDates(t *testing.T) {
+	os.Setenv("LEXHELLER_TEST_PW", "x")
+	text := configWith(`password_env = "LEXHELLER_TEST_PW"`) + "meetings = [2027-03-18, \"2027-01-21\"]\n"
+	cfg, err := Parse("m.toml", text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := cfg.Forbund[0].Meetings
+	if len(m) != 2 || m[0].Format(time.DateOnly) != "2027-01-21" || m[1].Format(time.DateOnly) != "2027-03-18" || m[0].Location().String() != "Europe/Stockholm" {
+		t.Errorf("meetings %v", m)
+	}
+	_, err = Parse("m.toml", configWith(`password_env = "LEXHELLER_TEST_PW"`)+"meetings = [\"21/1 2027\"]\n")
+	if err == nil || !strings.Contains(err.Error(), "m.toml:11:") || !strings.Contains(err.Error(), "not a date") {
+		t.Errorf("a date that is none: %v", err)
 	}
 }

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -63,6 +65,9 @@ func (c *Config) setDefaults() {
 	}
 	c.IMAP.setDefaults(true)
 	c.SMTP.setDefaults(false)
+	c.OAuth2.setDefaults("oauth2")
+	c.IMAP.useOAuth2(c.OAuth2)
+	c.SMTP.useOAuth2(c.OAuth2)
 	for i := range c.Forbund {
 		f := &c.Forbund[i]
 		def(&f.Name, f.Slug)
@@ -73,8 +78,14 @@ func (c *Config) setDefaults() {
 		if f.PersonalDataDays <= 0 {
 			f.PersonalDataDays = c.Retention.PersonalDataDays
 		}
+		f.OAuth2.setDefaults("forbund.oauth2")
 		if f.IMAP != nil {
 			f.IMAP.setDefaults(true)
+			if f.OAuth2 != nil {
+				f.IMAP.useOAuth2(f.OAuth2)
+			} else {
+				f.IMAP.useOAuth2(c.OAuth2)
+			}
 		}
 	}
 }
@@ -94,6 +105,9 @@ func (c *Config) reminderDays() []struct {
 }
 
 func (s *Server) setDefaults(imap bool) {
+	if s.Auth == "" {
+		s.Auth = AuthPassword
+	}
 	if s.Security == "" {
 		s.Security = TLS
 		if !imap {
@@ -106,4 +120,36 @@ func lower(ss []string) {
 	for i := range ss {
 		ss[i] = strings.ToLower(ss[i])
 	}
+}
+
+// useOAuth2 names the [oauth2] table a server with auth = "oauth2" gets
+// its tokens from.
+func (s *Server) useOAuth2(o *OAuth2) {
+	if s.Auth == AuthOAuth2 {
+		s.OAuth2 = o
+	}
+}
+
+// setDefaults gives an [oauth2] table its provider's token URL and
+// scopes. A Google table's token URL comes from its key file, read later.
+func (o *OAuth2) setDefaults(key string) {
+	if o == nil {
+		return
+	}
+	o.Key = key
+	o.Provider = Provider(strings.ToLower(string(o.Provider)))
+	switch o.Provider {
+	case Microsoft:
+		if o.TokenURL == "" && o.Tenant != "" {
+			o.TokenURL = fmt.Sprintf(MicrosoftTokenURL, url.PathEscape(o.Tenant))
+		}
+		if len(o.Scopes) == 0 {
+			o.Scopes = []string{MicrosoftScope}
+		}
+	case Google:
+		if len(o.Scopes) == 0 {
+			o.Scopes = []string{GoogleScope}
+		}
+	}
+	o.User = strings.ToLower(o.User)
 }

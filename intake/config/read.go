@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -50,7 +51,11 @@ func Parse(path, text string) (*Config, error) {
 		if s := suggest(k, knownKeys); s != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
 		} else if isSecretKey(k[len(k)-1]) {
-			msg += ": lexheller reads no password or other secret from its config file; " + secretFix
+			fix := secretFix
+			if slices.Contains(k, "oauth2") {
+				fix = oauth2SecretFix
+			}
+			msg += ": lexheller reads no password or other secret from its config file; " + fix
 		}
 		errs = append(errs, &Error{Path: path, Line: lineOf(text, k), Msg: msg})
 	}
@@ -84,6 +89,9 @@ func isSecretKey(k string) bool {
 
 const secretFix = `put the password in a file and name it with password_file = "/etc/lexheller/imap-password", ` +
 	`or name an environment variable that holds it with password_env = "LEXHELLER_IMAP_PASSWORD"`
+
+const oauth2SecretFix = `put the client secret in a file and name it with client_secret_file = "/etc/lexheller/oauth2-client-secret" ` +
+	`(or an environment variable with client_secret_env), or a certificate's key with private_key_file = "/etc/lexheller/oauth2-private-key.pem"`
 
 // assignedKey matches a key being assigned: at the start of a line, or
 // in an inline table.
@@ -153,6 +161,14 @@ func fixFor(key string) string {
 		return `write the name of the environment variable that holds the password, in double quotes, e.g. password_env = "LEXHELLER_IMAP_PASSWORD"`
 	case "password_file":
 		return `write the path of the file that holds the password, in double quotes, e.g. password_file = "/etc/lexheller/imap-password"`
+	case "client_secret_file":
+		return `write the path of the file that holds the client secret, in double quotes, e.g. client_secret_file = "/etc/lexheller/oauth2-client-secret"`
+	case "client_secret_env":
+		return `write the name of the environment variable that holds the client secret, in double quotes, e.g. client_secret_env = "LEXHELLER_OAUTH2_SECRET"`
+	case "private_key_file":
+		return `write the path of the certificate's private key, in double quotes, e.g. private_key_file = "/etc/lexheller/oauth2-private-key.pem"`
+	case "token_url":
+		return `write the token endpoint's URL in double quotes, e.g. token_url = "https://login.example/oauth2/token"`
 	}
 	return secretFix
 }
@@ -160,6 +176,8 @@ func fixFor(key string) string {
 // allowedValues are the values of keys that take one of a few words.
 var allowedValues = map[string]string{
 	"security": `"tls", "starttls" or "none" (none only to 127.0.0.1 or localhost)`,
+	"auth":     `"password" or "oauth2"`,
+	"provider": `"microsoft", "google" or "generic"`,
 	"language": `"sv" or "en"`,
 	"period":   `"monthly" or "quarterly"`,
 	"format":   `"text" or "json"`,
@@ -280,7 +298,9 @@ var knownKeys = []string{"database", "address", "domain", "language", "case_pref
 	"password_env", "mailbox", "poll_interval", "idle", "helo", "connections", "expunge_without_uidplus", "attachment_mb", "retry_for", "bounce_suppress_for",
 	"raw_message_days", "personal_data_days", "contact", "news_within", "privacy_url", "phone", "outbox_body_days", "format", "level", "slug", "name", "aliases", "addresses", "process_leaders", "chief",
 	"meetings", "representatives", "party", "email", "commands", "authserv_id", "reminders", "forward_days",
-	"forward_max", "quiet_days", "agenda_days", "http", "report", "to", "period", "day"}
+	"forward_max", "quiet_days", "agenda_days", "http", "report", "to", "period", "day",
+	"auth", "oauth2", "provider", "tenant", "client_id", "client_secret_file", "client_secret_env", "certificate_file",
+	"private_key_file", "service_account_file", "user", "token_url", "scopes"}
 
 // suggest returns the known key closest to the last part of k.
 func suggest(k toml.Key, known []string) string {

@@ -20,6 +20,10 @@ func (c *Config) readSecrets(text string) []error {
 			s.readSecret(p, "forbund.imap")
 		}
 	}
+	c.OAuth2.readSecrets(p)
+	for i := range c.Forbund {
+		c.Forbund[i].OAuth2.readSecrets(p)
+	}
 	return p.errs
 }
 
@@ -27,7 +31,7 @@ func (c *Config) readSecrets(text string) []error {
 // the file's path or the variable's name only when its shape says it is
 // one: an operator may have written the password itself in its place.
 func (s *Server) readSecret(p *problems, key string) {
-	if s.Username == "" {
+	if s.Username == "" || s.Auth == AuthOAuth2 {
 		return
 	}
 	bad := func(sub, msg string, args ...any) {
@@ -87,8 +91,8 @@ func (s Server) String() string {
 	if env != "" && !envName.MatchString(env) {
 		env = "(not shown)"
 	}
-	return fmt.Sprintf("{Address:%s Security:%s Username:%s PasswordFile:%s PasswordEnv:%s Mailbox:%s}",
-		s.Address, s.Security, s.Username, file, env, s.Mailbox)
+	return fmt.Sprintf("{Address:%s Security:%s Username:%s Auth:%s PasswordFile:%s PasswordEnv:%s Mailbox:%s}",
+		s.Address, s.Security, s.Username, s.Auth, file, env, s.Mailbox)
 }
 
 // GoString is String, for %#v.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -62,6 +63,7 @@ func (c *Config) validate(text string) []error {
 	c.validateReport(p)
 	c.IMAP.validate(p, "imap", true)
 	c.SMTP.validate(p, "smtp", false)
+	c.OAuth2.validate(p)
 	if len(c.Forbund) == 0 {
 		p.bad("forbund", "no [[forbund]] configured: add at least one, with slug, name and process_leaders")
 	}
@@ -121,6 +123,7 @@ func (f *Forbund) validate(p *problems, where string) {
 	if f.IMAP != nil {
 		f.IMAP.validate(p, "forbund.imap", true)
 	}
+	f.OAuth2.validate(p)
 }
 
 func (s *Server) validate(p *problems, key string, imap bool) {
@@ -145,6 +148,145 @@ func (s *Server) validate(p *problems, key string, imap bool) {
 	}
 	if imap && s.Username == "" {
 		bad("username", "missing: the mailbox's login name")
+	}
+	switch s.Auth {
+	case AuthPassword:
+	case AuthOAuth2:
+		s.validateOAuth2(bad, imap)
+	default:
+		bad("auth", "%q: write \"password\" or \"oauth2\"", s.Auth)
+	}
+}
+
+// validateOAuth2 checks a server that logs in with a token.
+func (s *Server) validateOAuth2(bad func(sub, msg string, args ...any), imap bool) {
+	if s.OAuth2 == nil {
+		bad("auth", `"oauth2" needs an [oauth2] table: add one with provider = "microsoft", tenant, client_id, `+
+			`certificate_file and private_key_file (README, "Microsoft 365"), or provider = "google" and service_account_file (README, "Google Workspace")`)
+	}
+	if !imap && s.Username == "" {
+		bad("username", `missing: with auth = "oauth2" write the mailbox lexheller sends as, e.g. username = "lexheller@finsam.example"`)
+	}
+	if s.PasswordFile != "" {
+		bad("password_file", `auth = "oauth2" logs in with a token, not a password: remove password_file (the app's secret or key is named in [oauth2])`)
+	}
+	if s.PasswordEnv != "" {
+		bad("password_env", `auth = "oauth2" logs in with a token, not a password: remove password_env (the app's secret or key is named in [oauth2])`)
+	}
+}
+
+var (
+	guidRE   = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	domainRE = regexp.MustCompile(`^([a-zA-Z0-9-]+\.)+[a-zA-Z]{2,}$`)
+)
+
+// validate checks an [oauth2] table: a known provider and the keys it
+// takes, one credential, a token URL that is a URL.
+func (o *OAuth2) validate(p *problems) {
+	if o == nil {
+		return
+	}
+	bad := func(sub, msg string, args ...any) {
+		p.add(append(toml.Key(strings.Split(o.Key, ".")), sub), msg, args...)
+	}
+	switch o.Provider {
+	case Microsoft, Google, Generic:
+	case "":
+		bad("provider", `missing: write "microsoft" (Microsoft 365), "google" (Google Workspace) or "generic" (another OAuth2 token endpoint)`)
+		return
+	default:
+		bad("provider", `%q: write "microsoft" (Microsoft 365), "google" (Google Workspace) or "generic" (another OAuth2 token endpoint)`, o.Provider)
+		return
+	}
+	if o.Provider == Google {
+		o.validateGoogle(bad)
+	} else {
+		o.validateClient(bad)
+	}
+	if o.Provider == Microsoft {
+		o.validateMicrosoft(bad)
+	} else if o.Tenant != "" {
+		bad("tenant", `is for provider = "microsoft"; remove it`)
+	}
+	if o.Provider == Generic && o.TokenURL == "" {
+		bad("token_url", `missing: write the token endpoint's URL, e.g. token_url = "https://sso.kommun.example/realms/mail/protocol/openid-connect/token"`)
+	}
+	if o.TokenURL != "" {
+		u, err := url.Parse(o.TokenURL)
+		switch {
+		case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.User != nil:
+			bad("token_url", `not a URL (not shown): write the token endpoint's https URL, e.g. "https://login.example/oauth2/token"`)
+		case u.Scheme == "http" && !IsLoopback(u.Hostname()):
+			bad("token_url", "http to %s: a token endpoint is reached over https (http only on 127.0.0.1 or localhost)", u.Hostname())
+		}
+	}
+	if o.User != "" {
+		if _, err := mail.ParseAddress(o.User); err != nil {
+			bad("user", "%q is not an e-mail address: write the mailbox's user the token acts for", o.User)
+		}
+	}
+}
+
+// validateGoogle checks a service account's table.
+func (o *OAuth2) validateGoogle(bad func(sub, msg string, args ...any)) {
+	for _, k := range []struct{ key, v string }{{"client_id", o.ClientID}, {"client_secret_file", o.ClientSecretFile},
+		{"client_secret_env", o.ClientSecretEnv}, {"certificate_file", o.CertificateFile}, {"private_key_file", o.PrivateKeyFile}} {
+		if k.v != "" {
+			bad(k.key, `is not used with provider = "google": the service account's JSON key (service_account_file) holds its id and key; remove this line`)
+		}
+	}
+	if o.ServiceAccountFile == "" {
+		bad("service_account_file", `missing: write the path of the service account's JSON key, e.g. service_account_file = "/etc/lexheller/google-service-account.json"`)
+	}
+}
+
+// validateClient checks an app registration's table: a client id and
+// one credential, a secret or a certificate with its key.
+func (o *OAuth2) validateClient(bad func(sub, msg string, args ...any)) {
+	if o.ServiceAccountFile != "" {
+		bad("service_account_file", `is for provider = "google"; an app registration uses client_secret_file, or certificate_file and private_key_file`)
+	}
+	if o.ClientID == "" {
+		bad("client_id", `missing: write the app's application (client) ID, e.g. client_id = "0f6c1b0e-…"`)
+	}
+	secret := o.ClientSecretFile != "" || o.ClientSecretEnv != ""
+	cert := o.CertificateFile != "" || o.PrivateKeyFile != ""
+	switch {
+	case secret && cert:
+		bad("client_secret_file", "write either a secret (client_secret_file or client_secret_env) or a certificate (certificate_file and private_key_file), not both")
+	case o.ClientSecretFile != "" && o.ClientSecretEnv != "":
+		bad("client_secret_env", "write client_secret_file or client_secret_env, not both")
+	case !secret && !cert:
+		bad("client_id", `no credential: add certificate_file and private_key_file (a certificate, preferred), or client_secret_file = "/etc/lexheller/oauth2-client-secret"`)
+	case cert && o.CertificateFile == "":
+		bad("private_key_file", `a certificate needs both: add certificate_file = "/etc/lexheller/oauth2-certificate.pem" (the certificate uploaded to the app)`)
+	case cert && o.PrivateKeyFile == "":
+		bad("certificate_file", `a certificate needs both: add private_key_file = "/etc/lexheller/oauth2-private-key.pem" (the certificate's RSA key)`)
+	}
+}
+
+// validateMicrosoft checks what Entra ID's client-credentials flow
+// needs: the tenant itself, a GUID client id, a /.default scope of
+// Exchange Online.
+func (o *OAuth2) validateMicrosoft(bad func(sub, msg string, args ...any)) {
+	switch t := strings.ToLower(o.Tenant); {
+	case t == "":
+		bad("tenant", `missing: write the Directory (tenant) ID from the app registration's Overview page, e.g. tenant = "8f3e5a2b-…", or the tenant's domain, e.g. "kommun.onmicrosoft.com"`)
+	case t == "common" || t == "organizations" || t == "consumers":
+		bad("tenant", `%q is not a tenant: an app that logs in without a person needs its own tenant's ID (Overview → Directory (tenant) ID) or domain`, o.Tenant)
+	case !guidRE.MatchString(t) && !domainRE.MatchString(t):
+		bad("tenant", `%q: write the Directory (tenant) ID, a GUID such as "8f3e5a2b-0c1d-4e5f-9a8b-7c6d5e4f3a2b", or the tenant's domain, e.g. "kommun.onmicrosoft.com"`, o.Tenant)
+	}
+	if o.ClientID != "" && !guidRE.MatchString(o.ClientID) {
+		bad("client_id", `%q: the application (client) ID is a GUID such as "0f6c1b0e-2d3a-4b5c-8d9e-0a1b2c3d4e5f" (the app registration's Overview page)`, o.ClientID)
+	}
+	for _, sc := range o.Scopes {
+		switch {
+		case strings.Contains(strings.ToLower(sc), "graph.microsoft.com"):
+			bad("scopes", "%q asks for a token for Microsoft Graph, which Exchange refuses for IMAP and SMTP: write %q (or leave scopes out)", sc, MicrosoftScope)
+		case !strings.HasSuffix(sc, "/.default"):
+			bad("scopes", "%q: an app without a signed-in person asks for a resource's /.default scope: write %q (or leave scopes out)", sc, MicrosoftScope)
+		}
 	}
 }
 

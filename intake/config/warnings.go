@@ -3,6 +3,8 @@ package config
 import (
 	"fmt"
 	"net"
+	"os"
+	"time"
 )
 
 // Warnings are what a valid config leaves open, for check-config.
@@ -33,6 +35,7 @@ func (c *Config) Warnings() []string {
 	for _, sv := range servers {
 		w = append(w, sv.s.warnings(sv.key, sv.imap)...)
 	}
+	w = append(w, c.oauth2Warnings()...)
 	if c.IMAP.ExpungeWithoutUIDPlus {
 		w = append(w, "[imap] expunge_without_uidplus is on: on a server with neither MOVE nor UIDPLUS, INBOX is expunged "+
 			"after each batch, which also removes messages a person flagged \\Deleted there.")
@@ -59,12 +62,57 @@ func (s *Server) warnings(key string, imap bool) []string {
 		w = append(w, fmt.Sprintf("[%s] security = \"tls\" on port %s: that port starts in clear text; write security = \"starttls\" (or use port %s)",
 			key, port, map[bool]string{true: "993", false: "465"}[imap]))
 	}
-	if s.Username != "" && s.Password == "" {
+	if s.Username != "" && s.Password == "" && s.Auth != AuthOAuth2 {
 		from := "the file in password_file"
 		if s.PasswordFile == "" {
 			from = "the environment variable in password_env"
 		}
 		w = append(w, fmt.Sprintf("[%s] the password is empty: %s holds nothing; logging in will fail", key, from))
+	}
+	return w
+}
+
+// oauth2Warnings: an [oauth2] table no server uses, a certificate that
+// has expired or soon will, a secret file others may read, an empty
+// secret.
+func (c *Config) oauth2Warnings() []string {
+	var w []string
+	used := map[*OAuth2]bool{}
+	for _, m := range append(c.Mailboxes(), Mailbox{Server: &c.SMTP}) {
+		if m.Auth == AuthOAuth2 {
+			used[m.OAuth2] = true
+		}
+	}
+	tables := []*OAuth2{c.OAuth2}
+	for _, f := range c.Forbund {
+		tables = append(tables, f.OAuth2)
+	}
+	for _, o := range tables {
+		if o == nil {
+			continue
+		}
+		if !used[o] {
+			w = append(w, fmt.Sprintf("[%s] is set but no server logs in with it: write auth = \"oauth2\" under [imap] and [smtp]", o.Key))
+		}
+		if cert := o.Certificate; cert != nil {
+			switch left := time.Until(cert.NotAfter); {
+			case left <= 0:
+				w = append(w, fmt.Sprintf("[%s] the certificate in certificate_file expired on %s: the token endpoint refuses it; make a new one and upload it to the app",
+					o.Key, cert.NotAfter.Format(time.DateOnly)))
+			case left < 30*24*time.Hour:
+				w = append(w, fmt.Sprintf("[%s] the certificate in certificate_file expires on %s: make a new one, upload it to the app and name it here before then",
+					o.Key, cert.NotAfter.Format(time.DateOnly)))
+			}
+		}
+		if o.ClientSecretFile != "" && o.ClientSecret == "" {
+			w = append(w, fmt.Sprintf("[%s] the client secret is empty: the file in client_secret_file holds nothing; getting a token will fail", o.Key))
+		}
+		for _, f := range []struct{ key, path string }{{"client_secret_file", o.ClientSecretFile}, {"private_key_file", o.PrivateKeyFile},
+			{"service_account_file", o.ServiceAccountFile}} {
+			if fi, err := os.Stat(f.path); f.path != "" && err == nil && fi.Mode().Perm()&0o004 != 0 && looksLikePath(f.path) {
+				w = append(w, fmt.Sprintf("[%s] %s: every user of this machine may read %s: chown root:lexheller and chmod 0640 it", o.Key, f.key, f.path))
+			}
+		}
 	}
 	return w
 }

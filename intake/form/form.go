@@ -130,9 +130,9 @@ type Result struct {
 
 // Unreadable is a value written under a label that could not be read: an
 // event date that is no date ("igår", "v. 45"), a level that is none of
-// the levels ("både och"), a yes/no question answered otherwise ("helst
-// inte"). The field is left empty (event_date, level) or keeps its default
-// (contact_ok yes, publish_ok no); the caller can show Text, so the
+// the levels ("både och"), a yes/no question answered otherwise ("kanske").
+// The field is left empty (event_date, level) or is no
+// (contact_ok, publish_ok: only a clear yes counts); the caller can show Text, so the
 // reporter or a process leader can say what was meant.
 type Unreadable struct {
 	Field string `json:"field"` // EventDate, Level, ContactOK or PublishOK
@@ -294,7 +294,7 @@ func (res *Result) readLevel(v string) {
 }
 
 // readYesNo sets *dst from the ticked box, or else the first line, of v,
-// or names the answer unreadable and leaves *dst as it is.
+// or names the answer unreadable and sets *dst to no.
 func (res *Result) readYesNo(key, v string, dst *bool) {
 	var yes bool
 	took, written := choose(v, func(s string) bool {
@@ -306,7 +306,10 @@ func (res *Result) readYesNo(key, v string, dst *bool) {
 	case took:
 		*dst = yes
 	case written != "":
+		// An answer that is neither yes nor no is no: contact details
+		// go to a party, and a case is published, only on a clear yes.
 		res.unreadable(key, written)
+		*dst = false
 	}
 }
 
@@ -585,6 +588,9 @@ func PartyCode(s string) (string, bool) {
 var (
 	boxRe     = regexp.MustCompile(`^\s*(\[\s*([xX✓✔*])?\s*\]|\(\s*([xX✓✔*])?\s*\)|[☒☑✅]|[☐□])\s*`)
 	boxMarkRe = regexp.MustCompile(`\[\s*[xX✓✔*]?\s*\]|[☒☑✅☐□]`)
+	// parenBoxRe: "(x)" and "( )" count as boxes after their text only
+	// where a line has two or more ("Ja ( )  Nej (x)").
+	parenBoxRe = regexp.MustCompile(`\(\s*[xX✓✔*]?\s*\)`)
 )
 
 // box is one choice of a value written as boxes.
@@ -617,8 +623,10 @@ func boxes(v string) (choices []box, boxed bool) {
 			for _, x := range boxMarkRe.FindAllStringIndex(l[m[1]:], -1) {
 				marks = append(marks, []int{x[0] + m[1], x[1] + m[1]})
 			}
-		} else {
-			marks = boxMarkRe.FindAllStringIndex(l, -1)
+		} else if marks = boxMarkRe.FindAllStringIndex(l, -1); len(marks) == 0 {
+			if ps := parenBoxRe.FindAllStringIndex(l, -1); len(ps) >= 2 {
+				marks = ps
+			}
 		}
 		switch t := strings.TrimSpace(l); {
 		case len(marks) > 0:
@@ -826,12 +834,30 @@ func YesNo(s string) (bool, bool) {
 	if strings.Contains(f, "[x] nej") || strings.Contains(f, "[x] no") {
 		return false, true
 	}
-	w := wordRe.FindString(f)
-	switch w {
-	case "ja", "yes", "x", "javisst", "japp", "absolut", "gärna", "garna", "ok":
+	words := wordRe.FindAllString(f, 3)
+	if len(words) == 0 {
+		return false, false
+	}
+	next := ""
+	if len(words) > 1 {
+		next = words[1]
+	}
+	switch w := words[0]; {
+	case w == "x" && (next == "nej" || next == "no"):
+		return false, true // "x Nej": the ticked answer
+	case negation[next]:
+		// "Absolut inte", "Gärna inte", "Ja, inte": the negation decides.
+		return false, yesWords[w] || w == "helst"
+	case yesWords[w]:
 		return true, true
-	case "nej", "no", "nix":
+	case w == "nej" || w == "no" || w == "nix":
 		return false, true
 	}
 	return false, false
 }
+
+var (
+	yesWords = map[string]bool{"ja": true, "yes": true, "x": true, "javisst": true, "japp": true, "absolut": true,
+		"gärna": true, "garna": true, "ok": true}
+	negation = map[string]bool{"inte": true, "ej": true, "icke": true, "not": true, "aldrig": true, "never": true}
+)

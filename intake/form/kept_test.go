@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -145,12 +146,21 @@ func TestYesNoTicked(t *testing.T) {
 		{"Får ärendet publiceras anonymiserat? Ja [ ] Nej [x]", false, nil},
 		{"Får ärendet publiceras anonymiserat? [x] Ja [ ] Nej", true, nil},
 		{"Får ärendet publiceras anonymiserat?: Ja", true, nil},
-		{"Får ärendet publiceras anonymiserat?: helst inte", false, []Unreadable{{PublishOK, "helst inte"}}},
+		{"Får ärendet publiceras anonymiserat?: kanske", false, []Unreadable{{PublishOK, "kanske"}}},
+		{"Får vi kontakta dig?: kanske", false, []Unreadable{{ContactOK, "kanske"}}},
+		{"Får vi kontakta dig?: Helst inte", false, nil},
+		{"Får ärendet publiceras anonymiserat?: Absolut inte", false, nil},
+		{"Får ärendet publiceras anonymiserat? Ja ( )  Nej (x)", false, nil},
+		{"Får vi kontakta dig? x Nej", false, nil},
 	}
 	for _, tt := range tests {
 		r := Parse(tt.in, Fallback{})
-		if r.Fields.PublishOK != tt.publish || !reflect.DeepEqual(r.Unreadable, tt.un) {
-			t.Errorf("Parse(%q): PublishOK %v, Unreadable %+v; want %v, %+v", tt.in, r.Fields.PublishOK, r.Unreadable, tt.publish, tt.un)
+		got := r.Fields.PublishOK
+		if strings.HasPrefix(tt.in, "Får vi kontakta") {
+			got = r.Fields.ContactOK // the answer to that question, "publish" in this table
+		}
+		if got != tt.publish || !reflect.DeepEqual(r.Unreadable, tt.un) {
+			t.Errorf("Parse(%q): %v, Unreadable %+v; want %v, %+v", tt.in, got, r.Unreadable, tt.publish, tt.un)
 		}
 	}
 }

@@ -299,7 +299,10 @@ func mapRow(row, header []string, cols map[int]string, line int, o Options) (*Re
 		case FieldSuggestion:
 			c.Suggestion = form.MaskPII(v)
 		case FieldLevel:
-			if c.Level = form.NormalizeLevel(v); c.Level == "" && !strings.HasPrefix(strings.ToLower(v), "vet") {
+			switch c.Level = form.NormalizeLevel(v); {
+			case c.Level == "" && strings.HasPrefix(strings.ToLower(strings.TrimSpace(v)), "vet"):
+				c.Level = form.LevelUnknown // "Vet ej", as a blanket's answer is kept
+			case c.Level == "":
 				bad(i, v, "är ingen nivå (struktur, organisering eller individ); lämnas tom")
 			}
 		case FieldThemes:

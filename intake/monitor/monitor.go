@@ -1,6 +1,7 @@
 // Package monitor tells an operator how the daemon is: /healthz answers
 // 200 "ok" or 503 with one line per problem (a mailbox down, messages that
-// cannot be recorded, an outbox that cannot send or is stuck), and
+// cannot be recorded, an outbox that cannot send or is stuck, a token
+// endpoint that refuses the client), and
 // /metrics gives Prometheus the figures behind them, read from the store
 // (which survive restarts) and the mailbox watchers when scraped.
 package monitor
@@ -23,6 +24,8 @@ import (
 	"lexheller/intake"
 	"lexheller/intake/casework"
 	"lexheller/intake/classify"
+	"lexheller/intake/config"
+	"lexheller/intake/oauth"
 	"lexheller/intake/store"
 )
 
@@ -37,10 +40,12 @@ type Monitor struct {
 	SMTPAddress string // named in the advice when the outbox is stuck
 	// SendFailingFor is how long sending may fail (the server
 	// unreachable, TLS or login refused) before /healthz says so
-	// (default 5 minutes): retries push each mail's due time on, so the
-	// outbox never looks overdue.
+	// (zero: 5 minutes; negative: at once): retries push each mail's due
+	// time on, so the outbox never looks overdue.
 	SendFailingFor time.Duration
-	Logger         *slog.Logger
+	// Tokens are the OAuth2 token sources, nil without OAuth2.
+	Tokens *oauth.Tokens
+	Logger *slog.Logger
 
 	addr atomic.Pointer[string]
 }
@@ -62,6 +67,7 @@ func (m *Monitor) Problems(ctx context.Context) []string {
 			problems = append(problems, p)
 		}
 	}
+	problems = append(problems, m.tokenProblems()...)
 	for _, w := range m.Mailboxes {
 		if st := w.Status(); st.DiskFull {
 			problems = append(problems, fmt.Sprintf("mailbox %s: the database's disk is full: new mail stays in INBOX until there is room (%s)", w.Name, st.StoreError))
@@ -94,6 +100,27 @@ func (m *Monitor) Problems(ctx context.Context) []string {
 	return problems
 }
 
+// tokenProblems: a token endpoint that refuses the client, or that fails
+// while no unexpired token is held, with what to do.
+func (m *Monitor) tokenProblems() []string {
+	if m.Tokens == nil {
+		return nil
+	}
+	var problems []string
+	for _, src := range m.Tokens.All() {
+		st := src.Status()
+		if st.Problem == "" || (!st.Refused && time.Now().Before(st.Expiry)) {
+			continue
+		}
+		p := fmt.Sprintf("oauth2 %s: %s (since %s)", st.Name, st.Problem, st.Since.Format(time.RFC3339))
+		if st.Advice != "" {
+			p += "; " + st.Advice
+		}
+		problems = append(problems, p)
+	}
+	return problems
+}
+
 func (m *Monitor) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
@@ -113,6 +140,7 @@ type metrics struct {
 
 	messages, cases, outbox, outboxAge, outboxMails, reconnects, lastSync, connected, failing, failingAge *prometheus.Desc
 	scrubbed, pruned                                                                                      *prometheus.Desc
+	tokenFetches, tokenFailures, tokenRefusals, relogins                                                  *prometheus.Desc
 }
 
 func newMetrics(mon *Monitor) *metrics {
@@ -132,11 +160,17 @@ func newMetrics(mon *Monitor) *metrics {
 		failingAge:  d("messages_failing_oldest_age_seconds", "Age of the oldest failing message; 0 when none."),
 		scrubbed:    d("retention_cases_scrubbed_total", "Cases whose personal data was removed (retention or erasure)."),
 		pruned:      d("retention_mail_bodies_pruned_total", "Mails sent whose body was removed."),
+
+		tokenFetches:  d("oauth2_token_fetches_total", "OAuth2 tokens asked of the token endpoint (failures included).", "account"),
+		tokenFailures: d("oauth2_token_failures_total", "OAuth2 token requests that failed or were refused.", "account"),
+		tokenRefusals: d("oauth2_logins_refused_total", "Logins (IMAP or SMTP) in which a server refused a token.", "account"),
+		relogins:      d("oauth2_relogins_total", "IMAP logins with a token after the first: a session renewed before its token expired, or made again after it was lost.", "mailbox"),
 	}
 }
 
 func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{m.messages, m.cases, m.outbox, m.outboxAge, m.outboxMails, m.reconnects, m.lastSync, m.connected, m.failing, m.failingAge, m.scrubbed, m.pruned} {
+	for _, d := range []*prometheus.Desc{m.messages, m.cases, m.outbox, m.outboxAge, m.outboxMails, m.reconnects, m.lastSync, m.connected, m.failing, m.failingAge, m.scrubbed, m.pruned,
+		m.tokenFetches, m.tokenFailures, m.tokenRefusals, m.relogins} {
 		ch <- d
 	}
 }
@@ -211,6 +245,17 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 			up = 1
 		}
 		ch <- prometheus.MustNewConstMetric(m.connected, prometheus.GaugeValue, up, w.Name)
+		if w.IMAP.Auth == config.AuthOAuth2 {
+			ch <- prometheus.MustNewConstMetric(m.relogins, prometheus.CounterValue, float64(st.ReLogins), w.Name)
+		}
+	}
+	if m.m.Tokens != nil {
+		for _, src := range m.m.Tokens.All() {
+			st := src.Status()
+			ch <- prometheus.MustNewConstMetric(m.tokenFetches, prometheus.CounterValue, float64(st.Fetches), st.Name)
+			ch <- prometheus.MustNewConstMetric(m.tokenFailures, prometheus.CounterValue, float64(st.Failures), st.Name)
+			ch <- prometheus.MustNewConstMetric(m.tokenRefusals, prometheus.CounterValue, float64(st.Refusals), st.Name)
+		}
 	}
 }
 

@@ -219,10 +219,15 @@ type Message struct {
 	// of a delivery report (message/rfc822 or text/rfc822-headers parts).
 	ReportedMessageIDs []string
 
-	Text        string // the body as text, "" when none
-	FromHTML    bool   // Text was converted from HTML
-	Attachments []Attachment
-	Problems    []string // what could not be read, one line each
+	Text     string // the body as text, "" when none
+	FromHTML bool   // Text was converted from HTML
+	// FromAttachment: the message itself has no text, and Text is that of
+	// a text/plain attachment or an attached message. Such text is
+	// someone else's words: a caller must not pass it on as the sender's
+	// reply.
+	FromAttachment bool
+	Attachments    []Attachment
+	Problems       []string // what could not be read, one line each
 
 	// Fault is nil when the message's structure was read whole. Otherwise
 	// it wraps one or more of ErrTooDeep, ErrTooManyParts and ErrNoPart
@@ -1035,9 +1040,11 @@ func (m *Message) chooseBody(w *walker) {
 	}
 	if strings.TrimSpace(m.Text) == "" && len(w.txtAtt) > 0 {
 		m.Text = joinBodies(w.txtAtt)
+		m.FromAttachment = strings.TrimSpace(m.Text) != ""
 	}
 	if strings.TrimSpace(m.Text) == "" && len(w.inner) > 0 {
 		m.Text = joinBodies(w.inner)
+		m.FromAttachment = strings.TrimSpace(m.Text) != ""
 		m.FromHTML = slices.ContainsFunc(w.inner, func(b body) bool { return b.html })
 	}
 	m.Text = normalizeNewlines(m.Text)

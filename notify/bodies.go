@@ -27,9 +27,10 @@ type Ack struct {
 type NewCase struct {
 	PIIMasked   bool
 	Attachments []store.Attachment
-	Similar     []SimilarCase // earlier cases like this one
-	Names       []string      // what in the text looks like a person's name
-	NoAck       string        // why the reporter got no acknowledgement; "" when they did
+	Similar     []SimilarCase     // earlier cases like this one
+	Names       []string          // what in the text looks like a person's name
+	NoAck       string            // why the reporter got no acknowledgement; "" when they did
+	Unreadable  []form.Unreadable // values under a label that could not be read, not stored
 }
 
 // Incomplete asks the sender of a blanket for what is missing.
@@ -173,8 +174,11 @@ func (b Ack) fill(d *Data, _ string) {
 	d.PIIMasked, d.Contact, d.NewsWithin, d.PrivacyURL, d.KeepDays = b.PIIMasked, b.Contact, b.NewsWithin, b.PrivacyURL, b.KeepDays
 }
 
-func (b NewCase) fill(d *Data, _ string) {
+func (b NewCase) fill(d *Data, lang string) {
 	d.PIIMasked, d.Attachments, d.Similar, d.Names, d.Reason = b.PIIMasked, b.Attachments, b.Similar, b.Names, b.NoAck
+	for _, u := range b.Unreadable {
+		d.Unreadable = append(d.Unreadable, Field{Label: Label(lang, u.Field), Value: u.Text})
+	}
 }
 
 func (b Incomplete) fill(d *Data, lang string) {

@@ -184,6 +184,7 @@ type Data struct {
 	Names       []string
 	Greeted     bool
 	Attached    []string
+	Unreadable  []Field // what the blanket says that could not be read
 	Period      string
 	Total       int
 }

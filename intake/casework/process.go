@@ -771,6 +771,14 @@ func (p *Processor) record(tx *store.Tx, pr *prepared) ([]*store.OutMail, error)
 	return append(mails, more...), err
 }
 
+// unreadableOf is what the blanket of res says that could not be read.
+func unreadableOf(res *classify.Result) []form.Unreadable {
+	if res == nil || res.Form == nil {
+		return nil
+	}
+	return res.Form.Unreadable
+}
+
 // autoReply notes an out-of-office reply on the case it answers, once a
 // day per sender: the process leaders see why someone is silent.
 // Nothing is relayed or answered, and the case's status and reminders
@@ -899,7 +907,7 @@ func (p *Processor) newCase(tx *store.Tx, pr *prepared, row *store.Message, now 
 	var leaders []*store.OutMail
 	if len(fb.ProcessLeaders) > 0 {
 		leaders, err = p.compose(notify.Request{To: fb.ProcessLeaders, Case: c, ForbundName: fb.Name, Now: now,
-			Body: notify.NewCase{PIIMasked: c.PIIFound > 0, Attachments: atts, Similar: like, NoAck: noAck,
+			Body: notify.NewCase{PIIMasked: c.PIIFound > 0, Attachments: atts, Similar: like, NoAck: noAck, Unreadable: unreadableOf(pr.res),
 				Names: form.LikelyNames(c.Description + "\n" + c.Consequence + "\n" + c.Suggestion)}})
 		if err != nil {
 			return nil, err

@@ -433,6 +433,12 @@ func TestLevelUnknownAndUnreadableDate(t *testing.T) {
 	if c.Level != form.LevelUnknown || c.EventDate != "" {
 		t.Errorf("level %q, event date %q; want %q and none", c.Level, c.EventDate, form.LevelUnknown)
 	}
+	// The process leaders see what could not be read.
+	for _, m := range outbox(t, p) {
+		if m.Kind == string(notify.KindNotifyNew) && !strings.Contains(m.Body, "Datum för händelsen: ”förra veckan”") {
+			t.Errorf("the notification does not show the unreadable date:\n%s", m.Body)
+		}
+	}
 }
 
 // A blanket sent as a Word file with no text: the answer says what was

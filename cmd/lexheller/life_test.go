@@ -177,7 +177,7 @@ func caseLife(t *testing.T, e *mailEnv) {
 		t.Fatalf("case show: exit %d\n%s", code, out)
 	}
 	for _, want := range []string{"mottaget", "fråga", "inkommet", "ändrat", "Nivå: organisering", "vidarebefordrat",
-		"Vidarebefordrat till FK", "Vidarebefordrat till AF", "svar", "Svar från FK", "Svar från AF", "återkoppling",
+		"Vidarebefordrat till FK", "Vidarebefordrat till AF", "svar", "Svar från Försäkringskassans representant", "Svar från Arbetsförmedlingens representant", "återkoppling",
 		"Ärendet avslutat", "avslutat", "besvarat"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("case show lacks %q:\n%s", want, out)

@@ -201,7 +201,7 @@ func TestDemo(t *testing.T) {
 		"8. Ärendet i Lex Heller", "(avslutat)", "Nivå:      organisering",
 		// The timeline, complete.
 		"mottaget        Anmälan mottagen", "fråga           Fråga till anmälaren", "inkommet        Svar från anna",
-		"ändrat          Nivå: organisering", "vidarebefordrat Vidarebefordrat till FK", "svar            Svar från FK",
+		"ändrat          Nivå: organisering", "vidarebefordrat Vidarebefordrat till FK", "svar            Svar från Försäkringskassans representant",
 		"återkoppling    Återkoppling till anmälaren, med svar från FK", "status          Ärendet avslutat",
 	} {
 		if !strings.Contains(out, want) {

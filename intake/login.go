@@ -114,19 +114,11 @@ func refusedLogin(err error) bool {
 func (w *Watcher) tokens() (*oauth.Source, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.Tokens == nil && w.TokenSources != nil {
-		src, err := w.TokenSources.For(&w.IMAP)
-		if err != nil {
-			return nil, err
-		}
-		w.Tokens = src
-	}
 	if w.Tokens == nil {
-		src, err := oauth.NewSource(w.IMAP.OAuth2, w.IMAP.Username)
+		src, err := oauth.Resolve(w.TokenSources, &w.IMAP, w.Logger)
 		if err != nil {
 			return nil, err
 		}
-		src.Logger = w.Logger
 		w.Tokens = src
 	}
 	return w.Tokens, nil

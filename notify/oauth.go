@@ -65,19 +65,11 @@ func (s *Sender) noteMechanism(mech string) {
 func (s *Sender) tokens() (*oauth.Source, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.Tokens == nil && s.TokenSources != nil {
-		src, err := s.TokenSources.For(&s.SMTP)
-		if err != nil {
-			return nil, err
-		}
-		s.Tokens = src
-	}
 	if s.Tokens == nil {
-		src, err := oauth.NewSource(s.SMTP.OAuth2, s.SMTP.Username)
+		src, err := oauth.Resolve(s.TokenSources, &s.SMTP, s.Logger)
 		if err != nil {
 			return nil, err
 		}
-		src.Logger = s.Logger
 		s.Tokens = src
 	}
 	return s.Tokens, nil

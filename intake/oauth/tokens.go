@@ -56,6 +56,15 @@ func (t *Tokens) For(s *config.Server) (*Source, error) {
 	return src, nil
 }
 
+// Resolve returns the source of server s's tokens: t's, shared per
+// account, or, with no t, one of its own logging to log.
+func Resolve(t *Tokens, s *config.Server, log *slog.Logger) (*Source, error) {
+	if t == nil {
+		t = &Tokens{Logger: log}
+	}
+	return t.For(s)
+}
+
 // All returns every source made so far.
 func (t *Tokens) All() []*Source {
 	t.mu.Lock()

@@ -197,8 +197,20 @@ func TestCrashSafety(t *testing.T) {
 			break
 		}
 	}
-	// Let it finish: INBOX empty and nothing left to send.
+	// Let it finish: INBOX empty and nothing left to send. The daemon must
+	// be up before it is asked to stop: a SIGTERM before the process has
+	// installed its handler ends it by the signal, as any program.
+	started := func() int {
+		b, _ := os.ReadFile(logPath)
+		return strings.Count(string(b), `"msg":"lexheller started"`)
+	}
+	before := started()
 	c := startChild(t, configPath, logPath)
+	for deadline := time.Now().Add(30 * time.Second); started() == before; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the daemon did not start within 30 s\n%s", logTail(logPath, 20))
+		}
+	}
 	st, err := store.Open(context.Background(), cfg.Database)
 	if err != nil {
 		t.Fatal(err)

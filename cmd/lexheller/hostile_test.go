@@ -20,6 +20,11 @@ func hostile(t *testing.T, e *mailEnv) {
 	reporter, leader, fk := e.Addr("anna"), e.Addr("processledare"), e.Addr("fk")
 	cfg := lifeConfig(t, e, "")
 	d := startDaemon(t, cfg, nil)
+	t.Cleanup(func() {
+		if t.Failed() {
+			dumpState(t, d) // what the daemon had done, for a failure seen once under load
+		}
+	})
 
 	// 1. A From address that parses but cannot be sent to, then a valid
 	// blanket: the poison is a case without an acknowledgement, the
@@ -109,3 +114,19 @@ func TestCraftedAuthResultsInProcess(t *testing.T) {
 	craftedAuthResults(t, newDevEnv(t, devmail.Options{}))
 }
 func TestCraftedAuthResultsDovecotPostfix(t *testing.T) { craftedAuthResults(t, newE2EEnv(t)) }
+
+// dumpState logs the daemon's ledger, pending messages, cases and outbox.
+func dumpState(t *testing.T, d *daemon) {
+	ctx := context.Background()
+	total, unmoved, err := d.store.LedgerStats(ctx)
+	n, oldest, _ := d.store.PendingStats(ctx)
+	t.Logf("ledger: %d messages, %d not moved (%v); pending: %d since %v; watchers: %+v", total, unmoved, err, n, oldest, d.watchers[0].Status())
+	cases, _ := d.store.Cases(ctx, store.CaseFilter{})
+	for _, c := range cases {
+		mails, _ := d.store.Outbox(ctx, c.ID)
+		for _, m := range mails {
+			t.Logf("%s: %s to %s: %s, %d attempts, next %v (%s)", c.ID, m.Kind, m.To, m.Status, m.Attempts, m.NextAttemptAt, m.LastError)
+		}
+	}
+	t.Logf("sender: %+v", d.sender.Health())
+}

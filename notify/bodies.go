@@ -106,7 +106,31 @@ type Feedback struct {
 	Text    string
 	Answers []*store.Forward // the parties' answers, quoted
 	Greeted bool
+	Closing bool // the case is closed with it: the mail says so
 }
+
+// StatusNotice tells the reporter what has happened on their case since
+// the last notice: forwarded, answered, raised, closed.
+type StatusNotice struct{ Notices []*store.Notice }
+
+// Status answers /status: where the case stands, and its timeline as the
+// one who asked may see it.
+type Status struct {
+	Role     store.Role
+	Timeline []TimelineEntry
+	Open     []*store.Forward // forwards still waiting, for a process leader
+}
+
+// TimelineEntry is one line of a case's timeline as someone is shown it.
+type TimelineEntry struct {
+	At   time.Time
+	Text string
+}
+
+// Digest is what a party's representative gets on a schedule: their open
+// forwards, what they answered since the last digest and their party's
+// cases closed since, with the feedback given.
+type Digest struct{ Digest *DigestData }
 
 // CommandResult tells the sender of commands what they did, or why
 // nothing was done.
@@ -169,6 +193,9 @@ func (Reminder) Kind() Kind      { return KindReminder }
 func (Quiet) Kind() Kind         { return KindQuiet }
 func (AgendaMail) Kind() Kind    { return KindAgenda }
 func (PatternReport) Kind() Kind { return KindReport }
+func (StatusNotice) Kind() Kind  { return KindNotice }
+func (Status) Kind() Kind        { return KindStatus }
+func (Digest) Kind() Kind        { return KindDigest }
 
 func (b Ack) fill(d *Data, _ string) {
 	d.PIIMasked, d.Contact, d.NewsWithin, d.PrivacyURL, d.KeepDays = b.PIIMasked, b.Contact, b.NewsWithin, b.PrivacyURL, b.KeepDays
@@ -218,8 +245,14 @@ func (b AnswerNotice) fill(d *Data, _ string) {
 }
 
 func (b Feedback) fill(d *Data, _ string) {
-	d.Text, d.Answers, d.Greeted = b.Text, b.Answers, b.Greeted
+	d.Text, d.Answers, d.Greeted, d.Closing = b.Text, b.Answers, b.Greeted, b.Closing
 }
+
+func (b StatusNotice) fill(d *Data, _ string) { d.Notices = b.Notices }
+func (b Status) fill(d *Data, _ string) {
+	d.Role, d.Timeline, d.Open = string(b.Role), b.Timeline, b.Open
+}
+func (b Digest) fill(d *Data, _ string) { d.Digest = b.Digest }
 func (b CommandResult) fill(d *Data, _ string) {
 	d.Changes, d.Problems, d.Help, d.Text = b.Changes, b.Problems, b.Help, b.Text
 }

@@ -21,6 +21,7 @@ import (
 	"lexheller/intake/form"
 	"lexheller/intake/ident"
 	"lexheller/intake/store"
+	"lexheller/notify/report"
 	"lexheller/templates"
 )
 
@@ -50,12 +51,15 @@ const (
 	KindQuiet         Kind = "quiet"          // a case with no event for a while, to the process leaders
 	KindAgenda        Kind = "agenda"         // the meeting's agenda, to the förbundschef
 	KindReport        Kind = "report"         // the pattern report, to the working group
+	KindNotice        Kind = "notice"         // what happened on the case, to the reporter
+	KindStatus        Kind = "status"         // the answer to /status, to whoever asked
+	KindDigest        Kind = "digest"         // a representative's digest of their cases
 )
 
 // deidentified are the kinds that go to a party: their case fields leave
 // out the reporter, and every text is scanned for identity numbers once
 // more before it is sent.
-var deidentified = map[Kind]bool{KindForward: true, KindReminder: true}
+var deidentified = map[Kind]bool{KindForward: true, KindReminder: true, KindDigest: true}
 
 // autoReplied are the kinds sent in answer to someone's mail: they carry
 // Auto-Submitted: auto-replied and count against the recipient's ladder.
@@ -130,16 +134,39 @@ type Contact struct{ Name, Email, Phone string }
 // Agenda is what the förbundschef gets ahead of a meeting.
 type Agenda struct {
 	Meeting  time.Time
-	Since    time.Time     // answers received since (the last meeting)
-	Raised   []*store.Case // marked /lyft
-	Waiting  []AgendaItem  // forwards still unanswered
-	Answered []AgendaItem  // answers received since the last meeting
+	Since    time.Time           // answers received since (the last meeting)
+	Raised   []*store.Case       // marked /lyft
+	Waiting  []AgendaItem        // forwards still unanswered
+	Answered []AgendaItem        // answers received since the last meeting
+	Counts   []report.PartyCount // each party's open forwards and answers since, as the digests count them
+}
+
+// DigestData is one representative's digest.
+type DigestData struct {
+	Name     string // the representative's, from the config
+	Party    string
+	Since    time.Time           // the last digest, or the period before
+	Open     []AgendaItem        // their forwards still unanswered
+	Answered []AgendaItem        // what they answered since
+	Closed   []ClosedCase        // their party's cases closed since
+	Counts   []report.PartyCount // every party's forwards in the förbund, as the agenda and report count them
+}
+
+// Empty reports whether the digest has nothing to say.
+func (d *DigestData) Empty() bool { return len(d.Open)+len(d.Answered)+len(d.Closed) == 0 }
+
+// ClosedCase is a case closed, with the feedback the reporter was given
+// (de-identified).
+type ClosedCase struct {
+	Case     *store.Case
+	Feedback string
 }
 
 // AgendaItem is a case with one of its forwards.
 type AgendaItem struct {
 	Case    *store.Case
 	Forward *store.Forward
+	Days    int // days waited for an answer (the digest's open forwards)
 }
 
 // Field is one labelled value in a mail.
@@ -187,6 +214,11 @@ type Data struct {
 	Unreadable  []Field // what the blanket says that could not be read
 	Period      string
 	Total       int
+	Closing     bool
+	Notices     []*store.Notice
+	Role        string
+	Timeline    []TimelineEntry
+	Digest      *DigestData
 }
 
 // Compose renders req into one outbox row per recipient.

@@ -20,6 +20,7 @@ import (
 	"lexheller/intake/ident"
 	"lexheller/intake/store"
 	"lexheller/notify"
+	"lexheller/notify/report"
 	"lexheller/templates"
 )
 
@@ -43,6 +44,7 @@ var allKinds = []notify.Kind{
 	notify.KindQuestion, notify.KindForward, notify.KindAnswerNotice, notify.KindFeedback,
 	notify.KindCommandResult, notify.KindRefused, notify.KindReminder, notify.KindQuiet, notify.KindAgenda,
 	notify.KindReport, notify.KindQuarantined, notify.KindForwardCopy,
+	notify.KindNotice, notify.KindStatus, notify.KindDigest,
 }
 
 // caseKinds are the kinds that are about a case in the fixtures below.
@@ -51,7 +53,7 @@ var caseKinds = map[notify.Kind]bool{
 	notify.KindSendFailed: true, notify.KindBounceNotice: true,
 	notify.KindQuestion: true, notify.KindForward: true, notify.KindAnswerNotice: true, notify.KindFeedback: true,
 	notify.KindCommandResult: true, notify.KindRefused: true, notify.KindReminder: true, notify.KindQuiet: true,
-	notify.KindForwardCopy: true,
+	notify.KindForwardCopy: true, notify.KindNotice: true, notify.KindStatus: true,
 }
 
 const fkRepTo = "fia.karlsson@forsakringskassan.se"
@@ -175,7 +177,33 @@ func request(kind notify.Kind, lang string) notify.Request {
 	case notify.KindFeedback:
 		r.To, r.Case = []string{reporterTo}, fixtureCase()
 		r.Body = notify.Feedback{Text: "Tack för din anmälan. Försäkringskassan har svarat, och frågan tas upp i\nberedningsgruppen i april.",
-			Answers: []*store.Forward{fixtureForward(true)}}
+			Answers: []*store.Forward{fixtureForward(true)}, Closing: true}
+	case notify.KindNotice:
+		r.To, r.Case = []string{reporterTo}, fixtureCase()
+		later := fixedNow.Add(26 * time.Hour)
+		r.Body = notify.StatusNotice{Notices: []*store.Notice{
+			{Kind: store.NoticeForwarded, Party: form.FK, At: fixedCreated},
+			{Kind: store.NoticeForwarded, Party: form.Kommun, At: fixedCreated},
+			{Kind: store.NoticeAnswered, Party: form.FK, At: fixedNow},
+			{Kind: store.NoticeRaised, Text: "2026-03-26", At: later},
+			{Kind: store.NoticeClosed, Text: "Tack för din anmälan. Försäkringskassan inför en rutin för avstämning\nmed Arbetsförmedlingen.", At: later}}}
+	case notify.KindStatus:
+		r.To, r.Case, r.InReplyTo = []string{reporterTo}, fixtureCase(), inReplyTo
+		r.Case.Status = store.StatusForwarded
+		r.Body = notify.Status{Role: store.RoleReporter, Timeline: []notify.TimelineEntry{
+			{At: fixedCreated, Text: "Anmälan togs emot"},
+			{At: fixedNow, Text: "Ärendet lämnades till Försäkringskassans representant"}}}
+	case notify.KindDigest:
+		r.To = []string{fkRepTo}
+		c := fixtureCase()
+		c.ReporterName, c.ReporterEmail, c.ReporterPhone, c.ReporterOrg = "", "", "", ""
+		closed := *c
+		closed.ID, closed.Status, closed.ClosedAt = "LH-2026-0017", store.StatusClosed, &fixedNow
+		r.Body = notify.Digest{Digest: &notify.DigestData{Name: "Fia Karlsson", Party: form.FK, Since: fixedCreated.AddDate(0, 0, -7),
+			Open:     []notify.AgendaItem{{Case: c, Forward: fixtureForward(false), Days: 16}},
+			Answered: []notify.AgendaItem{{Case: c, Forward: fixtureForward(true)}},
+			Closed:   []notify.ClosedCase{{Case: &closed, Feedback: "Frågan togs upp i beredningsgruppen; FK och AF har infört en gemensam rutin."}},
+			Counts:   []report.PartyCount{{Party: form.AF, Open: 1}, {Party: form.FK, Open: 1, AnsweredSince: 1}}}}
 	case notify.KindCommandResult:
 		r.To, r.Case, r.InReplyTo = []string{leaderTo}, fixtureCase(), inReplyTo
 		r.Case.Themes = []string{"sjukskrivning", "aktivitetsstöd"}
@@ -195,7 +223,8 @@ func request(kind notify.Kind, lang string) notify.Request {
 		raised.Raised, raised.RaisedAt = "Samma mönster som i tre tidigare ärenden.", &fixedCreated
 		r.Body = notify.AgendaMail{Agenda: &notify.Agenda{Meeting: time.Date(2026, 3, 26, 0, 0, 0, 0, templates.Stockholm), Since: time.Date(2026, 1, 22, 0, 0, 0, 0, templates.Stockholm),
 			Raised: []*store.Case{raised}, Waiting: []notify.AgendaItem{{Case: fixtureCase(), Forward: fixtureForward(false)}},
-			Answered: []notify.AgendaItem{{Case: fixtureCase(), Forward: fixtureForward(true)}}}}
+			Answered: []notify.AgendaItem{{Case: fixtureCase(), Forward: fixtureForward(true)}},
+			Counts:   []report.PartyCount{{Party: form.AF, Open: 2}, {Party: form.FK, Open: 1, AnsweredSince: 1}}}}
 	case notify.KindReport:
 		r.To = []string{"arbetsgrupp@finsam.example"}
 		r.Body = notify.PatternReport{Period: "2026-10-01 – 2026-10-31", Total: 14,

@@ -161,3 +161,50 @@ func cmdAgenda(args []string, std stdio) error {
 	fmt.Fprintf(std.out, "%s\n\n%s", m.Subject, m.Body)
 	return nil
 }
+
+// cmdDigest prints (--dry-run) or queues the representatives' digests due
+// now: those queued are recorded, so the daemon does not send them again.
+func cmdDigest(args []string, std stdio) error {
+	c := newCLI("digest", std, true)
+	dry := c.Bool("dry-run", false, "print the digests that would go out now; queue nothing")
+	if err := c.parse(args, 0, ""); err != nil {
+		return err
+	}
+	a, err := c.openApp(false)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	now := time.Now()
+	if !*dry {
+		n, err := a.processor.SendDigests(c.ctx, now)
+		fmt.Fprintf(std.out, "digests queued: %d\n", n)
+		return err
+	}
+	planned, err := a.processor.Digests(c.ctx, now)
+	if err != nil {
+		return err
+	}
+	for _, pd := range planned {
+		fmt.Fprintf(std.out, "== %s (%s), due %s", pd.To, pd.Forbund, pd.Due.Format("2006-01-02 15:04"))
+		switch {
+		case pd.Done:
+			fmt.Fprintf(std.out, ": done %s\n\n", pd.DoneAt.Local().Format("2006-01-02 15:04"))
+			continue
+		case pd.Data.Empty():
+			fmt.Fprint(std.out, ": nothing to send\n\n")
+			continue
+		}
+		ms, err := a.processor.DigestMail(pd, now)
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			fmt.Fprintf(std.out, "\nSubject: %s\n\n%s\n", m.Subject, m.Body)
+		}
+	}
+	if len(planned) == 0 {
+		fmt.Fprintln(std.out, "no digests: no förbund has representatives and a digest schedule")
+	}
+	return nil
+}

@@ -63,6 +63,19 @@ func TestCaseCommandsCLI(t *testing.T) {
 			t.Errorf("%v: exit %d, want %d with %q:\n%s", s.args, code, s.code, s.want, out)
 		}
 	}
+	// The daemon found this period's digests empty when it started, and
+	// recorded them; as if the period had just begun:
+	forgetDigests(t, cfg.Database)
+	for _, s := range []struct{ args, want string }{
+		{"digest --dry-run", "Väntar på ditt svar (1)"},
+		{"digest", "digests queued: 1"},
+		{"digest --dry-run", ": done "},
+		{"digest", "digests queued: 0"},
+	} {
+		if out, code := cli("", strings.Fields(s.args)...); code != 0 || !strings.Contains(out, s.want) {
+			t.Errorf("%s: exit %d, want 0 with %q:\n%s", s.args, code, s.want, out)
+		}
+	}
 
 	st, err := store.Open(context.Background(), cfg.Database)
 	if err != nil {
@@ -231,4 +244,18 @@ func openTestStore(t *testing.T, path string) *store.Store {
 	}
 	t.Cleanup(func() { st.Close() })
 	return st
+}
+
+// forgetDigests removes the records of digests sent, as at the start of
+// a period.
+func forgetDigests(t *testing.T, db string) {
+	t.Helper()
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.DB().Exec(`DELETE FROM schedule_done WHERE key LIKE 'digest/%'`); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -153,6 +153,15 @@ func caseLife(t *testing.T, e *mailEnv) {
 		}
 	}
 
+	// The reporter heard that the case went to FK and AF (one notice; the
+	// answers came within the day, so they wait for the next).
+	reporterNotice := decoded(e.WaitFor(reporter, "INBOX", "Nytt i ditt ärende", 1)[0])
+	for _, want := range []string{"Försäkringskassans representant", "Arbetsförmedlingens representant"} {
+		if !strings.Contains(reporterNotice, want) {
+			t.Errorf("the reporter's notice lacks %q:\n%s", want, reporterNotice)
+		}
+	}
+
 	// 7. Close.
 	to, raw = replyTo(t, an, leader, "/stäng")
 	e.Send(leader, to, raw)
@@ -163,7 +172,7 @@ func caseLife(t *testing.T, e *mailEnv) {
 	for _, c := range []struct {
 		addr string
 		n    int
-	}{{reporter, 3}, {leader, 10}, {fk, 1}, {af, 1}} { // the leader: 7, the relay's confirmation, a copy of each forward
+	}{{reporter, 4}, {leader, 10}, {fk, 1}, {af, 1}} { // the reporter: ack, question, a notice, feedback; the leader: 7, the relay's confirmation, a copy of each forward
 		if got := len(e.Messages(c.addr, "INBOX")); got != c.n {
 			t.Errorf("%s: %d mails in INBOX, want %d", c.addr, got, c.n)
 		}

@@ -38,7 +38,7 @@ type stdio struct {
 // commands are the commands by name, each given the arguments after it.
 var commands = map[string]func(args []string, std stdio) error{
 	"serve": cmdServe, "demo": cmdDemo, "inspect": cmdInspect, "cases": cmdCases, "case": cmdCase,
-	"agenda": cmdAgenda, "backup": cmdBackup, "similar": cmdSimilar, "report": cmdReport, "publish": cmdPublish,
+	"agenda": cmdAgenda, "digest": cmdDigest, "backup": cmdBackup, "similar": cmdSimilar, "report": cmdReport, "publish": cmdPublish,
 	"import": cmdImport, "person": cmdPerson, "audit": cmdAudit, "form": cmdForm, "check-config": cmdCheckConfig,
 }
 

@@ -43,7 +43,8 @@ type Applied struct {
 	Changes []string        // one line each, in the deployment's language
 	Errors  []command.Error // when there are any, nothing was applied
 	Help    bool
-	Mails   []*store.OutMail // the mails the commands send (forwards, feedback)
+	Status  bool             // /status: the sender gets the case's status
+	Mails   []*store.OutMail // the mails the commands send (forwards, feedback, notices)
 }
 
 // Apply applies commands to a case in a transaction of its own and queues
@@ -99,12 +100,18 @@ func (p *Processor) apply(tx *store.Tx, c *store.Case, actor Actor, cmds []comma
 	if err != nil {
 		return nil, err
 	}
-	ap := &applying{p: p, tx: tx, c: c, fb: fb, actor: actor, now: now, forwards: forwards, a: a}
+	ap := &applying{p: p, tx: tx, c: c, fb: fb, actor: actor, now: now, forwards: forwards, a: a,
+		closing: c.Status != store.StatusClosed && slices.ContainsFunc(cmds, func(c command.Command) bool { return c.Name == command.Close })}
 	for _, cmd := range cmds {
 		if err := ap.run(cmd); err != nil {
 			return nil, err
 		}
 	}
+	notices, err := p.flushNotices(tx, c, fb, now)
+	if err != nil {
+		return nil, err
+	}
+	a.Mails = append(a.Mails, notices...)
 	c.UpdatedAt = now
 	if err := tx.UpdateCase(c); err != nil {
 		return nil, err
@@ -123,6 +130,8 @@ type applying struct {
 	now      time.Time
 	forwards []*store.Forward // the case's forwards before the commands
 	a        *Applied
+	closing  bool // the commands close the case
+	fedBack  bool // the commands gave the reporter feedback
 }
 
 // event records what the actor did on the case's timeline.
@@ -169,6 +178,13 @@ func (ap *applying) run(cmd command.Command) error {
 			summary = p.text("raised_for_meeting", next.Format(time.DateOnly))
 		}
 		a.Changes = append(a.Changes, summary)
+		meeting := ""
+		if next := nextMeeting(ap.fb, now); !next.IsZero() {
+			meeting = next.Format(time.DateOnly)
+		}
+		if err := p.notice(ap.tx, c, ap.fb, store.NoticeRaised, "", meeting, now); err != nil {
+			return err
+		}
 		return ap.event(store.EventRaised, summary, cmd.Text)
 	case command.Edit:
 		c.Edited = form.MaskPIIOutgoing(cmd.Text)
@@ -194,6 +210,16 @@ func (ap *applying) run(cmd command.Command) error {
 		c.Status, c.ClosedAt = store.StatusClosed, &now
 		summary := p.text("closed")
 		a.Changes = append(a.Changes, summary)
+		if !ap.fedBack {
+			// Feedback given in the same mail said so itself.
+			events, err := ap.tx.Timeline(c.ID)
+			if err != nil {
+				return err
+			}
+			if err := p.notice(ap.tx, c, ap.fb, store.NoticeClosed, "", lastFeedback(events), now); err != nil {
+				return err
+			}
+		}
 		return ap.event(store.EventStatus, summary, "")
 	case command.Reopen:
 		if c.Status != store.StatusClosed {
@@ -206,6 +232,14 @@ func (ap *applying) run(cmd command.Command) error {
 		return ap.event(store.EventStatus, summary, "")
 	case command.Help:
 		a.Help = true
+	case command.Status:
+		a.Status = true
+	case command.Silence:
+		summary, err := p.silence(ap.tx, c, cmd.Quiet, now)
+		if err != nil {
+			return err
+		}
+		return ap.changed(summary)
 	}
 	return nil
 }
@@ -239,8 +273,9 @@ func (ap *applying) feedback(cmd command.Command) error {
 	if cmd.WithAnswer {
 		answers = answered(ap.forwards)
 	}
+	ap.fedBack = true
 	mails, err := p.toReporter(ap.tx, ap.c, ap.fb, notify.Request{Now: ap.now,
-		Body: notify.Feedback{Text: form.MaskPII(cmd.Text), Answers: answers, Greeted: greets(cmd.Text)}})
+		Body: notify.Feedback{Text: form.MaskPII(cmd.Text), Answers: answers, Greeted: greets(cmd.Text), Closing: ap.closing}})
 	a.Mails = append(a.Mails, mails...)
 	if err != nil {
 		return err
@@ -355,6 +390,7 @@ func (p *Processor) forward(tx *store.Tx, c *store.Case, fb *config.Forbund, cmd
 		question = form.Deidentify(cmd.Text, c.Reporter())
 	}
 	for _, party := range cmd.Parties {
+		sent := false
 		for _, rep := range fb.RepresentativesOf(party) {
 			f := &store.Forward{CaseID: c.ID, Party: party, Address: strings.ToLower(rep.Email), Name: rep.Name,
 				Question: question, WithContact: withContact, By: actor.who(), At: now}
@@ -391,6 +427,12 @@ func (p *Processor) forward(tx *store.Tx, c *store.Case, fb *config.Forbund, cmd
 				return nil, err
 			}
 			mails = append(mails, ms...)
+			sent = true
+		}
+		if sent {
+			if err := p.notice(tx, c, fb, store.NoticeForwarded, party, "", now); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return mails, nil
@@ -451,10 +493,19 @@ func (p *Processor) commands(tx *store.Tx, pr *prepared, row *store.Message, now
 	if a.Help || len(a.Errors) > 0 && hasUnknown(a.Errors) {
 		result.Help = HelpTable(p.Lang)
 	}
-	mails, err := p.compose(notify.Request{To: []string{from}, Case: c, ForbundName: fb.Name,
-		InReplyTo: m.MessageID, References: m.References, Now: now, Body: result})
-	if err != nil {
-		return nil, err
+	var mails []*store.OutMail
+	if a.Status {
+		if mails, err = p.statusMail(tx, c, fb, from, store.RoleProcessLeader, "", m.MessageID, m.References, now); err != nil {
+			return nil, err
+		}
+	}
+	if !a.Status || len(a.Changes)+len(a.Errors) > 0 || a.Help {
+		confirm, err := p.compose(notify.Request{To: []string{from}, Case: c, ForbundName: fb.Name,
+			InReplyTo: m.MessageID, References: m.References, Now: now, Body: result})
+		if err != nil {
+			return nil, err
+		}
+		mails = append(mails, confirm...)
 	}
 	return append(a.Mails, mails...), nil
 }
@@ -524,35 +575,91 @@ func (p *Processor) dialogue(tx *store.Tx, pr *prepared, row *store.Message, now
 	}
 	r := &caseReply{c: c, fb: fb, m: m, from: from, text: text, pii: pii, now: now,
 		ev: &store.Event{CaseID: c.ID, At: now, Kind: store.EventReceived, Actor: from, Role: role, Message: row.ID, Body: text}}
+	raw := res.Text
 	var mails []*store.OutMail
+	if role != store.RoleProcessLeader && command.HasCommandLine(raw) {
+		// /status and /tyst, which a reporter or representative may
+		// write: answered, and only what else the mail says is relayed.
+		if cmds, errs := command.Parse(raw); len(errs) == 0 && command.Allowed(string(role), cmds) {
+			if mails, err = p.ownCommands(tx, r, cmds, party); err != nil {
+				return nil, err
+			}
+			if raw = command.Remainder(raw); raw == "" {
+				return mails, nil // the command's event records the mail
+			}
+			r.text = form.MaskPII(raw)
+			r.ev.Body = r.text
+		}
+	}
+	var relayed []*store.OutMail
 	switch role {
 	case store.RoleProcessLeader:
-		mails, err = p.leaderReply(tx, r)
+		relayed, err = p.leaderReply(tx, r)
 	case store.RoleRepresentative:
-		mails, err = p.representativeReply(tx, r, party)
+		relayed, err = p.representativeReply(tx, r, party)
 	default:
-		mails, err = p.otherReply(r)
+		relayed, err = p.otherReply(r)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if err := tx.AddEvent(r.ev); err != nil {
-		return nil, err
-	}
-	c.UpdatedAt = now
-	if err := tx.UpdateCase(c); err != nil {
+	mails = append(mails, relayed...)
+	if err := p.recordReply(tx, r); err != nil {
 		return nil, err
 	}
 	// Commands from someone who may not give them: refused, recorded, and
 	// the sender told; the text itself went on as a reply.
-	if role != store.RoleProcessLeader && command.HasCommandLine(res.Text) {
-		refused, err := p.refuseCommands(tx, r, res.Text)
+	if role != store.RoleProcessLeader && command.HasCommandLine(raw) {
+		refused, err := p.refuseCommands(tx, r, raw)
 		if err != nil {
 			return nil, err
 		}
 		mails = append(mails, refused...)
 	}
 	return mails, nil
+}
+
+// recordReply puts the reply on the case's timeline.
+func (p *Processor) recordReply(tx *store.Tx, r *caseReply) error {
+	if r.ev.Summary == "" {
+		r.ev.Summary = p.text("reply_from", r.from)
+	}
+	if err := tx.AddEvent(r.ev); err != nil {
+		return err
+	}
+	r.c.UpdatedAt = r.now
+	return tx.UpdateCase(r.c)
+}
+
+// ownCommands answers the commands a reporter or a representative may
+// give on their case (command.Allowed): /tyst stops the reporter's
+// notices (/tyst nej starts them again); either, and /status, are
+// answered with the case's status as their role may see it.
+func (p *Processor) ownCommands(tx *store.Tx, r *caseReply, cmds []command.Command, party string) ([]*store.OutMail, error) {
+	var summaries []string
+	for _, cmd := range cmds {
+		switch cmd.Name {
+		case command.Status:
+			summaries = append(summaries, p.text("status_asked", r.from))
+		case command.Silence:
+			summary, err := p.silence(tx, r.c, cmd.Quiet, r.now)
+			if err != nil {
+				return nil, err
+			}
+			if cmd.Quiet {
+				summary = p.text("silenced_by_reporter")
+			}
+			summaries = append(summaries, summary)
+			if err := tx.UpdateCase(r.c); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := tx.AddEvent(&store.Event{CaseID: r.c.ID, At: r.now, Kind: store.EventStatusAsk, Actor: r.from, Role: r.ev.Role,
+		Message: r.ev.Message, Summary: strings.Join(summaries, "; ")}); err != nil {
+		return nil, err
+	}
+	return p.statusMail(tx, r.c, r.fb, r.from, r.ev.Role, party, r.m.MessageID, r.m.References, r.now)
 }
 
 // caseReply is a reply on a case as dialogue relays it.
@@ -624,12 +731,23 @@ func (p *Processor) representativeReply(tx *store.Tx, r *caseReply, party string
 	}
 	r.ev.Kind = store.EventAnswer
 	r.ev.Summary = p.text("answer_from_representative", templates.PartyOwner(p.Lang, party), from)
-	if len(fb.ProcessLeaders) == 0 {
-		return nil, nil
+	var mails []*store.OutMail
+	if f.AnsweredAt != nil && f.AnsweredAt.Equal(r.now) {
+		// A first answer to this forward (not more to an earlier one).
+		if err := p.notice(tx, c, fb, store.NoticeAnswered, f.Party, "", r.now); err != nil {
+			return nil, err
+		}
+		if mails, err = p.flushNotices(tx, c, fb, r.now); err != nil {
+			return nil, err
+		}
 	}
-	return p.compose(notify.Request{To: fb.ProcessLeaders, Case: c, ForbundName: fb.Name,
+	if len(fb.ProcessLeaders) == 0 {
+		return mails, nil
+	}
+	notice, err := p.compose(notify.Request{To: fb.ProcessLeaders, Case: c, ForbundName: fb.Name,
 		InReplyTo: m.MessageID, References: m.References, Now: r.now,
 		Body: notify.AnswerNotice{Forward: f, Open: open, Text: r.text, PIIMasked: r.pii}})
+	return append(mails, notice...), err
 }
 
 // otherReply passes anyone else's reply (the reporter's, mostly) on to the

@@ -188,7 +188,7 @@ func TestCaseLife(t *testing.T) {
 		kinds = append(kinds, e.Kind)
 	}
 	want := []string{store.EventCreated, store.EventQuestion, store.EventReceived, store.EventReceived, store.EventChanged,
-		store.EventForwarded, store.EventAnswer, store.EventReceived, store.EventFeedback, store.EventReceived, store.EventStatus}
+		store.EventForwarded, store.EventNotice, store.EventAnswer, store.EventReceived, store.EventFeedback, store.EventReceived, store.EventStatus}
 	if strings.Join(kinds, " ") != strings.Join(want, " ") {
 		t.Errorf("timeline\n got %v\nwant %v", kinds, want)
 	}
@@ -338,6 +338,7 @@ func TestRemindersOncePerDueDate(t *testing.T) {
 	now := start
 	p := lifeProcessor(t, &now)
 	p.Classify.Forbund[0].Meetings = []config.Date{{Time: time.Date(2026, 12, 17, 0, 0, 0, 0, time.UTC)}}
+	p.Classify.Forbund[0].Notices = noNotices() // the reporter's notices have a test of their own
 	log := &mailLog{t: t, p: p}
 	id := process(t, p, blanketMsg(reporter, "b4@af.example"))[0].Case
 	notice := only(t, log.next(), string(notify.KindNotifyNew), leader)

@@ -45,7 +45,8 @@ func (p *Processor) schedule() Schedule {
 	return s
 }
 
-// Remind queues the reminders and agendas due at now. Each is recorded in
+// Remind queues the reminders, agendas, reports, the reporters' status
+// notices that waited and the representatives' digests due at now. Each is recorded in
 // the transaction that queues it, so none is sent twice for the same due
 // date, across restarts. It returns how many mails it queued.
 func (p *Processor) Remind(ctx context.Context, now time.Time) (int, error) {
@@ -90,6 +91,12 @@ func (p *Processor) Remind(ctx context.Context, now time.Time) (int, error) {
 		}
 	}
 	if err := count(p.sendReport(ctx, now)); err != nil {
+		return queued, err
+	}
+	if err := count(p.SendNotices(ctx, now)); err != nil {
+		return queued, err
+	}
+	if err := count(p.SendDigests(ctx, now)); err != nil {
 		return queued, err
 	}
 	if queued > 0 && p.Queued != nil {
@@ -263,6 +270,7 @@ func (p *Processor) AgendaMail(ctx context.Context, slug string, meeting, now ti
 			a.Answered = append(a.Answered, notify.AgendaItem{Case: c, Forward: f})
 		}
 	}
+	a.Counts = report.CountForwards(fs, byID, since, now)
 	ms, err := p.compose(notify.Request{To: []string{to}, ForbundName: fb.Name, Now: now, Body: notify.AgendaMail{Agenda: a}})
 	if err != nil {
 		return nil, err

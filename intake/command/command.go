@@ -35,6 +35,8 @@ const (
 	Reopen   Name = "reopen"
 	Help     Name = "help"
 	Edit     Name = "edit"
+	Status   Name = "status" // the case's status and timeline, as the asker may see it
+	Silence  Name = "quiet"  // no status notices to the reporter (or, "/tyst nej", again)
 )
 
 // Spec describes one command for the help text.
@@ -66,6 +68,8 @@ var examples = map[Name]map[string]string{
 	Close:    {"sv": "/stäng", "en": "/close"},
 	Reopen:   {"sv": "/öppna", "en": "/reopen"},
 	Help:     {"sv": "/hjälp", "en": "/help"},
+	Status:   {"sv": "/status", "en": "/status"},
+	Silence:  {"sv": "/tyst", "en": "/quiet"},
 }
 
 // Specs lists every command in the order of the help table.
@@ -98,6 +102,12 @@ var Specs = []Spec{
 		map[string]string{"sv": "avslutar ärendet", "en": "closes the case"}, false},
 	{Reopen, "/öppna", "/reopen", map[string]string{"sv": "", "en": ""},
 		map[string]string{"sv": "öppnar ärendet igen", "en": "reopens the case"}, false},
+	{Status, "/status", "/status", map[string]string{"sv": "", "en": ""},
+		map[string]string{"sv": "svarar med ärendets läge och historik (anmälare och representanter får också skriva det)",
+			"en": "replies with the case's status and timeline (reporters and representatives may write it too)"}, false},
+	{Silence, "/tyst", "/quiet", map[string]string{"sv": "[nej]", "en": "[no]"},
+		map[string]string{"sv": "anmälaren får inga fler statusmeddelanden (/tyst nej: får dem igen); anmälaren får också skriva det",
+			"en": "the reporter gets no more status messages (/quiet no: gets them again); the reporter may write it too"}, false},
 	{Help, "/hjälp", "/help", map[string]string{"sv": "", "en": ""},
 		map[string]string{"sv": "svarar med den här tabellen", "en": "replies with this table"}, false},
 }
@@ -117,6 +127,8 @@ var names = map[string]Name{
 	"oppna": Reopen, "ateroppna": Reopen, "reopen": Reopen, "open": Reopen,
 	"hjalp": Help, "help": Help,
 	"redigera": Edit, "edit": Edit, "avidentifiera": Edit,
+	"status": Status, "lage": Status,
+	"tyst": Silence, "quiet": Silence, "tysta": Silence, "silence": Silence,
 }
 
 var contactWords = map[string]bool{"kontakt": true, "kontaktuppgifter": true, "contact": true}
@@ -138,6 +150,7 @@ type Command struct {
 	WithContact bool     // forward … med kontakt: the reporter's contact details go along
 	WithAnswer  bool     // återkoppla med svar: the party's answer is quoted
 	Publish     bool     // publicera ja
+	Quiet       bool     // tyst: true silences the notices, false ("/tyst nej") resumes them
 }
 
 // Error is a command line that could not be read.
@@ -167,6 +180,8 @@ const (
 	NotAllowed    Problem = "publish_not_allowed"
 	NothingToSend Problem = "no_answer"   // återkoppla med svar without an answer
 	NoReporter    Problem = "no_reporter" // återkoppla on a case with no reporter's address (imported)
+	BadQuiet      Problem = "bad_quiet"   // tyst with something other than ja or nej
+	NotYours      Problem = "not_yours"   // a command the sender's role may not give
 )
 
 func (e Error) Error() string {
@@ -203,6 +218,10 @@ func Describe(e Error, lang string) string {
 		return templates.Message(lang, "command_no_reporter")
 	case NothingToSend:
 		return templates.Message(lang, "command_no_answer")
+	case BadQuiet:
+		return templates.Message(lang, "command_bad_quiet", e.Arg)
+	case NotYours:
+		return templates.Message(lang, "command_not_yours")
 	}
 	return string(e.What)
 }
@@ -419,7 +438,7 @@ func Check(c Command) (Command, *Error) {
 		if len(c.AddThemes)+len(c.DropThemes) == 0 {
 			return fail(NoThemes, "")
 		}
-	case Feedback, Raise, Decision, Note, Edit, Publish, Close, Reopen, Help:
+	case Feedback, Raise, Decision, Note, Edit, Publish, Close, Reopen, Help, Status, Silence:
 	default:
 		return fail(Unknown, c.Raw)
 	}
@@ -503,10 +522,78 @@ func parseLine(l string, line int) (Command, *Error) {
 		c.Text = rest
 	case Raise, Decision, Note:
 		c.Text = rest
-	case Close, Reopen, Help:
+	case Close, Reopen, Help, Status:
 		if rest != "" {
 			return fail(ExtraArgs, rest)
 		}
+	case Silence:
+		c.Quiet = true
+		if rest != "" {
+			v, ok := form.YesNo(rest)
+			if !ok {
+				return fail(BadQuiet, rest)
+			}
+			c.Quiet = v
+		}
 	}
 	return c, nil
+}
+
+// Allowed reports whether someone who is not a process leader may give
+// every command of cmds: a reporter /status and /tyst, a party's
+// representative /status. role is "reporter" or "representative".
+func Allowed(role string, cmds []Command) bool {
+	if len(cmds) == 0 {
+		return false
+	}
+	for _, c := range cmds {
+		switch {
+		case c.Name == Status && (role == "reporter" || role == "representative"):
+		case c.Name == Silence && role == "reporter":
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// signOffs end the text of a mail: what follows is a signature.
+var signOffs = []string{"mvh", "med vanlig halsning", "med vanliga halsningar", "vanliga halsningar", "vanlig halsning",
+	"halsningar", "halsning", "hilsen", "tack", "tack pa forhand", "best regards", "kind regards", "regards", "best", "cheers", "thanks"}
+
+// Remainder is what a mail of commands says besides them: its text less
+// the command lines, the greeting and, from the first sign-off line
+// ("Med vänliga hälsningar", "Mvh"), the signature. "" when it says
+// nothing else.
+func Remainder(text string) string {
+	var out []string
+	for _, raw := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
+		l := strings.TrimSpace(raw)
+		if IsCommandLine(l) || len(out) == 0 && (l == "" || IsGreeting(l)) {
+			continue
+		}
+		if isSignOff(l) {
+			break
+		}
+		out = append(out, strings.TrimRight(raw, " \t"))
+	}
+	return strings.TrimSpace(strings.Join(out, "\n"))
+}
+
+// isSignOff reports whether l closes a mail: a sign-off ("Mvh", "Med
+// vänliga hälsningar, Anna", "Tack!") on a short line, or "--".
+func isSignOff(l string) bool {
+	if l == "--" || strings.HasPrefix(l, "-- ") {
+		return true
+	}
+	f := strings.TrimRight(Fold(l), "!,.:")
+	if len(strings.Fields(f)) > 5 {
+		return false
+	}
+	for _, s := range signOffs {
+		if f == s || strings.HasPrefix(f, s+" ") || strings.HasPrefix(f, s+",") {
+			return true
+		}
+	}
+	return false
 }

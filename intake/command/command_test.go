@@ -165,3 +165,34 @@ func TestParseCommandsAfterAGreeting(t *testing.T) {
 		}
 	}
 }
+
+func TestRemainder(t *testing.T) {
+	for in, want := range map[string]string{
+		"/status": "",
+		"Hej!\n\n/tyst\n\nMvh Anna\nArbetsförmedlingen":                                              "",
+		"/status\n\nMed vänliga hälsningar,\nAnna":                                                   "",
+		"/status\nHon har fått avslag igen.\n\nMvh Anna":                                             "Hon har fått avslag igen.",
+		"/status\nTack för hjälpen, jag undrar också om ni har pratat med AF om det här?\n-- \nAnna": "Tack för hjälpen, jag undrar också om ni har pratat med AF om det här?",
+	} {
+		if got := Remainder(in); got != want {
+			t.Errorf("Remainder(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestAllowed(t *testing.T) {
+	parse := func(s string) []Command { c, _ := Parse(s); return c }
+	cases := []struct {
+		role, text string
+		want       bool
+	}{
+		{"reporter", "/status", true}, {"reporter", "/tyst", true}, {"reporter", "/tyst nej\n/status", true},
+		{"representative", "/status", true}, {"representative", "/tyst", false},
+		{"reporter", "/status\n/stäng", false}, {"", "/status", false}, {"reporter", "hej", false},
+	}
+	for _, c := range cases {
+		if got := Allowed(c.role, parse(c.text)); got != c.want {
+			t.Errorf("Allowed(%q, %q) = %v", c.role, c.text, got)
+		}
+	}
+}

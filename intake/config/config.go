@@ -277,6 +277,60 @@ type Forbund struct {
 	Contact    Contact `toml:"contact"`
 	NewsWithin string  `toml:"news_within"`
 	PrivacyURL string  `toml:"privacy_url"`
+	// Notices says which status notices its reporters get; Digest when
+	// its representatives get their digest.
+	Notices Notices `toml:"notices"`
+	Digest  Digest  `toml:"digest"`
+}
+
+// Notices says which status notices a reporter gets about their case:
+// each is on unless set to false.
+type Notices struct {
+	Forwarded *bool `toml:"forwarded"` // the case went to a party's representative
+	Answered  *bool `toml:"answered"`  // a party has answered (that it has, not what)
+	Raised    *bool `toml:"raised"`    // it is raised at the beredningsgrupp's meeting
+	Closed    *bool `toml:"closed"`    // it is closed (with the feedback, if any)
+}
+
+// Sends reports whether the notice of kind ("forwarded", "answered",
+// "raised", "closed") goes to reporters.
+func (n Notices) Sends(kind string) bool {
+	var v *bool
+	switch kind {
+	case "forwarded":
+		v = n.Forwarded
+	case "answered":
+		v = n.Answered
+	case "raised":
+		v = n.Raised
+	case "closed":
+		v = n.Closed
+	default:
+		return false
+	}
+	return v == nil || *v
+}
+
+// Every is how often a digest goes out.
+type Every string
+
+const (
+	EveryDay   Every = "day"
+	EveryWeek  Every = "week"
+	EveryMonth Every = "month"
+	EveryNever Every = "never"
+)
+
+// Digest is when each representative gets the digest of their open
+// forwards, their answers and their party's closed cases: every day,
+// week (on Weekday) or month (on its first day), at Hour, Stockholm time.
+type Digest struct {
+	Every   Every  `toml:"every"`   // default week
+	Weekday string `toml:"weekday"` // for week: monday (default) … sunday, or måndag … söndag
+	Hour    *int   `toml:"hour"`    // 0–23, default 8
+
+	// Day is Weekday read; set when the config is loaded.
+	Day time.Weekday `toml:"-"`
 }
 
 // RepresentativesOf returns the förbund's representatives of party.

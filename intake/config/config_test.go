@@ -217,3 +217,37 @@ func TestMeetingDates(t *testing.T) {
 		t.Errorf("a date that is none: %v", err)
 	}
 }
+
+func TestDigestAndNotices(t *testing.T) {
+	base := "address = \"lh@f.example\"\n[imap]\naddress = \"127.0.0.1:143\"\nsecurity = \"none\"\nusername = \"u\"\npassword_env = \"LH_TEST_PW\"\n" +
+		"[smtp]\naddress = \"127.0.0.1:25\"\nsecurity = \"none\"\n" +
+		"[[forbund]]\nslug = \"g\"\nprocess_leaders = [\"pl@f.example\"]\n"
+	t.Setenv("LH_TEST_PW", "x")
+	cfg, err := Parse("ok.toml", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := cfg.Forbund[0].Digest
+	if d.Every != EveryWeek || d.Day != time.Monday || d.Hour == nil || *d.Hour != 8 {
+		t.Errorf("default digest %+v, want weekly on Monday at 8", d)
+	}
+	if !cfg.Forbund[0].Notices.Sends("answered") {
+		t.Error("notices are not on by default")
+	}
+	cfg, err = Parse("ok.toml", base+"[forbund.notices]\nanswered = false\n[forbund.digest]\nevery = \"day\"\nweekday = \"Fredag\"\nhour = 15\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := cfg.Forbund[0]; f.Notices.Sends("answered") || !f.Notices.Sends("closed") || f.Digest.Every != EveryDay || f.Digest.Day != time.Friday || *f.Digest.Hour != 15 {
+		t.Errorf("read %+v %+v", f.Notices, f.Digest)
+	}
+	for bad, want := range map[string]string{
+		"[forbund.digest]\nevery = \"weekly\"\n": "bad.toml:14: forbund.digest.every",
+		"[forbund.digest]\nweekday = \"mon\"\n":  "bad.toml:14: forbund.digest.weekday",
+		"[forbund.digest]\nhour = 24\n":          "bad.toml:14: forbund.digest.hour",
+	} {
+		if _, err := Parse("bad.toml", base+bad); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", bad, err, want)
+		}
+	}
+}

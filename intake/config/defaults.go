@@ -78,6 +78,7 @@ func (c *Config) setDefaults() {
 		if f.PersonalDataDays <= 0 {
 			f.PersonalDataDays = c.Retention.PersonalDataDays
 		}
+		f.Digest.setDefaults()
 		f.OAuth2.setDefaults("forbund.oauth2")
 		if f.IMAP != nil {
 			f.IMAP.setDefaults(true)
@@ -152,4 +153,29 @@ func (o *OAuth2) setDefaults(key string) {
 		}
 	}
 	o.User = strings.ToLower(o.User)
+}
+
+// weekdays are the names a digest's weekday may be written with.
+var weekdays = map[string]time.Weekday{
+	"monday": time.Monday, "tuesday": time.Tuesday, "wednesday": time.Wednesday, "thursday": time.Thursday,
+	"friday": time.Friday, "saturday": time.Saturday, "sunday": time.Sunday,
+	"måndag": time.Monday, "tisdag": time.Tuesday, "onsdag": time.Wednesday, "torsdag": time.Thursday,
+	"fredag": time.Friday, "lördag": time.Saturday, "söndag": time.Sunday,
+}
+
+// setDefaults makes an unset digest weekly, on Monday at 08:00.
+func (d *Digest) setDefaults() {
+	d.Every = Every(strings.ToLower(string(d.Every)))
+	if d.Every == "" {
+		d.Every = EveryWeek
+	}
+	d.Weekday = strings.ToLower(strings.TrimSpace(d.Weekday))
+	if d.Weekday == "" {
+		d.Weekday = "monday"
+	}
+	d.Day = weekdays[d.Weekday]
+	if d.Hour == nil {
+		eight := 8
+		d.Hour = &eight
+	}
 }

@@ -124,6 +124,17 @@ func (f *Forbund) validate(p *problems, where string) {
 		f.IMAP.validate(p, "forbund.imap", true)
 	}
 	f.OAuth2.validate(p)
+	switch f.Digest.Every {
+	case EveryDay, EveryWeek, EveryMonth, EveryNever:
+	default:
+		p.bad("forbund.digest.every", "%s: every = %q: write \"day\", \"week\", \"month\" or \"never\"", where, f.Digest.Every)
+	}
+	if _, ok := weekdays[f.Digest.Weekday]; !ok {
+		p.bad("forbund.digest.weekday", "%s: weekday = %q: write a day of the week, e.g. \"monday\" or \"måndag\"", where, f.Digest.Weekday)
+	}
+	if h := *f.Digest.Hour; h < 0 || h > 23 {
+		p.bad("forbund.digest.hour", "%s: hour = %d: write an hour from 0 to 23", where, h)
+	}
 }
 
 func (s *Server) validate(p *problems, key string, imap bool) {

@@ -55,6 +55,8 @@ type Case struct {
 	ScrubbedAt *time.Time `json:"scrubbed_at,omitempty"`
 	Raised     string     `json:"raised,omitempty"` // /lyft: why it goes on the next meeting's agenda
 	RaisedAt   *time.Time `json:"raised_at,omitempty"`
+	// NoticesOff: the reporter gets no status notices (/tyst).
+	NoticesOff bool `json:"notices_off,omitempty"`
 }
 
 // ForParties is the description as it leaves the förbund (forwards,
@@ -133,7 +135,8 @@ func (tx *Tx) Touch(caseID string, at time.Time) error {
 
 const caseColumns = `id, year, seq, forbund, status, level, parties, other_party, themes, event_date,
 	reporter_name, reporter_email, reporter_phone, reporter_org, description, consequence, suggestion,
-	contact_ok, publish_ok, publish, pii_found, language, created_at, updated_at, closed_at, raised, raised_at, scrubbed_at, edited`
+	contact_ok, publish_ok, publish, pii_found, language, created_at, updated_at, closed_at, raised, raised_at, scrubbed_at, edited,
+	notices_off`
 
 type scanner interface{ Scan(...any) error }
 
@@ -144,7 +147,7 @@ func scanCase(r scanner) (*Case, error) {
 	err := r.Scan(&c.ID, &c.Year, &c.Seq, &c.Forbund, &c.Status, &c.Level, &parties, &c.OtherParty, &themes,
 		&c.EventDate, &c.ReporterName, &c.ReporterEmail, &c.ReporterPhone, &c.ReporterOrg, &c.Description,
 		&c.Consequence, &c.Suggestion, &c.ContactOK, &c.PublishOK, &c.Publish, &c.PIIFound, &c.Language,
-		&created, &updated, &closed, &c.Raised, &raisedAt, &scrubbed, &c.Edited)
+		&created, &updated, &closed, &c.Raised, &raisedAt, &scrubbed, &c.Edited, &c.NoticesOff)
 	if err != nil {
 		return nil, err
 	}

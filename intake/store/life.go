@@ -25,12 +25,13 @@ func nullTS(t *time.Time) any {
 }
 
 // UpdateCase writes what the case's life changes: status, level, parties,
-// themes, publication, the agenda mark and the closing time.
+// themes, publication, the agenda mark, the closing time and whether the
+// reporter gets notices.
 func (tx *Tx) UpdateCase(c *Case) error {
 	_, err := tx.exec(`UPDATE cases SET status = ?, level = ?, parties = ?, other_party = ?, themes = ?, publish = ?,
-		raised = ?, raised_at = ?, closed_at = ?, updated_at = ?, edited = ? WHERE id = ?`,
+		raised = ?, raised_at = ?, closed_at = ?, updated_at = ?, edited = ?, notices_off = ? WHERE id = ?`,
 		c.Status, c.Level, jsonList(c.Parties), c.OtherParty, jsonList(c.Themes), c.Publish,
-		c.Raised, nullTS(c.RaisedAt), nullTS(c.ClosedAt), ts(c.UpdatedAt), c.Edited, c.ID)
+		c.Raised, nullTS(c.RaisedAt), nullTS(c.ClosedAt), ts(c.UpdatedAt), c.Edited, c.NoticesOff, c.ID)
 	if err != nil {
 		return fmt.Errorf("store: update case %s: %w", c.ID, err)
 	}

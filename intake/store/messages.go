@@ -312,6 +312,8 @@ const (
 	EventNote      = "note"
 	EventReminder  = "reminder"
 	EventAutoReply = "auto_reply" // an out-of-office reply: noted, not relayed
+	EventNotice    = "notice"     // a status notice to the reporter
+	EventStatusAsk = "status_ask" // someone asked for the case's status (/status)
 )
 
 // AddEvent appends to a case's timeline.
@@ -353,20 +355,30 @@ func (tx *Tx) HasEventSince(caseID, kind, actor string, since time.Time) (bool, 
 
 // Timeline returns a case's events in order.
 func (s *Store) Timeline(ctx context.Context, caseID string) ([]Event, error) {
-	rows, err := s.rdb.QueryContext(ctx, `SELECT id, at, kind, actor, role, coalesce(message, 0), coalesce(outbox, 0), summary, body
-		FROM events WHERE case_id = ? ORDER BY id`, caseID)
+	return scanEvents(s.rdb.QueryContext(ctx, timelineQuery, caseID))
+}
+
+// Timeline returns a case's events in order.
+func (tx *Tx) Timeline(caseID string) ([]Event, error) {
+	return scanEvents(tx.query(timelineQuery, caseID))
+}
+
+const timelineQuery = `SELECT id, case_id, at, kind, actor, role, coalesce(message, 0), coalesce(outbox, 0), summary, body
+	FROM events WHERE case_id = ? ORDER BY id`
+
+func scanEvents(rows *sql.Rows, err error) ([]Event, error) {
 	if err != nil {
-		return nil, fmt.Errorf("store: timeline of %s: %w", caseID, err)
+		return nil, fmt.Errorf("store: timeline: %w", err)
 	}
 	defer rows.Close()
 	var out []Event
 	for rows.Next() {
 		var e Event
 		var at string
-		if err := rows.Scan(&e.ID, &at, &e.Kind, &e.Actor, &e.Role, &e.Message, &e.Outbox, &e.Summary, &e.Body); err != nil {
+		if err := rows.Scan(&e.ID, &e.CaseID, &at, &e.Kind, &e.Actor, &e.Role, &e.Message, &e.Outbox, &e.Summary, &e.Body); err != nil {
 			return nil, err
 		}
-		e.CaseID, e.At = caseID, parseTS(at)
+		e.At = parseTS(at)
 		out = append(out, e)
 	}
 	return out, rows.Err()

@@ -149,6 +149,35 @@ func (tx *Tx) ScrubCase(caseID string, sc Scrub, at time.Time, dryRun bool) (Scr
 			return ch, fmt.Errorf("store: scrub %s: %w", caseID, err)
 		}
 	}
+	// The feedback a closed notice carries goes as the events' bodies do:
+	// removed, or with only the person taken out (TextOnly).
+	ns, err := tx.query(`SELECT id, text FROM notices WHERE case_id = ? AND text != ''`, caseID)
+	if err != nil {
+		return ch, fmt.Errorf("store: scrub %s: %w", caseID, err)
+	}
+	type notice struct {
+		id   int64
+		text string
+	}
+	var texts []notice
+	for ns.Next() {
+		var n notice
+		if err := ns.Scan(&n.id, &n.text); err != nil {
+			ns.Close()
+			return ch, err
+		}
+		texts = append(texts, n)
+	}
+	ns.Close()
+	for _, n := range texts {
+		v := ""
+		if sc.TextOnly {
+			v = text(n.text)
+		}
+		if _, err := tx.exec(`UPDATE notices SET text = ? WHERE id = ?`, v, n.id); err != nil {
+			return ch, fmt.Errorf("store: scrub %s: %w", caseID, err)
+		}
+	}
 	return ch, tx.AddEvent(&Event{CaseID: caseID, At: at, Kind: EventScrubbed, Actor: "lexheller", Role: RoleSystem, Summary: sc.Reason})
 }
 

@@ -1,0 +1,215 @@
+package casework
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"lexheller/intake/config"
+	"lexheller/intake/form"
+	"lexheller/intake/store"
+	"lexheller/notify"
+	"lexheller/notify/report"
+	"lexheller/templates"
+)
+
+// PlannedDigest is one representative's digest for the period that is
+// due: what it says, and whether it was already queued (or found empty).
+type PlannedDigest struct {
+	Forbund string
+	To      string
+	Key     string // recorded once it is done, so it is done once
+	Due     time.Time
+	Data    *notify.DigestData
+	Done    bool
+	DoneAt  time.Time
+}
+
+// digestSlot is the last time at or before now a digest on schedule d
+// was due, and the one before it; zero when d sends none (never, or a
+// schedule left unset, as a config not loaded from a file has it).
+func digestSlot(d config.Digest, now time.Time) (slot, prev time.Time) {
+	hour := 8
+	if d.Hour != nil {
+		hour = *d.Hour
+	}
+	local := now.In(templates.Stockholm)
+	at := func(y int, m time.Month, day int) time.Time {
+		return time.Date(y, m, day, hour, 0, 0, 0, templates.Stockholm)
+	}
+	switch d.Every {
+	case config.EveryDay:
+		slot = at(local.Year(), local.Month(), local.Day())
+		if local.Before(slot) {
+			slot = slot.AddDate(0, 0, -1)
+		}
+		return slot, slot.AddDate(0, 0, -1)
+	case config.EveryWeek:
+		slot = at(local.Year(), local.Month(), local.Day()-(int(local.Weekday())-int(d.Day)+7)%7)
+		if local.Before(slot) {
+			slot = slot.AddDate(0, 0, -7)
+		}
+		return slot, slot.AddDate(0, 0, -7)
+	case config.EveryMonth:
+		slot = at(local.Year(), local.Month(), 1)
+		if local.Before(slot) {
+			slot = slot.AddDate(0, -1, 0)
+		}
+		return slot, slot.AddDate(0, -1, 0)
+	}
+	return time.Time{}, time.Time{}
+}
+
+// Digests are the representatives' digests due at now, one for each
+// representative address of each förbund, whether empty, already done
+// or not: lexheller digest --dry-run shows them, and Remind queues
+// those not done that have something to say.
+func (p *Processor) Digests(ctx context.Context, now time.Time) ([]*PlannedDigest, error) {
+	var out []*PlannedDigest
+	for i := range p.Classify.Forbund {
+		fb := &p.Classify.Forbund[i]
+		slot, prev := digestSlot(fb.Digest, now)
+		if slot.IsZero() || len(fb.Representatives) == 0 {
+			continue
+		}
+		cases, err := p.Store.Cases(ctx, store.CaseFilter{Forbund: fb.Slug})
+		if err != nil {
+			return nil, err
+		}
+		byID := map[string]*store.Case{}
+		for _, c := range cases {
+			byID[c.ID] = c
+		}
+		fs, err := p.Store.ForwardsOf(ctx, fb.Slug)
+		if err != nil {
+			return nil, err
+		}
+		seen := map[string]bool{}
+		for _, rep := range fb.Representatives {
+			addr := strings.ToLower(rep.Email)
+			if seen[addr] {
+				continue
+			}
+			seen[addr] = true
+			pd := &PlannedDigest{Forbund: fb.Slug, To: addr, Due: slot,
+				Key: "digest/" + fb.Slug + "/" + addr + "/" + slot.Format(time.RFC3339)}
+			if pd.DoneAt, pd.Done, err = p.Store.Done(ctx, pd.Key); err != nil {
+				return nil, err
+			}
+			since := prev
+			at, done, err := p.Store.Done(ctx, "digest/"+fb.Slug+"/"+addr+"/"+prev.Format(time.RFC3339))
+			if err != nil {
+				return nil, err
+			}
+			if done {
+				since = at
+			}
+			if pd.Data, err = p.digest(ctx, rep, byID, fs, since, now); err != nil {
+				return nil, err
+			}
+			out = append(out, pd)
+		}
+	}
+	return out, nil
+}
+
+// digest is what rep is told: their forwards still open, what they
+// answered since, and their party's cases closed since, each case
+// de-identified as a forward is.
+func (p *Processor) digest(ctx context.Context, rep config.Representative, byID map[string]*store.Case, fs []*store.Forward,
+	since, now time.Time) (*notify.DigestData, error) {
+	d := &notify.DigestData{Name: rep.Name, Party: rep.Party, Since: since, Counts: report.CountForwards(fs, byID, since, now)}
+	forParty := map[string]bool{} // cases forwarded to rep's party
+	for _, f := range fs {
+		c := byID[f.CaseID]
+		if c == nil || f.Address == "" {
+			continue
+		}
+		if strings.EqualFold(f.Party, rep.Party) {
+			forParty[c.ID] = true
+		}
+		if !strings.EqualFold(f.Address, rep.Email) {
+			continue
+		}
+		switch {
+		case f.AnsweredAt == nil && c.Status != store.StatusClosed:
+			d.Open = append(d.Open, notify.AgendaItem{Case: deidentified(c), Forward: f, Days: int(now.Sub(f.At) / day)})
+		case f.AnsweredAt != nil && !f.AnsweredAt.Before(since) && f.AnsweredAt.Before(now):
+			d.Answered = append(d.Answered, notify.AgendaItem{Case: deidentified(c), Forward: f})
+		}
+	}
+	for _, c := range byID {
+		if c.ClosedAt == nil || c.ClosedAt.Before(since) || !c.ClosedAt.Before(now) {
+			continue
+		}
+		if !forParty[c.ID] && !containsFold(c.Parties, rep.Party) {
+			continue
+		}
+		events, err := p.Store.Timeline(ctx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		d.Closed = append(d.Closed, notify.ClosedCase{Case: deidentified(c),
+			Feedback: form.Deidentify(lastFeedback(events), c.Reporter())})
+	}
+	slices.SortFunc(d.Closed, func(a, b notify.ClosedCase) int { return strings.Compare(a.Case.ID, b.Case.ID) })
+	return d, nil
+}
+
+// deidentified is a copy of c as a party may see it: no reporter, the
+// description as it leaves the förbund.
+func deidentified(c *store.Case) *store.Case {
+	d := *c
+	d.Description = form.Deidentify(c.ForParties(), c.Reporter())
+	d.Consequence = form.Deidentify(c.Consequence, c.Reporter())
+	d.Suggestion = form.Deidentify(c.Suggestion, c.Reporter())
+	d.ReporterName, d.ReporterEmail, d.ReporterPhone, d.ReporterOrg, d.Edited = "", "", "", "", ""
+	return &d
+}
+
+func containsFold(l []string, s string) bool {
+	return slices.ContainsFunc(l, func(x string) bool { return strings.EqualFold(x, s) })
+}
+
+
+// SendDigests queues the digests due at now that are not done yet and
+// have something to say. Each is recorded as done in the transaction
+// that queues it (an empty one too), so none goes twice for a period,
+// across restarts.
+func (p *Processor) SendDigests(ctx context.Context, now time.Time) (int, error) {
+	planned, err := p.Digests(ctx, now)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, pd := range planned {
+		if pd.Done {
+			continue
+		}
+		err := p.Store.Tx(ctx, func(tx *store.Tx) error {
+			if first, err := tx.MarkDone(pd.Key, now); err != nil || !first {
+				return err
+			}
+			if pd.Data.Empty() {
+				return nil
+			}
+			mails, err := p.DigestMail(pd, now)
+			if err != nil {
+				return err
+			}
+			n += len(mails)
+			return p.queue(tx, mails)
+		})
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// DigestMail composes a planned digest, dated now.
+func (p *Processor) DigestMail(pd *PlannedDigest, now time.Time) ([]*store.OutMail, error) {
+	return p.compose(notify.Request{To: []string{pd.To}, ForbundName: p.forbund(pd.Forbund).Name, Now: now,
+		Body: notify.Digest{Digest: pd.Data}})
+}

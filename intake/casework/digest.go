@@ -172,7 +172,6 @@ func containsFold(l []string, s string) bool {
 	return slices.ContainsFunc(l, func(x string) bool { return strings.EqualFold(x, s) })
 }
 
-
 // SendDigests queues the digests due at now that are not done yet and
 // have something to say. Each is recorded as done in the transaction
 // that queues it (an empty one too), so none goes twice for a period,

@@ -224,7 +224,7 @@ func TestCommandsAllOrNothing(t *testing.T) {
 	}
 	// /publicera ja needs the reporter's leave (the blanket gave none).
 	process(t, p, reply(t, notice, leader, "/publicera ja"))
-	if res := only(t, log.next(), string(notify.KindCommandResult), leader); !strings.Contains(res.Body, "inte gett lov") {
+	if res := only(t, log.next(), string(notify.KindCommandResult), leader); !strings.Contains(res.Body, "inte tillåtit publicering") {
 		t.Errorf("publish refused? %s", res.Body)
 	}
 	// /hjälp answers with the table.

@@ -871,9 +871,12 @@ func (p *Processor) newCase(tx *store.Tx, pr *prepared, row *store.Message, now 
 			return nil, err
 		}
 	}
-	summary := "Anmälan mottagen från " + from
-	if len(res.Form.PII) > 0 {
-		summary += fmt.Sprintf(" (personnummer maskerade: %d)", len(res.Form.PII))
+	summary := p.text("case_created", from)
+	switch n := len(res.Form.PII); {
+	case n == 1:
+		summary = p.text("case_created_masked_one", from)
+	case n > 1:
+		summary = p.text("case_created_masked", from, n)
 	}
 	if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: store.EventCreated, Actor: from, Role: store.RoleReporter,
 		Message: row.ID, Summary: summary, Body: form.MaskPII(res.Text)}); err != nil {

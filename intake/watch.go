@@ -412,13 +412,10 @@ type uidSize struct {
 
 // pass processes everything in the selected mailbox, batch by batch.
 func (w *Watcher) pass(ctx context.Context, c *imapclient.Client, mailbox string, uidValidity uint32) error {
-	if c.Mailbox() != nil && c.Mailbox().NumMessages == 0 {
-		if err := w.Store.PrunePending(context.WithoutCancel(ctx), mailbox, uidValidity, nil); err != nil {
-			w.logger().Warn("forgetting messages no longer in INBOX failed", "err", err)
-		}
-		return nil
-	}
-	msgs, err := c.Fetch(imap.SeqSet{imap.SeqRange{Start: 1, Stop: 0}}, &imap.FetchOptions{UID: true, RFC822Size: true}).Collect()
+	// UID FETCH 1:* asks the server, which is valid on an empty mailbox;
+	// the client's cached message count can lag behind the server's (a
+	// message that arrived while the count said 0 waited for a reconnect).
+	msgs, err := c.Fetch(imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}, &imap.FetchOptions{UID: true, RFC822Size: true}).Collect()
 	if err != nil {
 		return fmt.Errorf("list %s: %w", mailbox, err)
 	}

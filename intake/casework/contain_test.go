@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -76,6 +78,8 @@ func TestPanicInOneMessageQuarantinesIt(t *testing.T) {
 	for _, stage := range []string{"read", "record"} {
 		t.Run(stage, func(t *testing.T) {
 			p := newProcessor(t)
+			var logged bytes.Buffer
+			p.Logger = slog.New(slog.NewJSONHandler(&logged, nil))
 			p.hook = func(s string, in Incoming) error {
 				if s == stage && bytes.Contains(in.Raw, []byte("X-Poison")) {
 					var m map[string]int
@@ -96,6 +100,13 @@ func TestPanicInOneMessageQuarantinesIt(t *testing.T) {
 				if outs[i].Kind != classify.NewCase || outs[i].Folder != FolderDone {
 					t.Errorf("message %d = %+v", i, outs[i])
 				}
+			}
+			// The log names the message (UID and Message-ID, no body) and
+			// carries the stack.
+			if l := logged.String(); !strings.Contains(l, `"msg":"panic while handling a message; it goes to Karantän"`) ||
+				!strings.Contains(l, `"uid":2`) || !strings.Contains(l, `"message_id":"poison@kommun.example"`) ||
+				!strings.Contains(l, `"stack":"goroutine`) || strings.Contains(l, "Vad hände") {
+				t.Errorf("the panic's log line:\n%s", l)
 			}
 			raw, ok, err := p.Store.RawMessage(context.Background(), outs[1].Ledger)
 			if err != nil || !ok || !bytes.Equal(raw, []byte(poison)) {
@@ -283,5 +294,67 @@ func TestCrashLoopGuardMovesWhatWasRecorded(t *testing.T) {
 	}
 	if n, _, _ := p.Store.PendingStats(ctx); n != 0 {
 		t.Errorf("%d pending after the move", n)
+	}
+}
+
+// A scheduled item that panics or fails holds up none of the others: the
+// other case's reminder goes out, the digest and the agenda too, and the
+// panic is logged with its stack.
+func TestScheduledWorkGoesOnPastAFault(t *testing.T) {
+	start := time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC)
+	now := start
+	p := lifeProcessor(t, &now)
+	var logged bytes.Buffer
+	p.Logger = slog.New(slog.NewJSONHandler(&logged, nil))
+	log := &mailLog{t: t, p: p}
+	var ids []string
+	for i := range 3 {
+		id := process(t, p, blanketMsg(reporter, fmt.Sprintf("sched%d@af.example", i)))[0].Case
+		n := only(t, log.next(), string(notify.KindNotifyNew), leader)
+		process(t, p, reply(t, n, leader, "/vidarebefordra FK\nFråga?"))
+		log.next()
+		ids = append(ids, id)
+	}
+	p.scheduleHook = func(what string) error {
+		switch what {
+		case "reminder of " + ids[0]:
+			var m map[string]int
+			m["boom"]++ // a real runtime panic
+		case "reminder of " + ids[1]:
+			return errors.New("a failing item")
+		}
+		return nil
+	}
+	now = start.Add(15 * 24 * time.Hour)
+	n, err := p.Remind(context.Background(), now)
+	if err == nil || !strings.Contains(err.Error(), ids[0]) || !strings.Contains(err.Error(), ids[1]) {
+		t.Errorf("Remind's error %v does not name the two failing items", err)
+	}
+	ms := log.next()
+	var reminded []string
+	for _, m := range ms {
+		if m.Kind == string(notify.KindReminder) && m.To == fkRep {
+			reminded = append(reminded, m.CaseID)
+		}
+	}
+	if len(reminded) != 1 || reminded[0] != ids[2] || n != len(ms) {
+		t.Errorf("reminded %v (queued %d of %d), want only %s", reminded, n, len(ms), ids[2])
+	}
+	if l := logged.String(); !strings.Contains(l, `"msg":"panic in scheduled work; the rest goes on"`) || !strings.Contains(l, `"stack":"goroutine`) {
+		t.Errorf("the panic is not logged with its stack:\n%s", l)
+	}
+	// Once the fault is gone, the next round sends what waited.
+	p.scheduleHook = nil
+	if _, err := p.Remind(context.Background(), now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	got := 0
+	for _, m := range log.next() {
+		if m.Kind == string(notify.KindReminder) && m.To == fkRep {
+			got++
+		}
+	}
+	if got != 2 {
+		t.Errorf("%d reminders after the fault, want the 2 that waited", got)
 	}
 }

@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -177,34 +178,40 @@ func containsFold(l []string, s string) bool {
 // that queues it (an empty one too), so none goes twice for a period,
 // across restarts.
 func (p *Processor) SendDigests(ctx context.Context, now time.Time) (int, error) {
+	r := &round{p: p, ctx: ctx}
+	_, err := p.sendDigests(ctx, now, r)
+	return r.queued, errors.Join(append(r.errs, err)...)
+}
+
+// sendDigests queues the due digests, each as an item of r.
+func (p *Processor) sendDigests(ctx context.Context, now time.Time, r *round) (int, error) {
 	planned, err := p.Digests(ctx, now)
 	if err != nil {
 		return 0, err
 	}
-	n := 0
 	for _, pd := range planned {
 		if pd.Done {
 			continue
 		}
-		err := p.Store.Tx(ctx, func(tx *store.Tx) error {
-			if first, err := tx.MarkDone(pd.Key, now); err != nil || !first {
-				return err
-			}
-			if pd.Data.Empty() {
-				return nil
-			}
-			mails, err := p.DigestMail(pd, now)
-			if err != nil {
-				return err
-			}
-			n += len(mails)
-			return p.queue(tx, mails)
-		})
-		if err != nil {
+		r.do("digest to "+pd.To, func() (n int, err error) {
+			err = p.Store.Tx(ctx, func(tx *store.Tx) error {
+				if first, err := tx.MarkDone(pd.Key, now); err != nil || !first {
+					return err
+				}
+				if pd.Data.Empty() {
+					return nil
+				}
+				mails, err := p.DigestMail(pd, now)
+				if err != nil {
+					return err
+				}
+				n = len(mails)
+				return p.queue(tx, mails)
+			})
 			return n, err
-		}
+		})
 	}
-	return n, nil
+	return 0, nil
 }
 
 // DigestMail composes a planned digest, dated now.

@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -84,29 +85,35 @@ func foldNotices(ns []*store.Notice) []*store.Notice {
 // SendNotices sends the notices that waited for a day to pass since the
 // last one. It returns how many mails it queued.
 func (p *Processor) SendNotices(ctx context.Context, now time.Time) (int, error) {
+	r := &round{p: p, ctx: ctx}
+	_, err := p.sendNotices(ctx, now, r)
+	return r.queued, errors.Join(append(r.errs, err)...)
+}
+
+// sendNotices sends the waiting notices, each case as an item of r.
+func (p *Processor) sendNotices(ctx context.Context, now time.Time, r *round) (int, error) {
 	ids, err := p.Store.CasesWithPendingNotices(ctx)
 	if err != nil {
 		return 0, err
 	}
-	n := 0
 	for _, id := range ids {
-		err := p.Store.Tx(ctx, func(tx *store.Tx) error {
-			c, err := tx.Case(id)
-			if err != nil {
-				return err
-			}
-			mails, err := p.flushNotices(tx, c, p.forbund(c.Forbund), now)
-			if err != nil {
-				return err
-			}
-			n += len(mails)
-			return p.queue(tx, mails)
-		})
-		if err != nil {
+		r.do("status notice on "+id, func() (n int, err error) {
+			err = p.Store.Tx(ctx, func(tx *store.Tx) error {
+				c, err := tx.Case(id)
+				if err != nil {
+					return err
+				}
+				mails, err := p.flushNotices(tx, c, p.forbund(c.Forbund), now)
+				if err != nil {
+					return err
+				}
+				n = len(mails)
+				return p.queue(tx, mails)
+			})
 			return n, err
-		}
+		})
 	}
-	return n, nil
+	return 0, nil
 }
 
 // silence applies /tyst (and /tyst nej) for actor: the reporter gets no

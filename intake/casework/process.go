@@ -91,6 +91,9 @@ type Processor struct {
 	// hook is for tests: called before a message is read ("read") and
 	// inside its transaction ("record"); an error fails that message.
 	hook func(stage string, in Incoming) error
+	// scheduleHook is for tests: called before each item of scheduled
+	// work ("reminder of LH-2026-0001"); an error or a panic fails it.
+	scheduleHook func(what string) error
 }
 
 // Reload reads the mail templates and the report's pages of dir again
@@ -177,11 +180,10 @@ type prepared struct {
 const MaxAttempts = 3
 
 // CrashLoopDeaths is how many deaths in a row, with a message in hand
-// alone, quarantine it unread at the next start. Three, not two: a process
-// killed from outside at random moments (the crash test's SIGKILLs, an
-// operator's kill -9) catches a healthy message alone twice in a row often
-// enough to matter; a message that kills the process does it every time.
-const CrashLoopDeaths = 3
+// alone, quarantine it unread at the next start (the third, when the
+// first death was with it alone). A message in hand when the process was
+// killed once is handled as usual at the next start.
+const CrashLoopDeaths = 2
 
 // PanicError is a panic while a message was handled: a fault in
 // lexheller, not in the mail server or the database.
@@ -405,6 +407,8 @@ func (p *Processor) logPanic(pr *prepared, pe *PanicError) {
 	id := ""
 	if pr.msg != nil {
 		id = pr.msg.MessageID
+	} else {
+		id = rawMessageID(pr.in.Raw) // the panic came before the message was read
 	}
 	p.logger().Error("panic while handling a message; it goes to Karantän", "mailbox", pr.in.Mailbox, "uid", pr.in.UID,
 		"message_id", id, "panic", fmt.Sprint(pe.Value), "stack", string(pe.Stack))
@@ -1069,4 +1073,33 @@ func (p *Processor) FailureNotice() func(tx *store.Tx, m *store.OutMail) error {
 		}
 		return nil
 	}
+}
+
+// rawMessageID is the Message-ID in raw's header, read without the parser
+// (for a log line about a message the parser could not read): printable
+// ASCII, at most 250 bytes, "" when there is none.
+func rawMessageID(raw []byte) string {
+	head := raw[:min(len(raw), 64<<10)]
+	if i := bytes.Index(head, []byte("\r\n\r\n")); i >= 0 {
+		head = head[:i]
+	} else if i := bytes.Index(head, []byte("\n\n")); i >= 0 {
+		head = head[:i]
+	}
+	for _, line := range bytes.Split(head, []byte("\n")) {
+		name, value, ok := bytes.Cut(line, []byte(":"))
+		if !ok || !bytes.EqualFold(bytes.TrimSpace(name), []byte("Message-ID")) {
+			continue
+		}
+		id := strings.Trim(strings.TrimSpace(string(value)), "<>")
+		if len(id) > 250 {
+			id = id[:250]
+		}
+		return strings.Map(func(r rune) rune {
+			if r < '!' || r > '~' {
+				return -1
+			}
+			return r
+		}, id)
+	}
+	return ""
 }

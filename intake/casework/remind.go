@@ -3,6 +3,7 @@ package casework
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -46,33 +47,27 @@ func (p *Processor) schedule() Schedule {
 }
 
 // Remind queues the reminders, agendas, reports, the reporters' status
-// notices that waited and the representatives' digests due at now. Each is recorded in
-// the transaction that queues it, so none is sent twice for the same due
-// date, across restarts. It returns how many mails it queued.
+// notices that waited and the representatives' digests due at now. Each is
+// recorded in the transaction that queues it, so none is sent twice for
+// the same due date, across restarts. One that fails or panics is logged
+// and returned among the errors, and the others go on. It returns how
+// many mails it queued.
 func (p *Processor) Remind(ctx context.Context, now time.Time) (int, error) {
 	sch := p.schedule()
-	queued := 0
-	count := func(n int, err error) error {
-		queued += n
-		return err
-	}
+	r := &round{p: p, ctx: ctx}
 	open, err := p.Store.OpenForwards(ctx)
 	if err != nil {
 		return 0, err
 	}
 	for _, f := range open {
-		if err := count(p.remindForward(ctx, f.CaseID, f.ID, sch, now)); err != nil {
-			return queued, err
-		}
+		r.do("reminder of "+f.CaseID, func() (int, error) { return p.remindForward(ctx, f.CaseID, f.ID, sch, now) })
 	}
 	quiet, err := p.Store.QuietCases(ctx, now.Add(-sch.QuietAfter))
 	if err != nil {
-		return queued, err
+		return r.queued, errors.Join(append(r.errs, err)...)
 	}
 	for _, c := range quiet {
-		if err := count(p.remindQuiet(ctx, c.ID, sch, now)); err != nil {
-			return queued, err
-		}
+		r.do("quiet reminder of "+c.ID, func() (int, error) { return p.remindQuiet(ctx, c.ID, sch, now) })
 	}
 	for i := range p.Classify.Forbund {
 		fb := &p.Classify.Forbund[i]
@@ -85,24 +80,49 @@ func (p *Processor) Remind(ctx context.Context, now time.Time) (int, error) {
 			if now.Before(m.Add(-sch.AgendaBefore)) || !now.Before(m.Add(day)) {
 				continue
 			}
-			if err := count(p.sendAgenda(ctx, fb, m, now)); err != nil {
-				return queued, err
-			}
+			r.do("agenda of "+fb.Slug, func() (int, error) { return p.sendAgenda(ctx, fb, m, now) })
 		}
 	}
-	if err := count(p.sendReport(ctx, now)); err != nil {
-		return queued, err
-	}
-	if err := count(p.SendNotices(ctx, now)); err != nil {
-		return queued, err
-	}
-	if err := count(p.SendDigests(ctx, now)); err != nil {
-		return queued, err
-	}
-	if queued > 0 && p.Queued != nil {
+	r.do("pattern report", func() (int, error) { return p.sendReport(ctx, now) })
+	r.do("status notices", func() (int, error) { return p.sendNotices(ctx, now, r) })
+	r.do("digests", func() (int, error) { return p.sendDigests(ctx, now, r) })
+	if r.queued > 0 && p.Queued != nil {
 		p.Queued()
 	}
-	return queued, nil
+	return r.queued, errors.Join(r.errs...)
+}
+
+// round is one round of scheduled work: each item on its own, so that one
+// that fails or panics holds up none of the others.
+type round struct {
+	p      *Processor
+	ctx    context.Context
+	queued int
+	errs   []error
+}
+
+// do runs one item, counts what it queued and keeps its error.
+func (r *round) do(what string, f func() (int, error)) {
+	if r.ctx.Err() != nil {
+		return
+	}
+	var n int
+	err := Safely(func() (err error) {
+		if h := r.p.scheduleHook; h != nil {
+			if err := h(what); err != nil {
+				return err
+			}
+		}
+		n, err = f()
+		return err
+	})
+	r.queued += n
+	if pe, ok := err.(*PanicError); ok {
+		r.p.logger().Error("panic in scheduled work; the rest goes on", "what", what, "panic", fmt.Sprint(pe.Value), "stack", string(pe.Stack))
+	}
+	if err != nil {
+		r.errs = append(r.errs, fmt.Errorf("%s: %w", what, err))
+	}
 }
 
 func (p *Processor) remindForward(ctx context.Context, caseID string, id int64, sch Schedule, now time.Time) (int, error) {

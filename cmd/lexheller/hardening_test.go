@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"io"
 	"lexheller/intake/casework"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -171,6 +173,59 @@ func TestNoMoveNoUIDPlusExpungesNothing(t *testing.T) {
 		t.Errorf("after a restart %s holds %d messages, want 1", casework.FolderDone, got)
 	}
 	d.stop()
+}
+
+// expunge_without_uidplus, on a server with neither MOVE nor UIDPLUS:
+// handled messages are copied out and INBOX is expunged, with what a
+// person flagged \Deleted (the warning says so).
+func TestNoMoveNoUIDPlusExpungeOptIn(t *testing.T) {
+	e := newDevEnv(t, devmail.Options{NoMove: true, NoUIDPlus: true})
+	e.Send(e.Addr("kollega"), e.Shared, "From: "+e.Addr("kollega")+"\r\nSubject: gammalt\r\nMessage-ID: <old2-"+e.tag+"@x>\r\n\r\nGammalt mejl.\r\n")
+	c := e.login(t, e.Shared)
+	defer c.Logout()
+	if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Store(imap.SeqSetNum(1), &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}, nil).Close(); err != nil {
+		t.Fatal(err)
+	}
+	cfg := e.Config("")
+	cfg.IMAP.ExpungeWithoutUIDPlus = true
+	var logged strings.Builder
+	var mu sync.Mutex
+	d := startDaemon(t, cfg, func(a *app) {
+		for _, w := range a.watchers {
+			w.Logger = slog.New(slog.NewTextHandler(lockedWriter{&mu, &logged}, nil))
+		}
+	})
+	r := e.Addr("anna")
+	e.Send(r, e.Shared, blanket(r, e.Shared, "expunge-"+e.tag+"@x", "Utan MOVE, med expunge."))
+	e.WaitFor(r, "INBOX", "Vi har tagit emot", 1)
+	for deadline := time.Now().Add(10 * time.Second); e.count(t, c, "INBOX") > 0; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("INBOX holds %d messages, want none (expunged)", e.count(t, c, "INBOX"))
+		}
+	}
+	if got := e.count(t, c, casework.FolderDone); got != 1 {
+		t.Errorf("%s holds %d messages, want the blanket once", casework.FolderDone, got)
+	}
+	d.stop()
+	mu.Lock()
+	defer mu.Unlock()
+	if !strings.Contains(logged.String(), "INBOX is expunged, which also removes messages a person flagged") {
+		t.Errorf("no warning that INBOX is expunged:\n%s", logged.String())
+	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 // report --out replaces a symbolic link planted at the path; the file it

@@ -108,6 +108,28 @@ func craftedAuthResults(t *testing.T, e *mailEnv) {
 	if err != nil || ledger["quarantine"] != len(headers) {
 		t.Errorf("quarantined %v (%v), want %d", ledger, err, len(headers))
 	}
+	// Each is recorded with the reason: in a process leader's name, not
+	// vouched for by the inbound server.
+	rows, err := d.store.DB().Query(`SELECT reason FROM messages WHERE kind = 'quarantine'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var reasons []string
+	vouched := 0
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			t.Fatal(err)
+		}
+		reasons = append(reasons, r)
+		if strings.HasPrefix(r, "from a process leader's address on "+caseID+", but not verified") {
+			vouched++
+		}
+	}
+	if vouched != len(headers) {
+		t.Errorf("%d of %d quarantined with the reason; reasons: %v", vouched, len(headers), reasons)
+	}
 }
 
 func TestCraftedAuthResultsInProcess(t *testing.T) {

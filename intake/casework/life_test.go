@@ -824,3 +824,59 @@ func TestAttachedMailIsNotRelayed(t *testing.T) {
 		}
 	}
 }
+
+// A leader's reply that reaches the plain shared address (the client
+// dropped the Reply-To) counts when its In-Reply-To names a mail we sent
+// to that leader on the case; naming a mail we sent to someone else (the
+// reporter, a representative) proves nothing.
+func TestCommandsByMessageIDToTheLeader(t *testing.T) {
+	now := time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC)
+	p := lifeProcessor(t, &now)
+	log := &mailLog{t: t, p: p}
+	id := process(t, p, blanketMsg(reporter, "byid@af.example"))[0].Case
+	ms := log.next()
+	ack := only(t, ms, string(notify.KindAck), reporter)
+	notice := only(t, ms, string(notify.KindNotifyNew), leader)
+	process(t, p, reply(t, notice, leader, "/vidarebefordra FK\nFråga?"))
+	fwd := only(t, log.next(), string(notify.KindForward), fkRep)
+
+	plain := func(inReplyTo, body string) string {
+		return fmt.Sprintf("From: <%s>\r\nTo: lexheller@finsam.example\r\nSubject: SV: [%s]\r\nMessage-ID: <m%d@goteborg.example>\r\n"+
+			"In-Reply-To: <%s>\r\nReferences: <%s>\r\n\r\n%s\r\n", leader, id, time.Now().UnixNano(), inReplyTo, inReplyTo, body)
+	}
+	for name, to := range map[string]*store.OutMail{"the reporter's ack": ack, "FK's forward": fwd} {
+		process(t, p, plain(to.MessageID, "/nivå struktur"))
+		if c := caseNow(t, p, id); c.Level == "struktur" {
+			t.Fatalf("a reply naming %s changed the case", name)
+		}
+		if sent := log.next(); len(sent) != 1 || !strings.Contains(sent[0].Body, "Ingenting genomfördes") {
+			t.Errorf("%s: want one refusal, got %d mails", name, len(sent))
+		}
+	}
+	process(t, p, plain(notice.MessageID, "/nivå struktur"))
+	if c := caseNow(t, p, id); c.Level != "struktur" {
+		t.Errorf("a reply naming the leader's own notification: level %q, want struktur", c.Level)
+	}
+}
+
+// A blanket whose E-post field names a representative's address: once the
+// case is forwarded to that party, the representative's reply is their
+// party's answer, not a reporter's reply.
+func TestBlanketNamingARepresentative(t *testing.T) {
+	now := time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC)
+	p := lifeProcessor(t, &now)
+	log := &mailLog{t: t, p: p}
+	raw := strings.Replace(blanketMsg(reporter, "namesrep@af.example"), "Organisation:", "E-post: "+fkRep+"\r\nOrganisation:", 1)
+	id := process(t, p, raw)[0].Case
+	notice := only(t, log.next(), string(notify.KindNotifyNew), leader)
+	process(t, p, reply(t, notice, leader, "/vidarebefordra FK\nFråga?"))
+	fwd := only(t, log.next(), string(notify.KindForward), fkRep)
+	process(t, p, reply(t, fwd, fkRep, "FK:s svar på frågan."))
+	ms := log.next()
+	only(t, ms, string(notify.KindAnswerNotice), leader)
+	c := caseNow(t, p, id)
+	fs, err := p.Store.Forwards(context.Background(), id)
+	if err != nil || len(fs) != 1 || fs[0].AnsweredAt == nil || c.Status != store.StatusAnswered {
+		t.Errorf("the representative's answer was not taken as FK's: status %s, forwards %+v", c.Status, fs)
+	}
+}

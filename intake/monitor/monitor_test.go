@@ -1,0 +1,91 @@
+package monitor_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"lexheller/intake/monitor"
+	"lexheller/intake/store"
+)
+
+// A message that could not be recorded shows in /healthz (503, with the
+// count and since when) and in /metrics (the count and the oldest age)
+// until it is handled.
+func TestFailingMessageShows(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "m.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	m := &monitor.Monitor{Store: st}
+	srv := httptest.NewServer(m.Handler())
+	defer srv.Close()
+	get := func(path string) (int, string) {
+		t.Helper()
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get("/healthz"); code != http.StatusOK {
+		t.Fatalf("healthy store: /healthz %d %s", code, body)
+	}
+
+	since := time.Now().Add(-90 * time.Second)
+	for uid := uint32(7); uid <= 8; uid++ {
+		if _, err := st.Failed(ctx, "INBOX", 1, uid, "CHECK constraint failed", since); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, body := get("/healthz")
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, "messages: 2 could not be handled") ||
+		!strings.Contains(body, since.UTC().Format("2006-01-02T15:04")) {
+		t.Errorf("/healthz with two failing messages: %d\n%s", code, body)
+	}
+	_, metrics := get("/metrics")
+	if !strings.Contains(metrics, "lexheller_messages_failing 2\n") {
+		t.Errorf("/metrics lacks lexheller_messages_failing 2:\n%s", grep(metrics, "failing"))
+	}
+	age := regexp.MustCompile(`(?m)^lexheller_messages_failing_oldest_age_seconds (\S+)$`).FindStringSubmatch(metrics)
+	if age == nil {
+		t.Fatalf("no oldest age in /metrics:\n%s", grep(metrics, "failing"))
+	}
+	if v, err := strconv.ParseFloat(age[1], 64); err != nil || v < 89 || v > 3600 {
+		t.Errorf("oldest age %s, want about 90 s", age[1])
+	}
+
+	// Handled: gone from both.
+	for uid := uint32(7); uid <= 8; uid++ {
+		if err := st.Tx(ctx, func(tx *store.Tx) error { return tx.Handled("INBOX", 1, uid) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code, body := get("/healthz"); code != http.StatusOK {
+		t.Errorf("after handling: /healthz %d %s", code, body)
+	}
+	if _, metrics := get("/metrics"); !strings.Contains(metrics, "lexheller_messages_failing 0\n") {
+		t.Errorf("after handling:\n%s", grep(metrics, "failing"))
+	}
+}
+
+func grep(s, word string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, word) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}

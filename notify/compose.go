@@ -21,6 +21,7 @@ import (
 	"lexheller/intake/form"
 	"lexheller/intake/ident"
 	"lexheller/intake/store"
+	"lexheller/notify/guard"
 	"lexheller/notify/report"
 	"lexheller/templates"
 )
@@ -253,6 +254,12 @@ func (c *Composer) Compose(req Request) ([]*store.OutMail, error) {
 			}
 		}
 		r.Subject, r.Text, r.HTML = clean(r.Subject), clean(r.Text), clean(r.HTML)
+		// The last look before it leaves for the party.
+		where := string(kind)
+		if req.Case != nil {
+			where += " " + req.Case.ID
+		}
+		r.Subject, r.Text, r.HTML = guard.Text(guard.Mail, where, r.Subject), guard.Text(guard.Mail, where, r.Text), guard.Text(guard.Mail, where, r.HTML)
 	}
 	if pr, ok := req.Body.(PatternReport); ok && pr.HTML != "" {
 		r.HTML = pr.HTML

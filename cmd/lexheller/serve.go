@@ -20,6 +20,7 @@ import (
 	"lexheller/intake/oauth"
 	"lexheller/intake/store"
 	"lexheller/notify"
+	"lexheller/notify/guard"
 )
 
 func cmdServe(args []string, std stdio) error {
@@ -47,7 +48,12 @@ func cmdServe(args []string, std stdio) error {
 	if *logFormat != "" {
 		cfg.Log.Format = *logFormat
 	}
-	log := cfg.Log.Logger(std.err)
+	// Every log line gets a last look for personnummer; one caught at an
+	// exit (a mail to a party, a report, the site) is logged.
+	log := slog.New(guard.Handler(cfg.Log.Logger(std.err).Handler()))
+	guard.OnCaught(func(exit, where string) {
+		log.Error("a personnummer reached an exit unmasked and was masked there; please report this", "exit", exit, "where", where)
+	})
 	if os.Getenv("GOMEMLIMIT") == "" {
 		// A soft limit keeps the heap near what is live, so a large
 		// attachment passing through does not leave the process twice its

@@ -27,6 +27,7 @@ import (
 	"lexheller/intake/config"
 	"lexheller/intake/oauth"
 	"lexheller/intake/store"
+	"lexheller/notify/guard"
 )
 
 // Monitor reads the daemon's health and figures. Set the fields, then
@@ -139,7 +140,7 @@ type metrics struct {
 	m *Monitor
 
 	messages, cases, outbox, outboxAge, outboxMails, reconnects, lastSync, connected, failing, failingAge *prometheus.Desc
-	scrubbed, pruned                                                                                      *prometheus.Desc
+	scrubbed, pruned, caught                                                                              *prometheus.Desc
 	tokenFetches, tokenFailures, tokenRefusals, relogins                                                  *prometheus.Desc
 }
 
@@ -160,6 +161,7 @@ func newMetrics(mon *Monitor) *metrics {
 		failingAge:  d("messages_failing_oldest_age_seconds", "Age of the oldest failing message; 0 when none."),
 		scrubbed:    d("retention_cases_scrubbed_total", "Cases whose personal data was removed (retention or erasure)."),
 		pruned:      d("retention_mail_bodies_pruned_total", "Mails sent whose body was removed."),
+		caught:      d("pii_caught_at_exit_total", "Texts in which a personnummer was still found on the way out, and masked there (a gap in the masking upstream; each is logged).", "exit"),
 
 		tokenFetches:  d("oauth2_token_fetches_total", "OAuth2 tokens asked of the token endpoint (failures included).", "account"),
 		tokenFailures: d("oauth2_token_failures_total", "OAuth2 token requests that failed or were refused.", "account"),
@@ -170,7 +172,7 @@ func newMetrics(mon *Monitor) *metrics {
 
 func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{m.messages, m.cases, m.outbox, m.outboxAge, m.outboxMails, m.reconnects, m.lastSync, m.connected, m.failing, m.failingAge, m.scrubbed, m.pruned,
-		m.tokenFetches, m.tokenFailures, m.tokenRefusals, m.relogins} {
+		m.caught, m.tokenFetches, m.tokenFailures, m.tokenRefusals, m.relogins} {
 		ch <- d
 	}
 }
@@ -221,6 +223,10 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 	} else {
 		ch <- prometheus.MustNewConstMetric(m.scrubbed, prometheus.CounterValue, float64(scrubbed))
 		ch <- prometheus.MustNewConstMetric(m.pruned, prometheus.CounterValue, float64(pruned))
+	}
+	caught := guard.Caught()
+	for _, exit := range guard.Exits() {
+		ch <- prometheus.MustNewConstMetric(m.caught, prometheus.CounterValue, float64(caught[exit]), exit)
 	}
 	if n, oldest, err := m.m.Store.PendingStats(ctx); err != nil {
 		ch <- prometheus.NewInvalidMetric(m.failing, err)

@@ -14,6 +14,7 @@ import (
 
 	"lexheller/intake/monitor"
 	"lexheller/intake/store"
+	"lexheller/notify/guard"
 )
 
 // A message that could not be recorded shows in /healthz (503, with the
@@ -88,4 +89,29 @@ func grep(s, word string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// A personnummer caught at an exit is counted in /metrics by exit.
+func TestCaughtAtExitInMetrics(t *testing.T) {
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "m.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	srv := httptest.NewServer((&monitor.Monitor{Store: st}).Handler())
+	defer srv.Close()
+	guard.Text(guard.Site, "index.html", "811218-9876")
+	resp, err := http.Get(srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	m := regexp.MustCompile(`(?m)^lexheller_pii_caught_at_exit_total\{exit="site"\} (\d+)$`).FindStringSubmatch(string(b))
+	if m == nil || m[1] == "0" {
+		t.Errorf("no count of the catch:\n%s", grep(string(b), "pii_caught"))
+	}
+	if !strings.Contains(string(b), `lexheller_pii_caught_at_exit_total{exit="mail"} 0`) {
+		t.Errorf("the other exits are not shown at 0:\n%s", grep(string(b), "pii_caught"))
+	}
 }

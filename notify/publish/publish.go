@@ -25,6 +25,7 @@ import (
 
 	"lexheller/intake/form"
 	"lexheller/intake/store"
+	"lexheller/notify/guard"
 	"lexheller/templates"
 )
 
@@ -241,6 +242,7 @@ var tempName = func(name string) string {
 // exclusively so that nothing there (a planted link, say) is opened, then
 // renamed into place.
 func writeFile(root *os.Root, name string, data []byte) error {
+	data = guard.Bytes(guard.Site, name, data) // the last look, after every transformation
 	var f *os.File
 	var tmp string
 	for range 100 {

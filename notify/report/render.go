@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"lexheller/notify/guard"
 	"lexheller/templates"
 )
 
@@ -87,7 +89,7 @@ func (r *Report) Text(w io.Writer) error {
 	for _, t := range r.TopThemes {
 		fmt.Fprintf(&b, "  %-24s %3d  %s\n", t.Theme, len(t.IDs), strings.Join(t.IDs, ", "))
 	}
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(w, guard.Text(guard.Report, "text report", b.String()))
 	return err
 }
 
@@ -118,6 +120,8 @@ func (r *Report) CSV(w io.Writer) error {
 	for _, c := range r.Cases {
 		cells := c.cells()
 		for i, v := range cells {
+			v = guard.Text(guard.Report, "CSV report, case "+c.ID, v)
+			cells[i] = v
 			// A cell starting like a formula is one to Excel: quote it.
 			// Tab and CR are on OWASP's list of such first characters too.
 			if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
@@ -154,6 +158,11 @@ func (r *Report) XLSX(w io.Writer) error {
 		end, _ := excelize.CoordinatesToCellName(len(header), 1)
 		f.SetCellStyle(name, "A1", end, bold)
 		for i, row := range rows {
+			for j, v := range row {
+				if s, ok := v.(string); ok {
+					row[j] = guard.Text(guard.Report, "XLSX report, sheet "+name, s)
+				}
+			}
 			cell, _ := excelize.CoordinatesToCellName(1, i+2)
 			if err := f.SetSheetRow(name, cell, &row); err != nil {
 				return err
@@ -254,7 +263,12 @@ func sheetName(s string) string {
 // page is the template html/report.html.tmpl of r.Pages (the embedded one
 // when nil).
 func (r *Report) HTML(w io.Writer) error {
-	return r.Pages.Render(w, templates.PageReport, r)
+	var b bytes.Buffer
+	if err := r.Pages.Render(&b, templates.PageReport, r); err != nil {
+		return err
+	}
+	_, err := w.Write(guard.Bytes(guard.Report, "HTML report", b.Bytes()))
+	return err
 }
 
 // Heading is dimension dim's heading in the report's language (Title).

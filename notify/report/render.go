@@ -78,6 +78,30 @@ func (r *Report) Text(w io.Writer) error {
 		fmt.Fprintf(&b, "  %-8s %s %-12s %s %d, %s %d\n", t.Party, r.say("median", "median"), med,
 			r.say("besvarade", "answered"), t.Answered, r.say("obesvarade", "unanswered"), t.Unanswered)
 	}
+	fmt.Fprintf(&b, "\n%s\n", Title(r.Lang, "forwards"))
+	if len(r.Forwards) == 0 {
+		fmt.Fprintf(&b, "  %s\n", r.say("(inget vidarebefordrat)", "(nothing forwarded)"))
+	}
+	for _, f := range r.Forwards {
+		fmt.Fprintf(&b, "  %-8s %s %3d, %s %3d\n", f.Party, r.say("väntar", "waiting"), f.Open, r.say("besvarade", "answered"), f.AnsweredSince)
+	}
+	fmt.Fprintf(&b, "\n%s\n", Title(r.Lang, "party_levels"))
+	if len(r.PartyLevels) == 0 {
+		fmt.Fprintf(&b, "  %s\n", r.say("(inga)", "(none)"))
+	} else {
+		fmt.Fprintf(&b, "  %-8s", "")
+		for _, l := range LevelKeys {
+			fmt.Fprintf(&b, " %13s", r.LevelHeading(l))
+		}
+		b.WriteString("\n")
+	}
+	for _, pl := range r.PartyLevels {
+		fmt.Fprintf(&b, "  %-8s", pl.Party)
+		for _, n := range pl.Counts {
+			fmt.Fprintf(&b, " %13d", n)
+		}
+		b.WriteString("\n")
+	}
 	fmt.Fprintf(&b, "\n%s\n", Title(r.Lang, "open"))
 	for _, row := range r.OpenByAge {
 		fmt.Fprintf(&b, "  %-8s %5d\n", row.Key, row.Now)

@@ -114,6 +114,13 @@ type Report struct {
 	// to discuss at the meeting. Only the HTML report shows them.
 	Examples []ThemeExamples
 	Cases    []CaseRow
+	// PartyLevels is the period's cases by party and level; Trends each
+	// party's cases a month over the last 12 (a line in the HTML report).
+	PartyLevels []PartyLevels
+	Trends      []PartyTrend
+	// Forwards are each party's forwards open at the end of the period and
+	// answered in it, counted as the digests and agendas count them.
+	Forwards []PartyCount
 }
 
 // Build computes the report from every case and forward. now is the clock.
@@ -133,6 +140,8 @@ func Build(cases []*store.Case, forwards []*store.Forward, o Options, now time.T
 	r.OpenByAge = openByAge(byID, o.To)
 	r.TopThemes = topThemes(themes)
 	r.Examples = examples(r.TopThemes, byID, o.Lang)
+	r.PartyLevels, r.Trends = r.partyLevels(byID), r.partyTrends(byID)
+	r.Forwards = CountForwards(forwards, byID, o.From, o.To)
 	slices.SortFunc(r.Cases, func(a, b CaseRow) int { return strings.Compare(a.ID, b.ID) })
 	return r
 }
@@ -474,10 +483,14 @@ func caseRow(c *store.Case, o Options) CaseRow {
 func Title(lang, dim string) string {
 	sv := map[string]string{"parties": "Berörda parter", "pairs": "Parter som berörs tillsammans", "levels": "Nivå",
 		"themes": "Teman", "forbund": "Förbund", "months": "Månad", "timings": "Tid till första svar",
-		"open": "Öppna ärenden efter ålder (dagar)", "top": "De vanligaste temana", "cases": "Ärenden"}
+		"open": "Öppna ärenden efter ålder (dagar)", "top": "De vanligaste temana", "cases": "Ärenden",
+		"party_levels": "Parter och nivå", "trends": "Ärenden per part och månad, de senaste 12 månaderna",
+		"forwards": "Vidarebefordrade ärenden: väntar på svar vid periodens slut, besvarade under perioden"}
 	en := map[string]string{"parties": "Parties", "pairs": "Parties concerned together", "levels": "Level",
 		"themes": "Themes", "forbund": "Förbund", "months": "Month", "timings": "Time to first answer",
-		"open": "Open cases by age (days)", "top": "Most frequent themes", "cases": "Cases"}
+		"open": "Open cases by age (days)", "top": "Most frequent themes", "cases": "Cases",
+		"party_levels": "Parties and level", "trends": "Cases by party and month, the last 12 months",
+		"forwards": "Forwarded cases: waiting for an answer at the end of the period, answered in it"}
 	if templates.Lang(lang) == "en" {
 		return en[dim]
 	}

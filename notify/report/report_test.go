@@ -668,3 +668,54 @@ func TestShorten(t *testing.T) {
 		}
 	}
 }
+
+// The party × level table, each party's 12-month line, and the forward
+// counts, which are CountForwards' (the digests' and agendas').
+func TestPartiesLevelsTrendsForwards(t *testing.T) {
+	r := build("sv")
+	levels := map[string][]int{}
+	for _, pl := range r.PartyLevels {
+		levels[pl.Party] = pl.Counts
+	}
+	// Struktur, organisering, individ, vet ej, not set: the nine cases of the period.
+	for party, want := range map[string][]int{"FK": {2, 2, 1, 0, 0}, "AF": {2, 4, 0, 0, 0}, "Kommun": {2, 1, 0, 0, 1}, "Region": {1, 0, 1, 0, 0}} {
+		if fmt.Sprint(levels[party]) != fmt.Sprint(want) {
+			t.Errorf("%s by level %v, want %v", party, levels[party], want)
+		}
+	}
+	var fk *PartyTrend
+	for i := range r.Trends {
+		if r.Trends[i].Party == "FK" {
+			fk = &r.Trends[i]
+		}
+	}
+	if fk == nil || len(fk.Months) != 12 || fk.Months[0] != "2025-10" || fk.Months[11] != "2026-09" {
+		t.Fatalf("FK's trend: %+v", fk)
+	}
+	// FK: two in the quarter before (April and June), five in the period
+	// (three in July, one in August, one in September).
+	if fk.Total() != 7 || fmt.Sprint(fk.Counts) != "[0 0 0 0 0 0 1 0 1 3 1 1]" {
+		t.Errorf("FK's months %v (total %d)", fk.Counts, fk.Total())
+	}
+	svg := string(fk.SVG())
+	if !strings.Contains(svg, "<polyline points=") || !strings.Contains(svg, `aria-label="2025-10: 0,`) || strings.Count(svg, ",") < 12 {
+		t.Errorf("FK's line: %s", svg)
+	}
+	cases, fws := fixture()
+	byID := map[string]*store.Case{}
+	for _, c := range cases {
+		byID[c.ID] = c
+	}
+	if want := CountForwards(fws, byID, from, to); fmt.Sprint(r.Forwards) != fmt.Sprint(want) || len(want) != 1 || want[0].Open != 2 || want[0].AnsweredSince != 3 {
+		t.Errorf("forward counts %v, want %v (FK: 2 waiting, 3 answered)", r.Forwards, want)
+	}
+	var html bytes.Buffer
+	if err := r.HTML(&html); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Parter och nivå", "<polyline", "Ej satt än", "Vidarebefordrade ärenden"} {
+		if !strings.Contains(html.String(), want) {
+			t.Errorf("the HTML report lacks %q", want)
+		}
+	}
+}

@@ -474,6 +474,25 @@ func funcsFor(lang string) template.FuncMap {
 		// "kommunen"; partyOwner is its genitive: "Försäkringskassans".
 		"partyName":  func(code string) string { return PartyName(lang, code) },
 		"partyOwner": func(code string) string { return PartyOwner(lang, code) },
+		// whom names whom a forward went to: a party ("Försäkringskassan")
+		// or a working group ("arbetsgruppen Primärvård och psykiatri");
+		// whose is its answerer: "Försäkringskassans representant", or the
+		// group.
+		"whom": func(party, group string) string {
+			if group != "" {
+				return groupName(lang, group)
+			}
+			return PartyName(lang, party)
+		},
+		"whose": func(party, group string) string {
+			if group != "" {
+				return groupName(lang, group)
+			}
+			if lang == "en" {
+				return PartyOwner(lang, party) + " representative"
+			}
+			return PartyOwner(lang, party) + " representant"
+		},
 		// sep goes before item i of n in a list read aloud: "", ", "
 		// or " och ".
 		"sep": func(i, n int) string {
@@ -518,3 +537,11 @@ var Stockholm = func() *time.Location {
 	}
 	return time.UTC
 }()
+
+// groupName is a working group as a sentence names it.
+func groupName(lang, group string) string {
+	if Lang(lang) == "en" {
+		return "the working group " + group
+	}
+	return "arbetsgruppen " + group
+}

@@ -158,6 +158,7 @@ func (ap *applying) run(cmd command.Command) error {
 		if !slices.Contains(c.Parties, form.Annan) {
 			c.OtherParty = ""
 		}
+		ap.propose(cmd.Parties, func(g *config.Group) []string { return g.Parties })
 		return ap.changed(p.text("changed_parties", strings.Join(c.Parties, ", ")))
 	case command.Themes:
 		for _, t := range cmd.AddThemes {
@@ -166,9 +167,12 @@ func (ap *applying) run(cmd command.Command) error {
 			}
 		}
 		c.Themes = slices.DeleteFunc(c.Themes, func(t string) bool { return slices.Contains(cmd.DropThemes, t) })
+		ap.propose(cmd.AddThemes, func(g *config.Group) []string { return g.Themes })
 		return ap.changed(p.text("changed_themes", orNone(p, c.Themes)))
 	case command.Forward:
 		return ap.forward(cmd)
+	case command.Group:
+		return ap.group(cmd)
 	case command.Feedback:
 		return ap.feedback(cmd)
 	case command.Raise:
@@ -265,6 +269,78 @@ func (ap *applying) forward(cmd command.Command) error {
 	return nil
 }
 
+// group applies /grupp: the case goes, de-identified, to the working
+// group's addresses, as a forward to a party does.
+func (ap *applying) group(cmd command.Command) error {
+	p, c, a := ap.p, ap.c, ap.a
+	g := ap.fb.Group(cmd.Group)
+	if c.Status == store.StatusClosed {
+		c.ClosedAt = nil
+		summary := p.text("reopened_to_forward")
+		a.Changes = append(a.Changes, summary)
+		if err := ap.event(store.EventStatus, summary, ""); err != nil {
+			return err
+		}
+	}
+	question := form.Deidentify(cmd.Text, c.Reporter())
+	sent := false
+	for _, addr := range g.Addresses {
+		f := &store.Forward{CaseID: c.ID, Group: g.Name, Address: addr, Question: question, By: ap.actor.who(), At: ap.now}
+		ms, err := p.compose(notify.Request{To: []string{addr}, Case: c, ForbundName: ap.fb.Name, Now: ap.now,
+			Body: notify.Forward{Forward: f, Question: question, AnswerBy: ap.now.Add(p.schedule().ForwardAfter)}})
+		if err != nil || len(ms) == 0 {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		f.MessageID = ms[0].MessageID
+		copies, err := p.compose(notify.Request{To: ap.fb.ProcessLeaders, Case: c, ForbundName: ap.fb.Name, Now: ap.now,
+			Body: notify.ForwardCopy{Forward: f, Text: ms[0].Body, Subject: ms[0].Subject}})
+		if err != nil {
+			return err
+		}
+		if err := ap.tx.AddForward(f); err != nil {
+			return err
+		}
+		if err := ap.tx.AddEvent(&store.Event{CaseID: c.ID, At: ap.now, Kind: store.EventForwarded, Actor: ap.actor.who(),
+			Role: ap.actor.role(), Message: ap.actor.Message, Summary: p.text("group_sent_to", g.Name, addr), Body: question}); err != nil {
+			return err
+		}
+		a.Mails = append(append(a.Mails, ms...), copies...)
+		sent = true
+	}
+	for _, addr := range append(slices.Clone(g.Addresses), g.Members...) {
+		if err := ap.tx.AddParticipant(c.ID, addr, store.RoleGroup, g.Name, ap.now); err != nil {
+			return err
+		}
+	}
+	if !sent {
+		return nil
+	}
+	c.Status = store.StatusForwarded
+	a.Changes = append(a.Changes, p.text("group_sent", g.Name))
+	return p.notice(ap.tx, c, ap.fb, store.NoticeForwarded, "", g.Name, ap.now)
+}
+
+// propose tells the process leader of each working group that follows
+// one of values (themes or parties, as of picks) and has not had the
+// case: it is theirs to send, with /grupp.
+func (ap *applying) propose(values []string, of func(*config.Group) []string) {
+	for i := range ap.fb.Groups {
+		g := &ap.fb.Groups[i]
+		if slices.ContainsFunc(ap.forwards, func(f *store.Forward) bool { return strings.EqualFold(f.Group, g.Name) }) {
+			continue
+		}
+		for _, v := range values {
+			if slices.ContainsFunc(of(g), func(x string) bool { return strings.EqualFold(x, v) }) {
+				ap.a.Changes = append(ap.a.Changes, ap.p.text("group_proposed", g.Name, v, g.Name))
+				break
+			}
+		}
+	}
+}
+
 // feedback applies /återkoppla: a mail to the reporter, with the parties'
 // answers when the command asks for them.
 func (ap *applying) feedback(cmd command.Command) error {
@@ -316,6 +392,10 @@ func check(c *store.Case, fb *config.Forbund, forwards []*store.Forward, hasRepo
 				if len(fb.RepresentativesOf(party)) == 0 {
 					fail(command.NoParty, party)
 				}
+			}
+		case command.Group:
+			if fb.Group(cmd.Group) == nil {
+				fail(command.BadGroup, cmd.Group)
 			}
 		case command.Publish:
 			if cmd.Publish && !c.PublishOK {
@@ -597,6 +677,8 @@ func (p *Processor) dialogue(tx *store.Tx, pr *prepared, row *store.Message, now
 		relayed, err = p.leaderReply(tx, r)
 	case store.RoleRepresentative:
 		relayed, err = p.representativeReply(tx, r, party)
+	case store.RoleGroup:
+		relayed, err = p.groupReply(tx, r, party)
 	default:
 		relayed, err = p.otherReply(r)
 	}
@@ -750,6 +832,44 @@ func (p *Processor) representativeReply(tx *store.Tx, r *caseReply, party string
 	return append(mails, notice...), err
 }
 
+// groupReply records a reply from a working group's address or member as
+// the group's answer and tells the process leaders.
+func (p *Processor) groupReply(tx *store.Tx, r *caseReply, group string) ([]*store.OutMail, error) {
+	c, fb, m, from := r.c, r.fb, r.m, r.from
+	f, err := tx.AnswerGroup(c.ID, group, r.text, r.now)
+	if err != nil {
+		return nil, err
+	}
+	fs, err := tx.Forwards(c.ID)
+	if err != nil {
+		return nil, err
+	}
+	open := unanswered(fs)
+	if len(open) == 0 && c.Status != store.StatusClosed {
+		c.Status = store.StatusAnswered
+	}
+	r.ev.Kind = store.EventAnswer
+	r.ev.Summary = p.text("answer_from_group", group, from)
+	var mails []*store.OutMail
+	if f.AnsweredAt.Equal(r.now) {
+		if err := p.notice(tx, c, fb, store.NoticeAnswered, "", group, r.now); err != nil {
+			return nil, err
+		}
+		if mails, err = p.flushNotices(tx, c, fb, r.now); err != nil {
+			return nil, err
+		}
+	}
+	if len(fb.ProcessLeaders) == 0 {
+		return mails, nil
+	}
+	shown := *f
+	shown.Name = m.From.Name // who of the group wrote
+	notice, err := p.compose(notify.Request{To: fb.ProcessLeaders, Case: c, ForbundName: fb.Name,
+		InReplyTo: m.MessageID, References: m.References, Now: r.now,
+		Body: notify.AnswerNotice{Forward: &shown, Open: open, Text: r.text, PIIMasked: r.pii}})
+	return append(mails, notice...), err
+}
+
 // otherReply passes anyone else's reply (the reporter's, mostly) on to the
 // process leaders.
 func (p *Processor) otherReply(r *caseReply) ([]*store.OutMail, error) {
@@ -790,6 +910,23 @@ func (p *Processor) roleOf(tx *store.Tx, c *store.Case, fb *config.Forbund, m *p
 		return store.RoleProcessLeader, "", nil
 	}
 	role, party, err = tx.Role(c.ID, from)
+	if err != nil {
+		return "", "", err
+	}
+	// A working group's address or member, on a case sent to the group.
+	for i := range fb.Groups {
+		g := &fb.Groups[i]
+		if !g.Speaks(from) {
+			continue
+		}
+		fs, err := tx.Forwards(c.ID)
+		if err != nil {
+			return "", "", err
+		}
+		if slices.ContainsFunc(fs, func(f *store.Forward) bool { return strings.EqualFold(f.Group, g.Name) }) {
+			return store.RoleGroup, g.Name, nil
+		}
+	}
 	if err != nil {
 		return "", "", err
 	}

@@ -184,11 +184,32 @@ func (p *Processor) publicTimeline(c *store.Case, events []store.Event, fs []*st
 	add := func(at time.Time, text string) {
 		out = append(out, notify.TimelineEntry{At: at, Text: text})
 	}
-	mine := func(f *store.Forward) bool { return role == store.RoleReporter || f.Party == party }
+	mine := func(f *store.Forward) bool {
+		switch role {
+		case store.RoleReporter:
+			return true
+		case store.RoleGroup:
+			return f.Group == party
+		}
+		return f.Group == "" && f.Party == party
+	}
 	seen := map[string]bool{} // a party forwarded to, or answering, once per day
 	for _, f := range fs {
 		if f.Address == "" || !mine(f) {
 			continue // an answer imported from a sheet, or another party's
+		}
+		if f.Group != "" {
+			if k := "g/" + f.Group + f.At.Format(time.DateOnly); !seen[k] {
+				seen[k] = true
+				add(f.At, p.text("status_group", f.Group))
+			}
+			if f.AnsweredAt != nil {
+				if k := "ga/" + f.Group + f.AnsweredAt.Format(time.DateOnly); !seen[k] {
+					seen[k] = true
+					add(*f.AnsweredAt, p.text("status_group_answered", f.Group))
+				}
+			}
+			continue
 		}
 		if k := "f/" + f.Party + f.At.Format(time.DateOnly); !seen[k] {
 			seen[k] = true

@@ -37,6 +37,7 @@ const (
 	Edit     Name = "edit"
 	Status   Name = "status" // the case's status and timeline, as the asker may see it
 	Silence  Name = "quiet"  // no status notices to the reporter (or, "/tyst nej", again)
+	Group    Name = "group"  // the case, de-identified, to a working group
 )
 
 // Spec describes one command for the help text.
@@ -59,6 +60,7 @@ var examples = map[Name]map[string]string{
 	Parties:  {"sv": "/parter FK AF", "en": "/parties FK AF"},
 	Themes:   {"sv": "/tema sjukskrivning", "en": "/themes sjukskrivning"},
 	Forward:  {"sv": "/vidarebefordra FK\nHur ser ni på det här?", "en": "/forward FK\nWhat is your view on this?"},
+	Group:    {"sv": "/grupp Primärvård och psykiatri\nKänner ni igen mönstret?", "en": "/group Primärvård och psykiatri\nDo you recognise the pattern?"},
 	Feedback: {"sv": "/återkoppla\nTack för din anmälan. Vi har tagit upp den med Försäkringskassan.", "en": "/feedback\nThank you for your report. We have raised it with Försäkringskassan."},
 	Raise:    {"sv": "/lyft\nSamma mönster som i tre tidigare ärenden.", "en": "/raise\nThe same pattern as in three earlier cases."},
 	Decision: {"sv": "/beslut\nVi bjuder in FK och AF till nästa möte.", "en": "/decision\nWe invite FK and AF to the next meeting."},
@@ -83,6 +85,9 @@ var Specs = []Spec{
 	{Forward, "/vidarebefordra", "/forward", map[string]string{"sv": "FK [AF …] [med kontakt] + text", "en": "FK [AF …] [with contact] + text"},
 		map[string]string{"sv": "skickar ärendet avidentifierat till partens representant, med texten som fråga",
 			"en": "sends the case, de-identified, to each party's representative, with the text as the question"}, true},
+	{Group, "/grupp", "/group", map[string]string{"sv": "NAMN + text", "en": "NAME + text"},
+		map[string]string{"sv": "skickar ärendet avidentifierat till en arbetsgrupp, med texten som fråga",
+			"en": "sends the case, de-identified, to a working group, with the text as the question"}, true},
 	{Feedback, "/återkoppla", "/feedback", map[string]string{"sv": "[med svar] + text", "en": "[with answer] + text"},
 		map[string]string{"sv": "skickar texten som återkoppling till anmälaren; skriv /återkoppla med svar så följer partens svar med",
 			"en": "feedback to the reporter (with answer: quotes the party's answer)"}, true},
@@ -128,6 +133,7 @@ var names = map[string]Name{
 	"hjalp": Help, "help": Help,
 	"redigera": Edit, "edit": Edit, "avidentifiera": Edit,
 	"status": Status, "lage": Status,
+	"grupp": Group, "group": Group, "arbetsgrupp": Group,
 	"tyst": Silence, "quiet": Silence, "tysta": Silence, "silence": Silence,
 }
 
@@ -151,6 +157,7 @@ type Command struct {
 	WithAnswer  bool     // återkoppla med svar: the party's answer is quoted
 	Publish     bool     // publicera ja
 	Quiet       bool     // tyst: true silences the notices, false ("/tyst nej") resumes them
+	Group       string   // grupp: the working group's name as written
 }
 
 // Error is a command line that could not be read.
@@ -182,6 +189,8 @@ const (
 	NoReporter    Problem = "no_reporter" // återkoppla on a case with no reporter's address (imported)
 	BadQuiet      Problem = "bad_quiet"   // tyst with something other than ja or nej
 	NotYours      Problem = "not_yours"   // a command the sender's role may not give
+	NoGroupName   Problem = "no_group"    // grupp without a name
+	BadGroup      Problem = "bad_group"   // grupp naming no group of the förbund (set where it is applied)
 )
 
 func (e Error) Error() string {
@@ -222,6 +231,10 @@ func Describe(e Error, lang string) string {
 		return templates.Message(lang, "command_bad_quiet", e.Arg)
 	case NotYours:
 		return templates.Message(lang, "command_not_yours")
+	case NoGroupName:
+		return templates.Message(lang, "command_no_group")
+	case BadGroup:
+		return templates.Message(lang, "command_bad_group", e.Arg)
 	}
 	return string(e.What)
 }
@@ -438,6 +451,10 @@ func Check(c Command) (Command, *Error) {
 		if len(c.AddThemes)+len(c.DropThemes) == 0 {
 			return fail(NoThemes, "")
 		}
+	case Group:
+		if c.Group = strings.TrimSpace(c.Group); c.Group == "" {
+			return fail(NoGroupName, "")
+		}
 	case Feedback, Raise, Decision, Note, Edit, Publish, Close, Reopen, Help, Status, Silence:
 	default:
 		return fail(Unknown, c.Raw)
@@ -522,6 +539,11 @@ func parseLine(l string, line int) (Command, *Error) {
 		c.Text = rest
 	case Raise, Decision, Note:
 		c.Text = rest
+	case Group:
+		if rest == "" {
+			return fail(NoGroupName, "")
+		}
+		c.Group = rest
 	case Close, Reopen, Help, Status:
 		if rest != "" {
 			return fail(ExtraArgs, rest)
@@ -541,14 +563,15 @@ func parseLine(l string, line int) (Command, *Error) {
 
 // Allowed reports whether someone who is not a process leader may give
 // every command of cmds: a reporter /status and /tyst, a party's
-// representative /status. role is "reporter" or "representative".
+// representative or a working group's member /status. role is
+// "reporter", "representative" or "group".
 func Allowed(role string, cmds []Command) bool {
 	if len(cmds) == 0 {
 		return false
 	}
 	for _, c := range cmds {
 		switch {
-		case c.Name == Status && (role == "reporter" || role == "representative"):
+		case c.Name == Status && (role == "reporter" || role == "representative" || role == "group"):
 		case c.Name == Silence && role == "reporter":
 		default:
 			return false

@@ -19,6 +19,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,11 +41,14 @@ type Config struct {
 	Limits       Limits    `toml:"limits"`
 	Retention    Retention `toml:"retention"`
 	Forbund      []Forbund `toml:"forbund"`
-	Log          Log       `toml:"log"`
-	Commands     Commands  `toml:"commands"`
-	HTTP         HTTP      `toml:"http"`
-	Report       Report    `toml:"report"`
-	Reminders    Reminders `toml:"reminders"`
+	// Groups are working groups several förbund share: each förbund that
+	// uses one names it in its own [[forbund.groups]].
+	Groups    []Group   `toml:"groups"`
+	Log       Log       `toml:"log"`
+	Commands  Commands  `toml:"commands"`
+	HTTP      HTTP      `toml:"http"`
+	Report    Report    `toml:"report"`
+	Reminders Reminders `toml:"reminders"`
 	// OAuth2 is where the tokens come from for a server with auth =
 	// "oauth2"; nil when the file has no [oauth2].
 	OAuth2 *OAuth2 `toml:"oauth2"`
@@ -281,6 +285,41 @@ type Forbund struct {
 	// its representatives get their digest.
 	Notices Notices `toml:"notices"`
 	Digest  Digest  `toml:"digest"`
+	// Groups are the working groups its process leaders can send a case
+	// to (/grupp): its own, and shared ones named here by name only;
+	// after loading each has its addresses.
+	Groups []Group `toml:"groups"`
+}
+
+// Group is a standing working group (primary care and psychiatry, say):
+// where its mail goes, who may answer for it, and the themes or parties
+// whose cases it follows (a process leader is told, and decides).
+type Group struct {
+	Name      string   `toml:"name"`
+	Addresses []string `toml:"addresses"` // a list, or one distribution group
+	Members   []string `toml:"members"`   // others whose replies count as the group's
+	Themes    []string `toml:"themes"`
+	Parties   []string `toml:"parties"`
+}
+
+// Speaks reports whether address may answer for the group.
+func (g *Group) Speaks(address string) bool {
+	for _, a := range append(slices.Clone(g.Addresses), g.Members...) {
+		if strings.EqualFold(a, address) {
+			return true
+		}
+	}
+	return false
+}
+
+// Group returns the förbund's working group called name (any case).
+func (f *Forbund) Group(name string) *Group {
+	for i := range f.Groups {
+		if strings.EqualFold(f.Groups[i].Name, strings.TrimSpace(name)) {
+			return &f.Groups[i]
+		}
+	}
+	return nil
 }
 
 // Notices says which status notices a reporter gets about their case:

@@ -251,3 +251,37 @@ func TestDigestAndNotices(t *testing.T) {
 		}
 	}
 }
+
+func TestGroups(t *testing.T) {
+	base := "address = \"lh@f.example\"\n[imap]\naddress = \"127.0.0.1:143\"\nsecurity = \"none\"\nusername = \"u\"\npassword_env = \"LH_TEST_PW\"\n" +
+		"[smtp]\naddress = \"127.0.0.1:25\"\nsecurity = \"none\"\n" +
+		"[[groups]]\nname = \"Primärvård och psykiatri\"\naddresses = [\"PV-Psyk@Region.example\"]\nmembers = [\"lisa@region.example\"]\nthemes = [\"Psykiatri\"]\n"
+	t.Setenv("LH_TEST_PW", "x")
+	forbund := func(slug, groups string) string {
+		return "[[forbund]]\nslug = \"" + slug + "\"\nprocess_leaders = [\"pl@" + slug + ".example\"]\n" + groups
+	}
+	cfg, err := Parse("ok.toml", base+
+		forbund("a", "[[forbund.groups]]\nname = \"primärvård och psykiatri\"\n[[forbund.groups]]\nname = \"Egen\"\naddresses = [\"egen@a.example\"]\nparties = [\"FK\"]\n")+
+		forbund("b", "[[forbund.groups]]\nname = \"Primärvård och psykiatri\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range cfg.Forbund {
+		g := f.Group("PRIMÄRVÅRD OCH PSYKIATRI")
+		if g == nil || fmt.Sprint(g.Addresses) != "[pv-psyk@region.example]" || !g.Speaks("Lisa@region.example") || fmt.Sprint(g.Themes) != "[psykiatri]" {
+			t.Errorf("%s: the shared group %+v", f.Slug, g)
+		}
+	}
+	if g := cfg.Forbund[0].Group("egen"); g == nil || g.Speaks("pv-psyk@region.example") {
+		t.Errorf("the förbund's own group: %+v", g)
+	}
+	for bad, want := range map[string]string{
+		forbund("a", "[[forbund.groups]]\nname = \"Finns inte\"\n"):                                           `no group "Finns inte" under [[groups]]`,
+		forbund("a", "[[forbund.groups]]\nname = \"X\"\naddresses = [\"inte en adress\"]\n"):                  `"inte en adress" is not an e-mail address`,
+		forbund("a", "[[forbund.groups]]\nname = \"X\"\naddresses = [\"x@a.example\"]\nparties = [\"KF\"]\n"): `party "KF"`,
+	} {
+		if _, err := Parse("bad.toml", base+bad); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%v, want %q", err, want)
+		}
+	}
+}

@@ -79,6 +79,7 @@ func (c *Config) setDefaults() {
 			f.PersonalDataDays = c.Retention.PersonalDataDays
 		}
 		f.Digest.setDefaults()
+		c.resolveGroups(f)
 		f.OAuth2.setDefaults("forbund.oauth2")
 		if f.IMAP != nil {
 			f.IMAP.setDefaults(true)
@@ -177,5 +178,29 @@ func (d *Digest) setDefaults() {
 	if d.Hour == nil {
 		eight := 8
 		d.Hour = &eight
+	}
+}
+
+// resolveGroups gives a förbund's group named by name only the top-level
+// group of that name, and lower-cases the addresses.
+func (c *Config) resolveGroups(f *Forbund) {
+	for i := range c.Groups {
+		g := &c.Groups[i]
+		lower(g.Addresses)
+		lower(g.Members)
+		lower(g.Themes)
+	}
+	for i := range f.Groups {
+		g := &f.Groups[i]
+		if len(g.Addresses) == 0 && len(g.Members) == 0 && len(g.Themes) == 0 && len(g.Parties) == 0 {
+			for _, shared := range c.Groups {
+				if strings.EqualFold(shared.Name, g.Name) {
+					*g = shared
+				}
+			}
+		}
+		lower(g.Addresses)
+		lower(g.Members)
+		lower(g.Themes)
 	}
 }

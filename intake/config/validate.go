@@ -64,6 +64,11 @@ func (c *Config) validate(text string) []error {
 	c.IMAP.validate(p, "imap", true)
 	c.SMTP.validate(p, "smtp", false)
 	c.OAuth2.validate(p)
+	for _, g := range c.Groups {
+		if strings.TrimSpace(g.Name) == "" || len(g.Addresses) == 0 {
+			p.bad("groups", "the group %q needs a name and addresses = [\"grupp@example.org\"]", g.Name)
+		}
+	}
 	if len(c.Forbund) == 0 {
 		p.bad("forbund", "no [[forbund]] configured: add at least one, with slug, name and process_leaders")
 	}
@@ -75,6 +80,11 @@ func (c *Config) validate(text string) []error {
 		}
 		slugs[f.Slug] = true
 		f.validate(p, fmt.Sprintf("forbund %d", i+1))
+		for _, g := range f.Groups {
+			if len(g.Addresses) == 0 && !slices.ContainsFunc(c.Groups, func(s Group) bool { return strings.EqualFold(s.Name, g.Name) }) {
+				p.bad("forbund.groups.name", "forbund %d: no group %q under [[groups]]: define it there, or give it addresses here", i+1, g.Name)
+			}
+		}
 	}
 	return p.errs
 }
@@ -124,6 +134,28 @@ func (f *Forbund) validate(p *problems, where string) {
 		f.IMAP.validate(p, "forbund.imap", true)
 	}
 	f.OAuth2.validate(p)
+	seen := map[string]bool{}
+	for _, g := range f.Groups {
+		switch {
+		case strings.TrimSpace(g.Name) == "":
+			p.bad("forbund.groups.name", "%s: a group without a name: write name = \"Primärvård och psykiatri\"", where)
+		case seen[strings.ToLower(g.Name)]:
+			p.bad("forbund.groups.name", "%s: the group %q is named twice", where, g.Name)
+		case len(g.Addresses) == 0:
+			p.bad("forbund.groups.addresses", "%s: the group %q has no addresses: give addresses = [\"grupp@example.org\"], or define it under [[groups]] and name it here", where, g.Name)
+		}
+		seen[strings.ToLower(g.Name)] = true
+		for _, a := range append(slices.Clone(g.Addresses), g.Members...) {
+			if err := validAddress(a); err != nil {
+				p.bad("forbund.groups.addresses", "%s: group %q: %q is not an e-mail address", where, g.Name, a)
+			}
+		}
+		for _, party := range g.Parties {
+			if !slices.Contains(form.PartyCodes, party) {
+				p.bad("forbund.groups.parties", "%s: group %q: party %q: write one of %s", where, g.Name, party, strings.Join(form.PartyCodes, ", "))
+			}
+		}
+	}
 	switch f.Digest.Every {
 	case EveryDay, EveryWeek, EveryMonth, EveryNever:
 	default:

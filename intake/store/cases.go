@@ -111,6 +111,7 @@ type Role string
 const (
 	RoleReporter       Role = "reporter"       // sent the blanket, or is named in it
 	RoleRepresentative Role = "representative" // a party's, sent a forward
+	RoleGroup          Role = "group"          // a working group's address or member (party: the group's name)
 	RoleProcessLeader  Role = "process_leader" // named in the configuration
 	RoleAdmin          Role = "admin"          // the command line and the import
 	RoleSystem         Role = "system"         // lexheller itself

@@ -53,17 +53,19 @@ type Forward struct {
 	AnsweredAt  *time.Time `json:"answered_at,omitempty"`
 	Answer      string     `json:"answer,omitempty"`
 	Reminders   int        `json:"reminders"`
+	// Group is the working group a forward went to (Party is then "").
+	Group string `json:"group,omitempty"`
 }
 
 const forwardColumns = `id, case_id, party, address, name, question, with_contact, by, message_id, at,
-	answered_at, answer, reminders`
+	answered_at, answer, reminders, grp`
 
 func scanForward(r scanner) (*Forward, error) {
 	var f Forward
 	var at string
 	var answered sql.NullString
 	if err := r.Scan(&f.ID, &f.CaseID, &f.Party, &f.Address, &f.Name, &f.Question, &f.WithContact, &f.By, &f.MessageID,
-		&at, &answered, &f.Answer, &f.Reminders); err != nil {
+		&at, &answered, &f.Answer, &f.Reminders, &f.Group); err != nil {
 		return nil, err
 	}
 	f.At, f.AnsweredAt = parseTS(at), nullTime(answered)
@@ -72,9 +74,9 @@ func scanForward(r scanner) (*Forward, error) {
 
 // AddForward records a forward; f.ID is set.
 func (tx *Tx) AddForward(f *Forward) error {
-	res, err := tx.exec(`INSERT INTO forwards (case_id, party, address, name, question, with_contact, by, message_id, at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, f.CaseID, f.Party, strings.ToLower(f.Address), f.Name, f.Question,
-		f.WithContact, f.By, f.MessageID, ts(f.At))
+	res, err := tx.exec(`INSERT INTO forwards (case_id, party, address, name, question, with_contact, by, message_id, at, grp)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, f.CaseID, f.Party, strings.ToLower(f.Address), f.Name, f.Question,
+		f.WithContact, f.By, f.MessageID, ts(f.At), f.Group)
 	if err != nil {
 		return fmt.Errorf("store: forward %s to %s: %w", f.CaseID, f.Party, err)
 	}
@@ -133,6 +135,46 @@ func (tx *Tx) AnswerForward(caseID, address, answer string, at time.Time) (*Forw
 		return nil, fmt.Errorf("store: answer on %s: %w", caseID, err)
 	}
 	return f, nil
+}
+
+// AnswerGroup records an answer from the working group on the case: on
+// every forward to the group still unanswered (the group answers once,
+// whoever of it wrote), or, when all are answered, appended to the
+// latest. It returns the forward the answer is shown with, and
+// ErrNotFound when the case was never sent to the group.
+func (tx *Tx) AnswerGroup(caseID, group, answer string, at time.Time) (*Forward, error) {
+	fs, err := tx.Forwards(caseID)
+	if err != nil {
+		return nil, err
+	}
+	var shown *Forward
+	for _, f := range fs {
+		if !strings.EqualFold(f.Group, group) || f.Group == "" {
+			continue
+		}
+		if f.AnsweredAt == nil {
+			f.Answer, f.AnsweredAt = answer, &at
+			if shown == nil || shown.AnsweredAt != nil && !shown.AnsweredAt.Equal(at) {
+				shown = f
+			}
+		} else if shown == nil || shown.AnsweredAt == nil || !shown.AnsweredAt.Equal(at) {
+			shown = f
+		}
+	}
+	if shown == nil {
+		return nil, fmt.Errorf("%w: forward of %s to group %s", ErrNotFound, caseID, group)
+	}
+	if !shown.AnsweredAt.Equal(at) {
+		shown.Answer = strings.TrimSpace(shown.Answer + "\n\n" + answer)
+	}
+	for _, f := range fs {
+		if strings.EqualFold(f.Group, group) && f.Group != "" && (f.AnsweredAt.Equal(at) || f == shown) {
+			if _, err := tx.exec(`UPDATE forwards SET answer = ?, answered_at = ? WHERE id = ?`, f.Answer, ts(*f.AnsweredAt), f.ID); err != nil {
+				return nil, fmt.Errorf("store: answer of %s on %s: %w", group, caseID, err)
+			}
+		}
+	}
+	return shown, nil
 }
 
 // SetReminders records how many reminders a forward has had.

@@ -8,6 +8,15 @@ import (
 	"lexheller/intake/store"
 )
 
+// Recipient is whom a forward went to, as the report counts it: the
+// party's code, or the working group's name.
+func Recipient(f *store.Forward) string {
+	if f.Group != "" {
+		return f.Group
+	}
+	return f.Party
+}
+
 // PartyCount is how many of a party's forwards wait for an answer and how
 // many it answered in a period. The representatives' digests, the
 // förbundschef's agenda and the pattern report all count with
@@ -37,10 +46,10 @@ func CountForwards(forwards []*store.Forward, byID map[string]*store.Case, since
 		answered := f.AnsweredAt != nil && f.AnsweredAt.Before(until)
 		closed := c.ClosedAt != nil && c.ClosedAt.Before(until)
 		if !answered && !closed {
-			get(f.Party).Open++
+			get(Recipient(f)).Open++
 		}
 		if answered && !f.AnsweredAt.Before(since) {
-			get(f.Party).AnsweredSince++
+			get(Recipient(f)).AnsweredSince++
 		}
 	}
 	var out []PartyCount

@@ -69,7 +69,8 @@ type Dimension struct {
 	Rows []Row
 }
 
-// Timing is how long a party takes to answer its first forward of a case.
+// Timing is how long a party (or a working group) takes to answer its
+// first forward of a case.
 type Timing struct {
 	Party      string
 	Answered   int
@@ -274,7 +275,7 @@ func timings(forwards []*store.Forward, byID map[string]*store.Case, from, to ti
 		if c == nil || c.CreatedAt.Before(from) || !c.CreatedAt.Before(to) {
 			continue
 		}
-		k := f.CaseID + "/" + f.Party
+		k := f.CaseID + "/" + Recipient(f)
 		if g := first[k]; g == nil || f.At.Before(g.At) {
 			first[k] = f
 		}
@@ -282,14 +283,15 @@ func timings(forwards []*store.Forward, byID map[string]*store.Case, from, to ti
 	waits := map[string][]time.Duration{}
 	unanswered := map[string]int{}
 	for _, f := range first {
-		if _, listed := waits[f.Party]; !listed {
-			waits[f.Party] = nil
+		who := Recipient(f)
+		if _, listed := waits[who]; !listed {
+			waits[who] = nil
 		}
 		if f.AnsweredAt == nil {
-			unanswered[f.Party]++
+			unanswered[who]++
 			continue
 		}
-		waits[f.Party] = append(waits[f.Party], f.AnsweredAt.Sub(f.At))
+		waits[who] = append(waits[who], f.AnsweredAt.Sub(f.At))
 	}
 	var out []Timing
 	for party, ws := range waits {

@@ -719,3 +719,15 @@ func TestPartiesLevelsTrendsForwards(t *testing.T) {
 		}
 	}
 }
+
+// A report of nothing renders in every format.
+func TestEmptyReportRenders(t *testing.T) {
+	r := Build(nil, nil, Options{From: from, To: to, Lang: "sv"}, to)
+	var b bytes.Buffer
+	for name, render := range map[string]func(io.Writer) error{"text": r.Text, "csv": r.CSV, "xlsx": r.XLSX, "html": r.HTML} {
+		b.Reset()
+		if err := render(&b); err != nil || b.Len() == 0 {
+			t.Errorf("%s: %v (%d bytes)", name, err, b.Len())
+		}
+	}
+}

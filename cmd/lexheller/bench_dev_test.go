@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"lexheller/intake/casework"
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
@@ -97,7 +98,7 @@ func BenchmarkInProcessPatterns50k(b *testing.B) {
 	}
 	xlsx := time.Since(t0)
 	t0 = time.Now()
-	idx, err := similarIndex(ctx, st)
+	idx, err := casework.SimilarIndex(ctx, st)
 	if err != nil {
 		b.Fatal(err)
 	}

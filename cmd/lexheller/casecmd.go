@@ -175,36 +175,16 @@ func cmdDigest(args []string, std stdio) error {
 		return err
 	}
 	defer a.close()
-	now := time.Now()
 	if !*dry {
-		n, err := a.processor.SendDigests(c.ctx, now)
-		fmt.Fprintf(std.out, "digests queued: %d\n", n)
-		return err
-	}
-	planned, err := a.processor.Digests(c.ctx, now)
-	if err != nil {
-		return err
-	}
-	for _, pd := range planned {
-		fmt.Fprintf(std.out, "== %s (%s), due %s", pd.To, pd.Forbund, pd.Due.Format("2006-01-02 15:04"))
-		switch {
-		case pd.Done:
-			fmt.Fprintf(std.out, ": done %s\n\n", pd.DoneAt.Local().Format("2006-01-02 15:04"))
-			continue
-		case pd.Data.Empty():
-			fmt.Fprint(std.out, ": nothing to send\n\n")
-			continue
-		}
-		ms, err := a.processor.DigestMail(pd, now)
+		n, err := a.processor.SendDigests(c.ctx, time.Now())
 		if err != nil {
 			return err
 		}
-		for _, m := range ms {
-			fmt.Fprintf(std.out, "\nSubject: %s\n\n%s\n", m.Subject, m.Body)
-		}
+		return c.print("digests_queued", data{"N": n})
 	}
-	if len(planned) == 0 {
-		fmt.Fprintln(std.out, "no digests: no förbund has representatives and a digest schedule")
+	planned, err := a.processor.PreviewDigests(c.ctx, time.Now())
+	if err != nil {
+		return err
 	}
-	return nil
+	return c.print("digests", planned)
 }

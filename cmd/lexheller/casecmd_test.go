@@ -68,9 +68,9 @@ func TestCaseCommandsCLI(t *testing.T) {
 	forgetDigests(t, cfg.Database)
 	for _, s := range []struct{ args, want string }{
 		{"digest --dry-run", "Väntar på ditt svar (1)"},
-		{"digest", "digests queued: 1"},
-		{"digest --dry-run", ": done "},
-		{"digest", "digests queued: 0"},
+		{"digest", "Sammanställningar köade: 1."},
+		{"digest --dry-run", ": skickad "},
+		{"digest", "Sammanställningar köade: 0."},
 	} {
 		if out, code := cli("", strings.Fields(s.args)...); code != 0 || !strings.Contains(out, s.want) {
 			t.Errorf("%s: exit %d, want 0 with %q:\n%s", s.args, code, s.want, out)

@@ -35,10 +35,7 @@ func cmdCases(args []string, std stdio) error {
 	if err := audit(c.ctx, st, "cases --json", fmt.Sprintf("%d cases", len(cases))); err != nil {
 		return err
 	}
-	if cases == nil {
-		cases = []*store.Case{}
-	}
-	return c.printJSON(cases)
+	return c.printJSON(append([]*store.Case{}, cases...)) // [] for none
 }
 
 func cmdCase(args []string, std stdio) error {
@@ -72,14 +69,6 @@ func cmdCase(args []string, std stdio) error {
 	return c.print("case", r)
 }
 
-// similarCase is a case like another, with its score.
-type similarCase struct {
-	ID          string  `json:"id"`
-	Score       float64 `json:"score"`
-	Status      string  `json:"status"`
-	Description string  `json:"description"`
-}
-
 func cmdSimilar(args []string, std stdio) error {
 	c := newCLI("similar", std, true)
 	asJSON := c.Bool("json", false, "print JSON")
@@ -95,20 +84,12 @@ func cmdSimilar(args []string, std stdio) error {
 	if err != nil {
 		return err
 	}
-	idx, err := similarIndex(c.ctx, st)
+	out, of, err := casework.SimilarTo(c.ctx, st, cs, 10)
 	if err != nil {
 		return err
-	}
-	out := []similarCase{}
-	for _, m := range idx.Similar(casework.SimilarText(cs), 10, cs.ID) {
-		o, err := st.Case(c.ctx, m.ID)
-		if err != nil {
-			return err
-		}
-		out = append(out, similarCase{m.ID, m.Score, o.Status, o.Description})
 	}
 	if *asJSON {
 		return c.printJSON(out)
 	}
-	return c.print("similar", data{"Case": cs, "Of": idx.Len() - 1, "Matches": out})
+	return c.print("similar", data{"Case": cs, "Of": of, "Matches": out})
 }

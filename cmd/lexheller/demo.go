@@ -33,7 +33,6 @@ func cmdDemo(args []string, std stdio) error {
 	if err := c.print("demo_start", data{"IMAP": srv.IMAPAddr, "SMTP": srv.SMTPAddr}); err != nil {
 		return err
 	}
-
 	a, err := newApp(c.ctx, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return err

@@ -48,12 +48,7 @@ func cmdServe(args []string, std stdio) error {
 	if *logFormat != "" {
 		cfg.Log.Format = *logFormat
 	}
-	// Every log line gets a last look for personnummer; one caught at an
-	// exit (a mail to a party, a report, the site) is logged.
-	log := slog.New(guard.Handler(cfg.Log.Logger(std.err).Handler()))
-	guard.OnCaught(func(exit, where string) {
-		log.Error("a personnummer reached an exit unmasked and was masked there; please report this", "exit", exit, "where", where)
-	})
+	log := guard.Logger(cfg.Log.Logger(std.err).Handler()) // every line, and catches at the exits
 	if os.Getenv("GOMEMLIMIT") == "" {
 		// A soft limit keeps the heap near what is live, so a large
 		// attachment passing through does not leave the process twice its
@@ -124,9 +119,6 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, er
 		Sending: func() (time.Time, string) { h := a.sender.Health(); return h.FailingSince, h.LastError }}
 	return a, nil
 }
-
-// similarIndex indexes every stored case for the similar-case lookup.
-var similarIndex = casework.SimilarIndex
 
 // run starts the watchers, the sender and the housekeeping, and returns
 // when ctx is done and all of them have stopped.

@@ -13,6 +13,7 @@ import (
 	"lexheller/intake/similar"
 	"lexheller/intake/store"
 	"lexheller/notify"
+	"lexheller/notify/guard"
 	"lexheller/templates"
 )
 
@@ -78,6 +79,32 @@ func SimilarIndex(ctx context.Context, st *store.Store) (*similar.Index, error) 
 		idx.Add(c.ID, SimilarText(c))
 	}
 	return idx, nil
+}
+
+// SimilarCase is a stored case like another, with its score.
+type SimilarCase struct {
+	ID          string  `json:"id"`
+	Score       float64 `json:"score"`
+	Status      string  `json:"status"`
+	Description string  `json:"description"`
+}
+
+// SimilarTo returns the n stored cases most like c, best first, and how
+// many were compared; descriptions are masked as for a report.
+func SimilarTo(ctx context.Context, st *store.Store, c *store.Case, n int) ([]SimilarCase, int, error) {
+	idx, err := SimilarIndex(ctx, st)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := []SimilarCase{}
+	for _, m := range idx.Similar(SimilarText(c), n, c.ID) {
+		o, err := st.Case(ctx, m.ID)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, SimilarCase{m.ID, m.Score, o.Status, guard.Text(guard.Report, "similar cases of "+c.ID, o.Description)})
+	}
+	return out, idx.Len() - 1, nil
 }
 
 // RetentionOf is the retention of personal data cfg sets.

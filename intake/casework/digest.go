@@ -25,6 +25,31 @@ type PlannedDigest struct {
 	Data    *notify.DigestData
 	Done    bool
 	DoneAt  time.Time
+	// Mail is the digest as it would go out now (PreviewDigests), nil
+	// when it is done or has nothing to say.
+	Mail *store.OutMail
+}
+
+// PreviewDigests are the digests due at now, each composed as it would go
+// out (lexheller digest --dry-run); nothing is queued or recorded.
+func (p *Processor) PreviewDigests(ctx context.Context, now time.Time) ([]*PlannedDigest, error) {
+	planned, err := p.Digests(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	for _, pd := range planned {
+		if pd.Done || pd.Data.Empty() {
+			continue
+		}
+		ms, err := p.DigestMail(pd, now)
+		if err != nil {
+			return nil, err
+		}
+		if len(ms) > 0 {
+			pd.Mail = ms[0]
+		}
+	}
+	return planned, nil
 }
 
 // digestSlot is the last time at or before now a digest on schedule d

@@ -88,6 +88,16 @@ func caught(exit, where string) {
 	}
 }
 
+// Logger is a logger writing through h with every line masked (Handler),
+// and made the one a catch at an exit is told to, at ERROR level.
+func Logger(h slog.Handler) *slog.Logger {
+	log := slog.New(Handler(h))
+	OnCaught(func(exit, where string) {
+		log.Error("a personnummer reached an exit unmasked and was masked there; please report this", "exit", exit, "where", where)
+	})
+	return log
+}
+
 // Handler masks what h is given to log: the message and every string
 // value, in groups too. A caught log line is counted but not told (the
 // telling would be logged).

@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -29,6 +30,9 @@ func (p *Processor) Retain(ctx context.Context, r *Retention, now time.Time) (ca
 	if r == nil {
 		r = &Retention{}
 	}
+	// One case that cannot be scrubbed holds up none of the others; its
+	// error is returned, and the next day's round tries it again.
+	var errs []error
 	for _, fb := range p.Classify.Forbund {
 		days := r.PersonalDataDays[fb.Slug]
 		if days <= 0 {
@@ -36,16 +40,20 @@ func (p *Processor) Retain(ctx context.Context, r *Retention, now time.Time) (ca
 		}
 		ids, err := p.Store.DueForScrubbing(ctx, fb.Slug, now.AddDate(0, 0, -days))
 		if err != nil {
-			return cases, 0, err
+			errs = append(errs, err)
+			continue
 		}
 		for _, id := range ids {
 			reason := p.text("scrubbed_after_retention", days)
-			err := p.Store.Tx(ctx, func(tx *store.Tx) error {
-				_, err := p.scrub(tx, id, form.Who{}, reason, now, false, false)
-				return err
+			err := Safely(func() error {
+				return p.Store.Tx(ctx, func(tx *store.Tx) error {
+					_, err := p.scrub(tx, id, form.Who{}, reason, now, false, false)
+					return err
+				})
 			})
 			if err != nil {
-				return cases, 0, fmt.Errorf("retention of %s: %w", id, err)
+				errs = append(errs, fmt.Errorf("retention of %s: %w", id, err))
+				continue
 			}
 			cases++
 		}
@@ -55,7 +63,7 @@ func (p *Processor) Retain(ctx context.Context, r *Retention, now time.Time) (ca
 		bd = config.DefaultOutboxBodyDays
 	}
 	bodies, err = p.Store.PruneMailBodies(ctx, now.AddDate(0, 0, -bd))
-	return cases, bodies, err
+	return cases, bodies, errors.Join(append(errs, err)...)
 }
 
 // scrub removes personal data from a case: the reporter's (unless

@@ -235,3 +235,28 @@ func TestEraseTakesAttachmentsAndPartialBlankets(t *testing.T) {
 		t.Error("the attachment's content is still stored")
 	}
 }
+
+// A förbund's own personal_data_days and a shorter outbox_body_days are
+// what retention keeps to.
+func TestRetentionPerForbund(t *testing.T) {
+	now := time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC)
+	p := lifeProcessor(t, &now)
+	ids, _ := casesInEveryStatus(t, p, &now, now.Add(time.Hour))
+	ctx := context.Background()
+	r := &Retention{PersonalDataDays: map[string]int{"goteborg": 100}, OutboxBodyDays: 5}
+	if _, bodies, err := p.Retain(ctx, r, now.AddDate(0, 0, 4)); err != nil || bodies != 0 {
+		t.Fatalf("day 4: %d bodies pruned (%v), want none", bodies, err)
+	}
+	if _, bodies, err := p.Retain(ctx, r, now.AddDate(0, 0, 6)); err != nil || bodies == 0 {
+		t.Fatalf("day 6: %d bodies pruned (%v), want those of the first days", bodies, err)
+	}
+	if n, _, err := p.Retain(ctx, r, now.AddDate(0, 0, 100)); err != nil || n != 0 {
+		t.Fatalf("day 100: %d cases (%v), want none yet", n, err)
+	}
+	if n, _, err := p.Retain(ctx, r, now.AddDate(0, 0, 101)); err != nil || n != 1 {
+		t.Fatalf("day 101: %d cases (%v), want the closed one (the förbund's 100 days)", n, err)
+	}
+	if c := caseNow(t, p, ids[4]); c.ReporterName != "" || c.ScrubbedAt == nil {
+		t.Errorf("the closed case after the förbund's 100 days: %+v", c)
+	}
+}

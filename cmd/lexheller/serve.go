@@ -115,7 +115,7 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, er
 	for _, m := range cfg.Mailboxes() {
 		a.watchers = append(a.watchers, intake.NewWatcher(m, p, st, tokens, log.With("component", "intake")))
 	}
-	a.monitor = &monitor.Monitor{Store: st, Mailboxes: a.watchers, SMTPAddress: cfg.SMTP.Address, Logger: log, Tokens: tokens,
+	a.monitor = &monitor.Monitor{Store: st, Mailboxes: a.watchers, SMTPAddress: cfg.SMTP.Address, Logger: log, Tokens: tokens, Caught: guard.Caught,
 		Sending: func() (time.Time, string) { h := a.sender.Health(); return h.FailingSince, h.LastError }}
 	return a, nil
 }

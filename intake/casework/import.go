@@ -28,6 +28,9 @@ var errDryRun = errors.New("dry run")
 // With dryRun nothing is stored.
 func (p *Processor) Import(ctx context.Context, recs []legacy.Record, source string, dryRun bool) (*Imported, error) {
 	res := &Imported{}
+	// The file's name comes from outside, as the sheet's cells do (which
+	// legacy.Map masked).
+	source = form.MaskPII(source)
 	err := p.Store.Tx(ctx, func(tx *store.Tx) error {
 		res.Created, res.Again = nil, nil
 		for _, rec := range recs {

@@ -1057,3 +1057,248 @@ func TestLeakNumberBeforeADate(t *testing.T) {
 	}
 	lc.report()
 }
+
+// ---- The audit's spellings ----
+
+// lkAuditSpellings are what the audit of issue 10 found still passing:
+// characters NFKC turns into digits and separators, runs of separators of
+// any length, Outlook's long tags, a number broken over a reply's quoted
+// lines. (Not in lkSpellings, so that TestGeneratedLeak draws as before.)
+func lkAuditSpellings() []lkSpelling {
+	var out []lkSpelling
+	for _, f := range []struct{ name, digits string }{
+		{"superscript", "⁰¹²³⁴⁵⁶⁷⁸⁹"}, {"subscript", "₀₁₂₃₄₅₆₇₈₉"}, {"circled", "⓪①②③④⑤⑥⑦⑧⑨"},
+	} {
+		digits := []rune(f.digits)
+		in := func(s string) string {
+			return strings.Map(func(r rune) rune {
+				if r >= '0' && r <= '9' {
+					return digits[r-'0']
+				}
+				return r
+			}, s)
+		}
+		for _, sep := range []string{"-", "⁻", " "} {
+			out = append(out, lkSpelling{fmt.Sprintf("%s%q", f.name, sep), true, func(c, yy, mm, dd, l string) string {
+				return in(c+yy+mm+dd) + sep + in(l)
+			}})
+		}
+	}
+	for _, sep := range []string{
+		strings.Repeat(" ", 9), strings.Repeat("&nbsp;", 12), strings.Repeat("\n", 10),
+		// No digits in the tag: the detector would read them into the number.
+		`</span><span style="font-family:'Calibri',sans-serif;color:black;mso-fareast-language:EN-US;mso-ansi-language:SV">-`,
+		"-\n> ", "\n>> ", "\r\n> > -",
+	} {
+		out = append(out, lkSpelling{fmt.Sprintf("date%qlast", sep), true, func(c, yy, mm, dd, l string) string {
+			return c + yy + mm + dd + sep + l
+		}})
+	}
+	for _, brk := range []string{"\n", "\n> ", "\r\n>> "} {
+		out = append(out, lkSpelling{fmt.Sprintf("broken%qin the date", brk), true, func(c, yy, mm, dd, l string) string {
+			return c + yy + mm + dd[:1] + brk + dd[1:] + "-" + l
+		}})
+	}
+	return out
+}
+
+// TestLeakAuditSpellings: every audit spelling, with and without the
+// century, in a blanket's free text, mailed in each of lkBlanket's ways
+// and forwarded to FK: no valid number reaches the process leaders or the
+// reporter, and none reaches FK.
+func TestLeakAuditSpellings(t *testing.T) {
+	now := time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC)
+	p := lifeProcessor(t, &now)
+	log := &mailLog{t: t, p: p}
+	lc := newLeakCheck(t)
+	rng := rand.New(rand.NewPCG(10, 2))
+	sp := lkAuditSpellings()
+	for r := range 8 {
+		var desc, cons []string
+		for _, s := range sp {
+			for _, century := range []bool{false, true} {
+				pn := lkRandomPNR(rng, rng.IntN(3) == 0, false)
+				line := fmt.Sprintf(lkSentences[1+rng.IntN(len(lkSentences)-1)], lc.write(r, "Vad hände?", pn, true, s, century))
+				if rng.IntN(2) == 0 {
+					desc = append(desc, line)
+				} else {
+					cons = append(cons, line)
+				}
+			}
+		}
+		fields := []lkField{
+			{"Namn", "Anna Andersson"}, {"Organisation", "AF Angered"}, {"Berörda parter", "FK, AF"},
+			{"Vad hände?", strings.Join(desc, "\n")}, {"Konsekvens för individen", strings.Join(cons, "\n")},
+		}
+		raw, how := lkBlanket(rng, reporter, fmt.Sprintf("audit%d@af.example", r), "Anmälan", fields, "beslut.txt", "Beslut.\n")
+		inBlanket := strings.Join(lkMIMETexts([]byte(raw)), "\n")
+		for _, ns := range lc.byCore {
+			for _, n := range ns {
+				if n.round == r && !holds(inBlanket, n) {
+					t.Errorf("round %d (%s): the detector does not see %q (%s) in the blanket", r, how, n.written, n.spelling)
+				}
+			}
+		}
+		outs := process(t, p, raw)
+		if outs[0].Kind != classify.NewCase {
+			t.Fatalf("round %d (%s): %s (%s), not a case", r, how, outs[0].Kind, outs[0].Reason)
+		}
+		ms := log.next()
+		for _, m := range ms {
+			for _, s := range append([]string{m.Subject, m.Body}, lkMIMETexts(m.Raw)...) {
+				lc.check(fmt.Sprintf("%s→%s #%d", m.Kind, m.To, r), s, false)
+			}
+		}
+		notice := only(t, ms, string(notify.KindNotifyNew), leader)
+		now = now.Add(time.Hour)
+		process(t, p, reply(t, notice, leader, "/vidarebefordra FK\nKan ni svara?"))
+		fwd := only(t, log.next(), string(notify.KindForward), fkRep)
+		for _, s := range append([]string{fwd.Subject, fwd.Body}, lkMIMETexts(fwd.Raw)...) {
+			lc.check(fmt.Sprintf("forward→FK #%d", r), s, true)
+		}
+		c := caseNow(t, p, outs[0].Case)
+		for _, s := range []string{c.Description, c.Consequence} {
+			lc.check(fmt.Sprintf("stored case #%d", r), s, false)
+		}
+	}
+	lc.report()
+}
+
+// ---- The reporter toward parties ----
+
+// lkReporter is a reporter: name, telephone (ten digits, 0 first) and
+// e-mail address.
+type lkReporter struct {
+	first, last, phone, local, domain string
+}
+
+func (r lkReporter) name() string    { return r.first + " " + r.last }
+func (r lkReporter) address() string { return r.local + "@" + r.domain }
+
+// lkFold is s in lower case, NFKC, without diacritics.
+func lkFold(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(norm.NFKC.String(s)) {
+		if !unicode.Is(unicode.Mn, r) {
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return b.String()
+}
+
+// leaks returns what of the reporter out holds: a name part of two
+// letters or more (bare or in the genitive; particles are masked only as
+// part of the whole name), the subscriber number's seven digits, the
+// address's local part as a word of its own.
+func (r lkReporter) leaks(out string) []string {
+	var found []string
+	words := strings.FieldsFunc(lkFold(out), func(c rune) bool { return !unicode.IsLetter(c) })
+	for _, p := range strings.FieldsFunc(lkFold(r.name()), func(c rune) bool { return c == ' ' || c == '-' }) {
+		if len([]rune(p)) < 2 || p == "af" {
+			continue
+		}
+		for _, w := range words {
+			if w == p || w == p+"s" || w == p+"es" || w == p+"ens" {
+				found = append(found, "name "+w)
+			}
+		}
+	}
+	if d, _, _ := lkDigits(out); strings.Contains(d, r.phone[3:]) {
+		found = append(found, "phone "+r.phone)
+	}
+	re := regexp.MustCompile(`(?i)(^|[^\p{L}\p{N}._+-])` + regexp.QuoteMeta(r.local) + `($|[^\p{L}\p{N}._+-])`)
+	if re.MatchString(norm.NFKC.String(out)) {
+		found = append(found, "e-mail "+r.local)
+	}
+	return found
+}
+
+// TestGeneratedIdentityForward: a blanket from a random reporter, who
+// writes their name (any case, with or without diacritics, in the
+// genitive), telephone number and address (also obfuscated) into the
+// free text, is forwarded to FK without "med kontakt": the forward holds
+// none of it. intake/form's TestGeneratedIdentity tries many more
+// spellings on Deidentify alone.
+func TestGeneratedIdentityForward(t *testing.T) {
+	now := time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC)
+	p := lifeProcessor(t, &now)
+	log := &mailLog{t: t, p: p}
+	rng := rand.New(rand.NewPCG(10, 7))
+	firsts := []string{"Åsa", "Björn", "Per", "Karl-Erik", "Sören", "Lars", "Eva", "Zoë"}
+	lasts := []string{"Öberg", "Ek", "Lindén", "Nyström", "Håkansson", "Berg", "af Klint"}
+	strip := func(s string) string {
+		var b strings.Builder
+		for _, r := range norm.NFD.String(s) {
+			if !unicode.Is(unicode.Mn, r) {
+				b.WriteRune(r)
+			}
+		}
+		return b.String()
+	}
+	spellName := func(s string) string {
+		if rng.IntN(3) == 0 {
+			s = strip(s)
+		}
+		switch rng.IntN(3) {
+		case 0:
+			s = strings.ToUpper(s)
+		case 1:
+			s = strings.ToLower(s)
+		}
+		return s + []string{"", "s", "ens", ":s", "'s"}[rng.IntN(5)]
+	}
+	phones := []func(d string) string{
+		func(d string) string { return d[:3] + "-" + d[3:6] + " " + d[6:8] + " " + d[8:] },
+		func(d string) string { return d },
+		func(d string) string { return "+46 (0)" + d[1:3] + "-" + d[3:6] + " " + d[6:8] + " " + d[8:] },
+		func(d string) string { return "0046 " + d[1:3] + " " + d[3:6] + " " + d[6:8] + " " + d[8:] },
+		func(d string) string { return "(" + d[:3] + ") " + d[3:6] + " " + d[6:8] + " " + d[8:] },
+		func(d string) string { return d[:3] + "." + d[3:6] + "." + d[6:8] + "." + d[8:] },
+	}
+	mails := []func(l, d string) string{
+		func(l, d string) string { return l + "@" + d },
+		func(l, d string) string { return l + "(at)" + d },
+		func(l, d string) string { return l + " [at] " + d },
+		func(l, d string) string { return l + " at " + d },
+		func(l, d string) string { return l + " snabel-a " + d },
+		func(l, d string) string { return l + "＠" + d },
+	}
+	for round := range 16 {
+		r := lkReporter{first: firsts[rng.IntN(len(firsts))], last: lasts[rng.IntN(len(lasts))],
+			phone: fmt.Sprintf("07%d%07d", []int{0, 2, 3, 6}[rng.IntN(4)], rng.IntN(10_000_000)), domain: "af.example"}
+		r.local = strings.ToLower(strip(r.first+"."+strings.ReplaceAll(r.last, " ", ""))) + fmt.Sprint(round)
+		text := func() string {
+			parts := strings.Fields(r.name())
+			name := spellName(parts[rng.IntN(len(parts))])
+			if rng.IntN(3) == 0 {
+				name = spellName(r.name())
+			}
+			return "Personen fick avslag på sjukpenning. " + fmt.Sprintf([]string{
+				"Jag, %[1]s, ringde FK men fick inget svar. Nås på %[2]s eller %[3]s.",
+				"%[1]s klient fick avslag; ring %[2]s.\nMejla %[3]s.",
+				"Hälsningar\n%[1]s\n%[2]s\n%[3]s",
+			}[rng.IntN(3)], name, phones[rng.IntN(len(phones))](r.phone), mails[rng.IntN(len(mails))](r.local, r.domain))
+		}
+		fields := []lkField{
+			{"Namn", r.name()}, {"Telefon", phones[rng.IntN(len(phones))](r.phone)}, {"Organisation", "AF Angered"},
+			{"Berörda parter", "FK"}, {"Vad hände?", text()}, {"Konsekvens för individen", text()}, {"Förslag på lösning", text()},
+		}
+		raw, how := lkBlanket(rng, r.address(), fmt.Sprintf("id%d@af.example", round), "Anmälan", fields, "beslut.txt", "Beslut.\n")
+		if leaks := r.leaks(strings.Join(lkMIMETexts([]byte(raw)), "\n")); len(leaks) < 3 {
+			t.Fatalf("round %d: the detector sees only %v in the blanket", round, leaks)
+		}
+		outs := process(t, p, raw)
+		if outs[0].Kind != classify.NewCase {
+			t.Fatalf("round %d (%s): %s (%s), not a case", round, how, outs[0].Kind, outs[0].Reason)
+		}
+		notice := only(t, log.next(), string(notify.KindNotifyNew), leader)
+		now = now.Add(time.Hour)
+		process(t, p, reply(t, notice, leader, "/vidarebefordra FK\nKan ni svara?"))
+		fwd := only(t, log.next(), string(notify.KindForward), fkRep)
+		for _, s := range append([]string{fwd.Subject, fwd.Body}, lkMIMETexts(fwd.Raw)...) {
+			if leaks := r.leaks(s); len(leaks) > 0 {
+				t.Errorf("round %d (%s): the forward to FK holds %v:\n%s", round, how, leaks, s)
+			}
+		}
+	}
+}

@@ -18,11 +18,12 @@ const (
 
 // E-mail addresses as written, also the ways people keep them from
 // harvesters: anna.andersson(at)af.example, anna [at] af [dot] example,
-// anna at af dot example, anna snabel-a af.example, anna(a)af.example.
+// anna at af dot example, anna snabel-a af.example, anna(a)af.example,
+// anna＠af.example (the full-width and the small @ NFKC reads as @).
 var mailAddrRe = func() *regexp.Regexp {
 	const (
 		local = `[\p{L}\p{N}._%+\-]+`
-		at    = `(?:\s*@\s*|\s*[(\[{<]\s*(?:at|a|@|snabel-?a)\s*[)\]}>]\s*|\s+(?:at|snabel-?a)\s+)`
+		at    = `(?:\s*[@＠﹫]\s*|\s*[(\[{<]\s*(?:at|a|[@＠﹫]|snabel-?a)\s*[)\]}>]\s*|\s+(?:at|snabel-?a)\s+)`
 		dot   = `(?:\.|\s*[(\[{<]\s*(?:dot|punkt|\.)\s*[)\]}>]\s*|\s+(?:dot|punkt)\s+)`
 		label = `[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?`
 	)
@@ -32,7 +33,7 @@ var mailAddrRe = func() *regexp.Regexp {
 // mayHoldMail is a quick test before mailAddrRe, which is slow on long
 // text.
 func mayHoldMail(s string) bool {
-	if strings.ContainsAny(s, "@([{<") {
+	if strings.ContainsAny(s, "@([{<＠﹫") {
 		return true
 	}
 	l := strings.ToLower(s)
@@ -50,19 +51,21 @@ type Who struct {
 //   - personnummer and samordningsnummer masked as MaskPIIOutgoing does
 //     (also mistyped ones written in their shape or after "pnr", "född"…);
 //   - e-mail addresses, also written as anna(at)af.example, anna [at] af
-//     [dot] example, anna snabel-a af.example, replaced by "[e-post]";
+//     [dot] example, anna snabel-a af.example, anna＠af.example, replaced
+//     by "[e-post]";
 //   - telephone numbers replaced by "[telefon]": Swedish ones however
 //     grouped (070-612 34 56, 0706123456, 070.612.34.56, 08-123 456 78,
-//     +46 70 612 34 56, +46 (0)70-612 34 56, 0046 70 612 34 56), foreign
-//     ones after + or 00, and the reporter's own number in any spelling;
+//     (070) 612 34 56, +46 70 612 34 56, +46 (0)70-612 34 56,
+//     0046 70 612 34 56), foreign ones after + or 00, and the reporter's
+//     own number in any spelling;
 //   - the reporter's unit (who.Org) as written, in any case, with or
 //     without diacritics, replaced by "[…]" (the agency alone stays:
 //     "Arbetsförmedlingen Angered" leaves "Arbetsförmedlingen");
-//   - the reporter's name replaced by "[…]": whole, in any case; each part
-//     of two letters or more, written with a capital (Anna, ANNA) or as
-//     the whole name; in the genitive (Annas, Anderssons, Lars', -ens);
-//     with or without diacritics (Åsa, Asa, ÅSA); a particle (af, von,
-//     de…) only as part of the whole name.
+//   - the reporter's name replaced by "[…]": whole, and each part of two
+//     letters or more as a word of its own, in any case (Anna, ANNA,
+//     anna); in the genitive (Annas, Anderssons, Lars', -ens); with or
+//     without diacritics (Åsa, Asa, ÅSA); a particle (af, von, de…) only
+//     as part of the whole name.
 //
 // Names it is not told cannot be found; the process leader's /publicera
 // is the check on those.
@@ -278,7 +281,7 @@ func maskPhrase(s, p string, inflect bool) string {
 	if len(ph.words) == 0 {
 		return s
 	}
-	return replaceWords(s, func(i int, buf *[]byte) int {
+	return replaceWords(s, func(i int, _ bool, buf *[]byte) int {
 		return matchPhrase(s, i, ph, false, inflect, buf)
 	})
 }
@@ -287,8 +290,14 @@ func maskPhrase(s, p string, inflect bool) string {
 // AF); the whole name is.
 var nameParticles = map[string]bool{"af": true, "von": true, "van": true, "de": true, "der": true, "den": true, "la": true, "du": true, "di": true, "da": true}
 
-// maskName replaces the reporter's name: whole, in any case, and each part
-// of two letters or more where it is written with a capital.
+// maskName replaces the reporter's name: whole, and each part of two
+// letters or more as a word of its own, in any case, bare or in the
+// genitive. A part is masked in lower case too ("anna", "öbergs"), where a
+// reporter or a mail client wrote it so: that masks everyday words that
+// are also the reporter's name ("en ek", "per dag" for Per Ek), the price
+// of a name that cannot be told from a word. Inside an HTML tag a part is
+// masked only with a capital, as in a title="Li Ek": tag names, attribute
+// names and styles are lower case (<li>, max-width).
 func maskName(s, name string) string {
 	whole := splitPhrase(name, true)
 	var parts []string
@@ -300,13 +309,13 @@ func maskName(s, name string) string {
 	if len(parts) == 0 {
 		return s
 	}
-	return replaceWords(s, func(i int, buf *[]byte) int {
+	return replaceWords(s, func(i int, inTag bool, buf *[]byte) int {
 		if len(whole.words) >= 2 {
 			if end := matchPhrase(s, i, whole, true, true, buf); end > 0 {
 				return end
 			}
 		}
-		if first, _ := utf8.DecodeRuneInString(s[i:]); !unicode.IsUpper(first) && !unicode.IsTitle(first) {
+		if first, _ := utf8.DecodeRuneInString(s[i:]); inTag && !unicode.IsUpper(first) && !unicode.IsTitle(first) {
 			return -1
 		}
 		j := wordEnd(s, i)
@@ -321,18 +330,22 @@ func maskName(s, name string) string {
 }
 
 // replaceWords walks the words of s; where match(i) returns an end, the
-// text from the word at i to it is replaced by "[…]".
-func replaceWords(s string, match func(i int, buf *[]byte) int) string {
+// text from the word at i to it is replaced by "[…]". inTag tells match
+// whether the word stands inside an HTML tag (see tagAt).
+func replaceWords(s string, match func(i int, inTag bool, buf *[]byte) int) string {
 	var b strings.Builder
 	var buf []byte
-	prev := 0
+	prev, tagEnd := 0, 0
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == '<' && i >= tagEnd {
+			tagEnd = i + tagAt(s, i)
+		}
 		if !isWordRune(r) {
 			i += size
 			continue
 		}
-		if end := match(i, &buf); end > i {
+		if end := match(i, i < tagEnd, &buf); end > i {
 			if prev == 0 && b.Len() == 0 {
 				b.Grow(len(s))
 			}
@@ -407,8 +420,16 @@ func maskPhones(s, own string) string {
 	var gs []phoneGroup
 	for i := 0; i < len(s); {
 		c := s[i]
-		plus := false
+		plus, paren := false, false
 		switch {
+		case c == '(':
+			// (070) 612 34 56: the area code in brackets.
+			j := skipDigits(s, i+1)
+			if j == i+1 || j-i-1 > 4 || s[i+1] != '0' || j >= len(s) || s[j] != ')' || i > 0 && isASCIIDigit(s[i-1]) {
+				i++
+				continue
+			}
+			paren = true
 		case c == '+':
 			j := i + 1
 			if j < len(s) && s[j] == ' ' {
@@ -428,7 +449,7 @@ func maskPhones(s, own string) string {
 			i++
 			continue
 		}
-		d, gs = readPhone(s, i, plus, d[:0], gs[:0])
+		d, gs = readPhone(s, i, plus, paren, d[:0], gs[:0])
 		end := -1
 		for k := len(gs) - 1; k >= 0 && end < 0; k-- {
 			if phoneAt(string(d[:gs[k].nd]), plus, gs[:k+1], ownNSN) {
@@ -436,7 +457,7 @@ func maskPhones(s, own string) string {
 			}
 		}
 		if end < 0 {
-			if plus {
+			if plus || paren {
 				i++
 			} else {
 				i = skipDigits(s, i)
@@ -457,13 +478,17 @@ func maskPhones(s, own string) string {
 	return b.String()
 }
 
-// readPhone reads the digit groups of a would-be telephone number at i.
-func readPhone(s string, i int, plus bool, d []byte, gs []phoneGroup) ([]byte, []phoneGroup) {
-	if plus {
+// readPhone reads the digit groups of a would-be telephone number at i
+// (at its '+' when plus is set, at the '(' of "(070)" when paren is).
+func readPhone(s string, i int, plus, paren bool, d []byte, gs []phoneGroup) ([]byte, []phoneGroup) {
+	switch {
+	case plus:
 		i++
 		if s[i] == ' ' {
 			i++
 		}
+	case paren:
+		i++
 	}
 	for len(gs) < 8 && len(d) <= 15 {
 		g := phoneGroup{}
@@ -478,6 +503,9 @@ func readPhone(s string, i int, plus bool, d []byte, gs []phoneGroup) ([]byte, [
 		// The separator: up to three characters, and a trunk (0) after
 		// the country code.
 		j, n := i, 0
+		if len(gs) == 1 && paren {
+			j++ // the ')' after the area code
+		}
 		for j < len(s) && n < 3 {
 			if len(gs) == 1 && strings.HasPrefix(s[j:], "(0)") && (plus || strings.HasPrefix(string(d), "0046")) {
 				j += 3

@@ -60,7 +60,11 @@ func TestDeidentifyNames(t *testing.T) {
 		{"ANDERSSONS mejl, Lenas svar, Andersson's fråga", "[…] mejl, […] svar, […] fråga"},
 		{"Asa ringde, ASA ringde, Lena ringde", "[…] ringde, […] ringde, […] ringde"},
 		{"Andersons ärende", "Andersons ärende"}, // another name
-		{"en ek i parken, lena ord", "en ek i parken, lena ord"},
+		// A part in lower case is the name too (an everyday word that is
+		// also the name goes with it: the price of a name that is a word).
+		{"en ek i parken, lena ord, andersson ringde", "en […] i parken, […] ord, […] ringde"},
+		{"Ek ringde, EK också", "[…] ringde, […] också"},
+		{"åsas och anderssonens", "[…] och […]"},
 		{"Ekonomin och Lenander", "Ekonomin och Lenander"},
 	}
 	for _, tt := range tests {
@@ -78,8 +82,19 @@ func TestDeidentifyNames(t *testing.T) {
 	}
 }
 
+// In HTML, tag names, attributes and styles are not the name: a part in
+// lower case is masked only outside tags.
+func TestDeidentifyNamesInHTML(t *testing.T) {
+	in := `<ul><li style="max-width:600px" title="Li Max">Li ringde, max och MAX.</li><li title="Maxs">li</li></ul>`
+	want := `<ul><li style="max-width:600px" title="[…]">[…] ringde, […] och […].</li><li title="[…]">[…]</li></ul>`
+	if got := Deidentify(in, Who{Name: "Li Max"}); got != want {
+		t.Errorf("Deidentify\n = %q\nwant %q", got, want)
+	}
+}
+
 func TestDeidentifyPhones(t *testing.T) {
 	for _, p := range []string{
+		"(070) 612 34 56", "(08) 123 456 78", "(031)-12 34 56",
 		"070-612 34 56", "0706123456", "070 612 34 56", "070.612.34.56", "070-6123456", "070 - 612 34 56",
 		"+46 70 612 34 56", "+46 (0)70-612 34 56", "+46(0)706123456", "+46706123456", "0046 70 612 34 56",
 		"0046706123456", "08-123 456 78", "08 123 456 78", "031-12 34 56", "031-123456", "010-123 45 67",
@@ -116,6 +131,7 @@ func TestDeidentifyMail(t *testing.T) {
 		"anna.andersson snabel-a af.example", "anna.andersson(a)af.example", "anna.andersson{at}af{dot}example",
 		"anna.andersson(at)af(dot)example", "anna.andersson [at] af [dot] example", "anna.andersson at af dot example",
 		"anna.andersson @ af.example", "anna.andersson(snabel-a)af.example", "anna.andersson (at) af (punkt) example",
+		"anna.andersson＠af.example", "anna.andersson ＠ af.example", "anna.andersson﹫af.example", "anna.andersson(＠)af.example",
 	} {
 		in := "Skriv till " + m + " snarast."
 		if got := Deidentify(in, Who{}); got != "Skriv till [e-post] snarast." {

@@ -37,17 +37,24 @@ const (
 //	YYMMDD NNNC      YYYYMMDD NNNC      date, number
 //	YY MM DD NNNC    YYYY MM DD NNNC    date in parts, number
 //
-// A group is a maximal run of decimal digits of any script (ASCII,
-// full-width, Arabic-Indic…; unicode.IsDigit); invisible format characters
-// (Unicode Cf: soft hyphen, zero-width space and joiners, word joiner,
-// BOM, direction marks, also as HTML entities) inside it are skipped, so a
-// group is never part of a longer run of digits. Between two groups stands
-// a run of one to maxSepUnits separators: white space of any kind, line
-// breaks included; every dash (Unicode Pd) and U+2212 minus; '+', '.', '/'
-// and their full-width forms; an HTML tag such as <br>, <br/> or </p>; an
-// HTML entity for any of these (&nbsp;, &ndash;, &#8209;…). The date must
-// be a real one: month 1–12, day 1 to the month's last day (29 February
-// only in a leap year), or that plus 60 for a samordningsnummer.
+// A group is a maximal run of digits: decimal digits of any script
+// (ASCII, full-width, Arabic-Indic…; unicode.IsDigit) and the characters
+// NFKC turns into digits (superscript ⁸, subscript ₈, circled ⑧; ⑱ is two
+// digits). Invisible format characters (Unicode Cf: soft hyphen,
+// zero-width space and joiners, word joiner, BOM, direction marks, also as
+// HTML entities) inside it are skipped, so a group is never part of a
+// longer run of digits. A number broken inside a group at a line break
+// ("81121\n> 8-9876", a wrapped or quoted line) is read again with line
+// breaks inside groups skipped too, when it is no number as written.
+// Between two groups stands a run of separators, of any length: white
+// space of any kind, line breaks included, and after a line break the
+// quote markers of a reply ("> >", "&gt;"); every dash (Unicode Pd) and
+// U+2212 minus; '+', '.', '/' and the characters NFKC turns into them
+// (full-width, superscript ⁻ and ⁺…); an HTML tag of up to maxTag bytes
+// such as <br>, </p> or Outlook's <span style="…">; an HTML entity for any
+// of these (&nbsp;, &ndash;, &#8209;…). The date must be a real one:
+// month 1–12, day 1 to the month's last day (29 February only in a leap
+// year), or that plus 60 for a samordningsnummer.
 //
 // The last group NNNC is not taken when it can be a year (1800–2099) and
 // a month and a day follow it (and no number starts at them): "2026-11-12
@@ -62,16 +69,14 @@ const (
 // spelling right after a word that says what it is ("personnummer",
 // "pnr", "född", "f." …; see pnrWords).
 //
-// The scan is linear: every group and separator run it reads is bounded,
-// and it allocates nothing of its own.
+// The scan is linear: a try at a number reads a bounded number of groups
+// and the runs between them, so every byte is read a bounded number of
+// times however long a run is; a group read across line breaks stops at
+// 13 digits, and a tag is read up to the next '<'. It allocates nothing
+// of its own.
 
-// maxSepUnits bounds a run of separators (a tag or an entity is one unit)
-// and maxCf a run of invisible characters inside a group.
-const (
-	maxSepUnits = 8
-	maxCf       = 8
-	maxTag      = 64 // bytes in an HTML tag taken as a separator
-)
+// maxTag bounds the bytes of an HTML tag taken as a separator.
+const maxTag = 4 << 10
 
 // pnrScan modes.
 const (
@@ -93,8 +98,18 @@ type pnrFound struct {
 	kind       string
 }
 
+// pnrScanner reads the numbers of one text.
+type pnrScanner struct {
+	s    string
+	mode int
+	// join: a line break (and quote markers) between two digits is inside
+	// their group. wrapped: a group read without join ended at one.
+	join, wrapped bool
+}
+
 // scanPNR calls emit, in order, for each number in s that mode takes.
 func scanPNR(s string, mode int, emit func(pnrFound)) {
+	sc := pnrScanner{s: s, mode: mode}
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -102,29 +117,47 @@ func scanPNR(s string, mode int, emit func(pnrFound)) {
 				i++
 				continue
 			}
-		} else if r, size := utf8.DecodeRuneInString(s[i:]); r < 0x660 {
-			i += size // no decimal digits between ASCII and Arabic-Indic
-			continue
-		} else if _, ok := decimalDigit(r); !ok {
+		} else if r, size := utf8.DecodeRuneInString(s[i:]); !isDigitRune(r) {
 			i += size
 			continue
 		}
-		g0 := readGroup(s, i, -1)
-		if f, ok := matchPNR(s, &g0, mode, true); ok {
+		f, end, ok := sc.numberAt(i, true)
+		if ok {
 			emit(f)
 			i = f.end
 			continue
 		}
-		i = g0.end
+		i = end
 	}
 }
 
+// numberAt tries a number whose first group starts at i: as written, and
+// then, if a group it read ended at a line break before a digit, with
+// such breaks inside groups. Without a number, end is where the group at i
+// ends as written. The check that a date does not follow is made when look
+// is set.
+func (sc *pnrScanner) numberAt(i int, look bool) (f pnrFound, end int, ok bool) {
+	join, wrapped := sc.join, sc.wrapped
+	sc.join, sc.wrapped = false, false
+	g := sc.readGroup(i, -1)
+	end = g.end
+	f, ok = sc.matchPNR(&g, look)
+	if !ok && sc.wrapped {
+		// A joined group may run on past many line breaks: it is read up
+		// to one digit more than a number has, so that no try reads far.
+		sc.join = true
+		g = sc.readGroup(i, 12)
+		f, ok = sc.matchPNR(&g, look)
+	}
+	sc.join, sc.wrapped = join, wrapped
+	return f, end, ok
+}
+
 // matchPNR tries a number whose first group is g0.
-// The check that a date does not follow is made when look is set.
-func matchPNR(s string, g0 *pnrGroup, mode int, look bool) (pnrFound, bool) {
-	f, ok := matchShaped(s, g0, mode, look)
-	if !ok && mode == modeOutgoing {
-		return matchAnyGrouping(s, g0)
+func (sc *pnrScanner) matchPNR(g0 *pnrGroup, look bool) (pnrFound, bool) {
+	f, ok := sc.matchShaped(g0, look)
+	if !ok && sc.mode == modeOutgoing {
+		return sc.matchAnyGrouping(g0, look)
 	}
 	return f, ok
 }
@@ -132,7 +165,7 @@ func matchPNR(s string, g0 *pnrGroup, mode int, look bool) (pnrFound, bool) {
 // matchAnyGrouping is for text that leaves the förbund: the ten or twelve
 // digits of a valid, Luhn-checked number in any grouping ("8112 189876",
 // "811 218 98 76"), not inside a longer run of groups.
-func matchAnyGrouping(s string, g0 *pnrGroup) (pnrFound, bool) {
+func (sc *pnrScanner) matchAnyGrouping(g0 *pnrGroup, look bool) (pnrFound, bool) {
 	var dig [12]byte
 	if g0.n > 12 {
 		return pnrFound{}, false
@@ -140,11 +173,11 @@ func matchAnyGrouping(s string, g0 *pnrGroup) (pnrFound, bool) {
 	nd := copy(dig[:], g0.d[:g0.n])
 	end := g0.end
 	for nd < 10 {
-		j, _, _, ok := readSep(s, end)
+		j, _, ok := sc.readSep(end)
 		if !ok {
 			return pnrFound{}, false
 		}
-		g := readGroup(s, j, 12)
+		g := sc.readGroup(j, 12)
 		if g.n > 12-nd {
 			return pnrFound{}, false
 		}
@@ -153,8 +186,8 @@ func matchAnyGrouping(s string, g0 *pnrGroup) (pnrFound, bool) {
 	}
 	// Twelve digits when the groups go on to two more; ten otherwise.
 	if nd == 10 {
-		if j, _, _, ok := readSep(s, end); ok {
-			if g := readGroup(s, j, 3); g.n <= 2 && nd+g.n == 12 {
+		if j, _, ok := sc.readSep(end); ok {
+			if g := sc.readGroup(j, 3); g.n <= 2 && nd+g.n == 12 {
 				copy(dig[nd:], g.d[:g.n])
 				nd, end = 12, g.end
 			}
@@ -169,12 +202,12 @@ func matchAnyGrouping(s string, g0 *pnrGroup) (pnrFound, bool) {
 	}
 	// A year followed by a month and a day is a date (as for the shaped
 	// groupings).
-	if yearLike(dig[nd-4:nd]) && looksLikeDateAfter(s, end, modeOutgoing) {
+	if look && yearLike(dig[nd-4:nd]) && sc.looksLikeDateAfter(end) {
 		return pnrFound{}, false
 	}
 	// Not when more digits follow right after: part of a longer number.
-	if j, _, _, ok := readSep(s, end); ok {
-		if g := readGroup(s, j, 1); g.n > 0 && j-end <= 1 {
+	if j, _, ok := sc.readSep(end); ok {
+		if g := sc.readGroup(j, 1); g.n > 0 && j-end <= 1 {
 			return pnrFound{}, false
 		}
 	}
@@ -183,7 +216,7 @@ func matchAnyGrouping(s string, g0 *pnrGroup) (pnrFound, bool) {
 
 // matchShaped tries the groupings people write a number in (see the
 // definition above).
-func matchShaped(s string, g0 *pnrGroup, mode int, look bool) (pnrFound, bool) {
+func (sc *pnrScanner) matchShaped(g0 *pnrGroup, look bool) (pnrFound, bool) {
 	var want []int // lengths of the groups after g0
 	switch g0.n {
 	case 10, 12:
@@ -199,11 +232,11 @@ func matchShaped(s string, g0 *pnrGroup, mode int, look bool) (pnrFound, bool) {
 	end := g0.end
 	dashBeforeLast := false
 	for k, w := range want {
-		j, _, dash, ok := readSep(s, end)
+		j, dash, ok := sc.readSep(end)
 		if !ok {
 			return pnrFound{}, false
 		}
-		g := readGroup(s, j, 13)
+		g := sc.readGroup(j, 13)
 		if g.n != w {
 			return pnrFound{}, false
 		}
@@ -223,15 +256,15 @@ func matchShaped(s string, g0 *pnrGroup, mode int, look bool) (pnrFound, bool) {
 	}
 	switch {
 	case luhnDigits(dig[nd-10 : nd]):
-	case mode != modeOutgoing:
+	case sc.mode != modeOutgoing:
 		return pnrFound{}, false
 	case len(want) == 1: // YYMMDD-NNNC, YYYYMMDD-NNNC
 	case len(want) == 3 && dashBeforeLast: // 81 12 18-9876, 1981-12-18-9876
-	case wordBefore(s, g0.start):
+	case wordBefore(sc.s, g0.start):
 	default:
 		return pnrFound{}, false
 	}
-	if look && len(want) > 0 && yearLike(dig[nd-4:nd]) && looksLikeDateAfter(s, end, mode) {
+	if look && len(want) > 0 && yearLike(dig[nd-4:nd]) && sc.looksLikeDateAfter(end) {
 		return pnrFound{}, false
 	}
 	return pnrFound{start: g0.start, end: end, twelve: twelve, kind: kind}, true
@@ -240,14 +273,16 @@ func matchShaped(s string, g0 *pnrGroup, mode int, look bool) (pnrFound, bool) {
 // readGroup reads the group of digits at i, counting at most limit+1
 // digits when limit >= 0 (then n > limit says "too long" and end is
 // wherever the count stopped).
-func readGroup(s string, i, limit int) pnrGroup {
+func (sc *pnrScanner) readGroup(i, limit int) pnrGroup {
+	s := sc.s
 	g := pnrGroup{start: i, end: i}
 	for i < len(s) {
-		if v, size := digitAt(s, i); size > 0 {
-			if g.n < len(g.d) {
-				g.d[g.n] = v
+		if v, n, size := digitAt(s, i); size > 0 {
+			if n == 2 {
+				g.add(v / 10)
+				v %= 10
 			}
-			g.n++
+			g.add(v)
 			i += size
 			g.end = i
 			if limit >= 0 && g.n > limit {
@@ -255,20 +290,32 @@ func readGroup(s string, i, limit int) pnrGroup {
 			}
 			continue
 		}
-		// Invisible characters inside the group, if a digit follows.
-		j, units := i, 0
-		for j < len(s) && units < maxCf {
-			size := invisibleAt(s, j)
-			if size == 0 {
+		// Invisible characters inside the group, and with join line
+		// breaks and quote markers, if a digit follows.
+		j, broken := i, false
+		for j < len(s) {
+			if size := invisibleAt(s, j); size > 0 {
+				j += size
+				continue
+			}
+			size := lineBreakAt(s, j)
+			if size == 0 || broken {
 				break
 			}
-			j += size
-			units++
+			k := quoteMarkers(s, j+size)
+			if !sc.join {
+				// Worth a try with join if a digit follows.
+				if _, _, size := digitAt(s, k); size > 0 {
+					sc.wrapped = true
+				}
+				break
+			}
+			j, broken = k, true
 		}
-		if units == 0 {
+		if j == i {
 			break
 		}
-		if _, size := digitAt(s, j); size == 0 {
+		if _, _, size := digitAt(s, j); size == 0 {
 			break
 		}
 		i = j
@@ -276,23 +323,69 @@ func readGroup(s string, i, limit int) pnrGroup {
 	return g
 }
 
+// add appends a digit, counting those beyond 12.
+func (g *pnrGroup) add(v byte) {
+	if g.n < len(g.d) {
+		g.d[g.n] = v
+	}
+	g.n++
+}
+
 // readSep reads the run of separators at i: it returns where the next
-// group starts, the run's length in units, whether it holds a dash, minus
-// or plus, and whether it is a separator run followed by a digit.
-func readSep(s string, i int) (next, units int, dash, ok bool) {
-	for i < len(s) && units <= maxSepUnits {
-		if _, size := digitAt(s, i); size > 0 {
-			return i, units, dash, units > 0 && units <= maxSepUnits
+// group starts, whether the run holds a dash, minus or plus, and whether
+// it is a run of at least one separator followed by a digit.
+func (sc *pnrScanner) readSep(i int) (next int, dash, ok bool) {
+	s := sc.s
+	start := i
+	for i < len(s) {
+		if _, _, size := digitAt(s, i); size > 0 {
+			return i, dash, i > start
 		}
+		c := s[i]
 		size, d := sepAt(s, i)
 		if size == 0 {
 			break
 		}
 		dash = dash || d
 		i += size
-		units++
+		if c == '\n' || c == '\r' || c == '<' {
+			// A line break or a tag: a reply's quote markers may follow.
+			i = quoteMarkers(s, i)
+		}
 	}
-	return i, units, dash, false
+	return i, dash, false
+}
+
+// lineBreakAt returns the size of the line break at s[i] ("\n", "\r\n",
+// "\r"), or 0.
+func lineBreakAt(s string, i int) int {
+	switch {
+	case s[i] == '\n':
+		return 1
+	case s[i] != '\r':
+		return 0
+	case i+1 < len(s) && s[i+1] == '\n':
+		return 2
+	}
+	return 1
+}
+
+// quoteMarkers returns where the quote markers of a reply's line (">",
+// "> >", ">>", "&gt; ") at i end.
+func quoteMarkers(s string, i int) int {
+	for i < len(s) {
+		switch {
+		case s[i] == '>':
+			i++
+		case s[i] == ' ' || s[i] == '\t':
+			i++
+		case strings.HasPrefix(s[i:], "&gt;"):
+			i += len("&gt;")
+		default:
+			return i
+		}
+	}
+	return i
 }
 
 // looksLikeDateAfter reports whether the text at i (just after a
@@ -302,10 +395,11 @@ func readSep(s string, i int) (next, units int, dash, ok bool) {
 // 81 12 18-9876" is two numbers. (Masking removes only groups that begin
 // a number, so the answer is the same on masked text, and masking twice
 // masks what masking once does.)
-func looksLikeDateAfter(s string, i, mode int) bool {
+func (sc *pnrScanner) looksLikeDateAfter(i int) bool {
+	s := sc.s
 	var sep string
 	for k := 0; k < 2; k++ {
-		j, _, _, ok := readSep(s, i)
+		j, _, ok := sc.readSep(i)
 		if !ok {
 			return false
 		}
@@ -315,7 +409,7 @@ func looksLikeDateAfter(s string, i, mode int) bool {
 			return false
 		}
 		sep = s[i:j]
-		g := readGroup(s, j, 3)
+		g := sc.readGroup(j, 3)
 		if g.n != 2 {
 			return false
 		}
@@ -323,7 +417,7 @@ func looksLikeDateAfter(s string, i, mode int) bool {
 		if v := int(g.d[0])*10 + int(g.d[1]); v < 1 || k == 0 && v > 12 || k == 1 && v > 31 {
 			return false
 		}
-		if _, ok := matchPNR(s, &g, mode, false); ok {
+		if _, _, ok := sc.numberAt(j, false); ok {
 			return false
 		}
 		i = g.end
@@ -337,22 +431,80 @@ func yearLike(d []byte) bool {
 	return len(d) == 4 && (d[0] == 1 && d[1] >= 8 || d[0] == 2 && d[1] == 0)
 }
 
-// digitAt returns the value and size of the decimal digit at s[i], or size
-// 0 when there is none.
-func digitAt(s string, i int) (byte, int) {
+// digitAt returns the digits of the character at s[i] (see runeDigits)
+// and its size, or size 0 when it stands for none.
+func digitAt(s string, i int) (v byte, n, size int) {
 	if i >= len(s) {
-		return 0, 0
+		return 0, 0, 0
 	}
 	c := s[i]
 	if c < utf8.RuneSelf {
 		if c >= '0' && c <= '9' {
-			return c - '0', 1
+			return c - '0', 1, 1
 		}
-		return 0, 0
+		return 0, 0, 0
 	}
 	r, size := utf8.DecodeRuneInString(s[i:])
+	if v, n := runeDigits(r); n > 0 {
+		return v, n, size
+	}
+	return 0, 0, 0
+}
+
+// isDigitRune reports whether r stands for digits (see runeDigits).
+func isDigitRune(r rune) bool {
+	_, n := runeDigits(r)
+	return n > 0
+}
+
+// runeDigits returns what r reads as after NFKC: one digit for a decimal
+// digit of any script (Unicode Nd) and for a superscript, subscript or
+// circled digit (¹, ⁸, ₈, ⑧, ⓪); two digits for a circled number ⑩–㊿
+// (value 10–50). n is 0 for anything else. TestRuneDigits checks this
+// against NFKC over all of Unicode.
+func runeDigits(r rune) (v byte, n int) {
+	switch {
+	case r < utf8.RuneSelf:
+		if r >= '0' && r <= '9' {
+			return byte(r - '0'), 1
+		}
+		return 0, 0
+	case r < 0x660: // no decimal digits between ASCII and Arabic-Indic
+		switch r {
+		case '¹':
+			return 1, 1
+		case '²':
+			return 2, 1
+		case '³':
+			return 3, 1
+		}
+		return 0, 0
+	case r >= 0x2070 && r <= 0x32BF: // no decimal digits here
+		return compatDigits(r)
+	}
 	if v, ok := decimalDigit(r); ok {
-		return v, size
+		return v, 1
+	}
+	return 0, 0
+}
+
+// compatDigits is runeDigits from U+2070 to U+32BF.
+func compatDigits(r rune) (byte, int) {
+	switch {
+	case r == 0x2070 || r == 0x24EA: // ⁰ ⓪
+		return 0, 1
+	case r >= 0x2074 && r <= 0x2079: // ⁴–⁹
+		return byte(r - 0x2070), 1
+	case r >= 0x2080 && r <= 0x2089: // ₀–₉
+		return byte(r - 0x2080), 1
+	case r >= 0x2460 && r <= 0x2468: // ①–⑨
+		return byte(r - 0x245F), 1
+	case r >= 0x2469 && r <= 0x2473: // ⑩–⑳
+		return byte(r - 0x245F), 2
+	case r >= 0x3251 && r <= 0x325F: // ㉑–㉟
+		return byte(r - 0x3251 + 21), 2
+	case r >= 0x32B1 && r <= 0x32BF: // ㊱–㊿
+		return byte(r - 0x32B1 + 36), 2
 	}
 	return 0, 0
 }
@@ -456,9 +608,9 @@ func sepAt(s string, i int) (int, bool) {
 // whether it is a dash, a minus or a plus.
 func sepRune(r rune) (ok, dash bool) {
 	switch r {
-	case '-', '+', '\u2212', '\uFF0B', '\u2796', '\u2795', '\uFE62', '\u207A', '\u208A', '\u207B', '\u208B':
+	case '-', '+', '\u2212', '\uFF0B', '\u2796', '\u2795', '\uFE62', '\uFB29', '\u207A', '\u208A', '\u207B', '\u208B':
 		return true, true
-	case '.', '/', '\uFF0E', '\uFF0F', '\u2044', '\u2215', '\u00B7', '\u2027', '\u2024', '\u3002', '\uFE52':
+	case '.', '/', '\uFF0E', '\uFF0F', '\u2044', '\u2215', '\u00B7', '\u0387', '\u2027', '\u2024', '\u3002', '\uFF61', '\uFE12', '\uFE52':
 		return true, false
 	}
 	if r < utf8.RuneSelf {
@@ -474,7 +626,9 @@ func sepRune(r rune) (ok, dash bool) {
 }
 
 // tagAt returns the size of the HTML tag at s[i] ("<br>", "<br />",
-// "</p>", "<span class=x>"), or 0.
+// "</p>", "<span style=\"…\">", attributes over several lines too), or
+// 0. A '>' inside a quoted attribute value does not end it; a '<' ends
+// the try, so that each byte is read by one try at most.
 func tagAt(s string, i int) int {
 	j := i + 1
 	if j < len(s) && s[j] == '/' {
@@ -483,12 +637,19 @@ func tagAt(s string, i int) int {
 	if j >= len(s) || !('a' <= s[j]|0x20 && s[j]|0x20 <= 'z') {
 		return 0
 	}
-	for k := j; k < len(s) && k-i <= maxTag; k++ {
-		switch s[k] {
-		case '>':
-			return k + 1 - i
-		case '<', '\n':
+	var quote byte
+	for k := j; k < len(s) && k-i < maxTag; k++ {
+		switch c := s[k]; {
+		case c == '<':
 			return 0
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '>':
+			return k + 1 - i
 		}
 	}
 	return 0

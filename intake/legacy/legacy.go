@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -105,16 +106,18 @@ func contains(l []string, s string) bool {
 	return false
 }
 
-// Record is one readable row.
+// Record is one readable row. Every text in it is masked (form.MaskPII),
+// and Case.PIIFound counts the personnummer its cells held.
 type Record struct {
 	Line   int    // the row's line in the sheet (1 is the header)
-	Key    string // the row's content hash: the same row is imported once
+	Key    string // the hash of the row's masked content: the same row is imported once
 	OrigID string
 	Case   store.Case // ID, Year and Seq are not set
 	Answer string
 }
 
-// Problem is a row, or a cell, that could not be read.
+// Problem is a row, or a cell, that could not be read. Column and Value
+// are masked.
 type Problem struct {
 	Line   int
 	Column string
@@ -205,7 +208,11 @@ func Map(rows [][]string, o Options) ([]Record, []Problem) {
 	cols := map[int]string{}
 	var problems []Problem
 	have := map[string]bool{}
+	// Headers are masked too: the problem lines show them.
+	header := make([]string, len(rows[0]))
 	for i, h := range rows[0] {
+		h = form.MaskPII(h)
+		header[i] = h
 		key := strings.ToLower(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(h), ":")))
 		field, ok := mapping[key]
 		if !ok && key != "" {
@@ -221,18 +228,44 @@ func Map(rows [][]string, o Options) ([]Record, []Problem) {
 		return nil, append(problems, Problem{Line: 1, Why: "ingen kolumn för beskrivningen (t.ex. \"Beskrivning\"); ange den med --map"})
 	}
 	var recs []Record
+	// Rows that differ only in their personnummer have the same masked
+	// content: the n-th of them (n > 0) has n in its key, so that each is
+	// imported once. The rows as written are compared here only.
+	written := map[string][]string{} // key → the rows' hashes as written
 	for n, row := range rows[1:] {
 		line := n + 2
 		if blank(row) {
 			continue
 		}
-		rec, ps := mapRow(row, rows[0], cols, line, o)
+		rec, ps := mapRow(row, header, cols, line, o)
 		problems = append(problems, ps...)
 		if rec != nil {
+			h := rowHash(row, cols)
+			k := slices.Index(written[rec.Key], h)
+			if k < 0 {
+				k = len(written[rec.Key])
+				written[rec.Key] = append(written[rec.Key], h)
+			}
+			if k > 0 {
+				sum := sha256.Sum256(fmt.Appendf(nil, "%s#%d", rec.Key, k))
+				rec.Key = hex.EncodeToString(sum[:])
+			}
 			recs = append(recs, *rec)
 		}
 	}
 	return recs, problems
+}
+
+// rowHash is the hash of a row's mapped cells as written, for Map to
+// compare rows by.
+func rowHash(row []string, cols map[int]string) string {
+	sum := sha256.New()
+	for i, v := range row {
+		if field, ok := cols[i]; ok {
+			fmt.Fprintf(sum, "%s=%s\x00", field, strings.TrimSpace(v))
+		}
+	}
+	return string(sum.Sum(nil))
 }
 
 func blank(row []string) bool {
@@ -263,6 +296,10 @@ func mapRow(row, header []string, cols map[int]string, line int, o Options) (*Re
 		if len(v) > 1 && v[0] == '\'' && strings.ContainsRune("=+-@\t\r", rune(v[1])) {
 			v = v[1:] // the quote a spreadsheet export puts before a would-be formula
 		}
+		// Every cell is masked as a blanket's text is, before anything
+		// (the case, its timeline, a problem line, the row's key) holds it.
+		c.PIIFound += len(form.FindPII(v))
+		v = form.MaskPII(v)
 		fmt.Fprintf(sum, "%s=%s\x00", field, v)
 		if v == "" {
 			continue
@@ -292,12 +329,11 @@ func mapRow(row, header []string, cols map[int]string, line int, o Options) (*Re
 		case FieldParties:
 			c.Parties, c.OtherParty = form.NormalizeParties(v)
 		case FieldDescription:
-			c.Description = form.MaskPII(v)
-			c.PIIFound += len(form.FindPII(v))
+			c.Description = v
 		case FieldConsequence:
-			c.Consequence = form.MaskPII(v)
+			c.Consequence = v
 		case FieldSuggestion:
-			c.Suggestion = form.MaskPII(v)
+			c.Suggestion = v
 		case FieldLevel:
 			switch c.Level = form.NormalizeLevel(v); {
 			case c.Level == "" && strings.HasPrefix(strings.ToLower(strings.TrimSpace(v)), "vet"):
@@ -320,7 +356,7 @@ func mapRow(row, header []string, cols map[int]string, line int, o Options) (*Re
 			}
 			c.Status = s
 		case FieldAnswer:
-			rec.Answer = form.MaskPII(v)
+			rec.Answer = v
 		}
 	}
 	rec.Key = hex.EncodeToString(sum.Sum(nil))

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sort"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -27,7 +28,6 @@ import (
 	"lexheller/intake/config"
 	"lexheller/intake/oauth"
 	"lexheller/intake/store"
-	"lexheller/notify/guard"
 )
 
 // Monitor reads the daemon's health and figures. Set the fields, then
@@ -44,6 +44,9 @@ type Monitor struct {
 	// (zero: 5 minutes; negative: at once): retries push each mail's due
 	// time on, so the outbox never looks overdue.
 	SendFailingFor time.Duration
+	// Caught counts, by exit, the texts in which a personnummer was found
+	// on the way out (notify/guard's Caught); nil shows none.
+	Caught func() map[string]int64
 	// Tokens are the OAuth2 token sources, nil without OAuth2.
 	Tokens *oauth.Tokens
 	Logger *slog.Logger
@@ -224,9 +227,16 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(m.scrubbed, prometheus.CounterValue, float64(scrubbed))
 		ch <- prometheus.MustNewConstMetric(m.pruned, prometheus.CounterValue, float64(pruned))
 	}
-	caught := guard.Caught()
-	for _, exit := range guard.Exits() {
-		ch <- prometheus.MustNewConstMetric(m.caught, prometheus.CounterValue, float64(caught[exit]), exit)
+	if m.m.Caught != nil {
+		caught := m.m.Caught()
+		exits := make([]string, 0, len(caught))
+		for exit := range caught {
+			exits = append(exits, exit)
+		}
+		sort.Strings(exits)
+		for _, exit := range exits {
+			ch <- prometheus.MustNewConstMetric(m.caught, prometheus.CounterValue, float64(caught[exit]), exit)
+		}
 	}
 	if n, oldest, err := m.m.Store.PendingStats(ctx); err != nil {
 		ch <- prometheus.NewInvalidMetric(m.failing, err)

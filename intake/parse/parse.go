@@ -1356,6 +1356,10 @@ func unflow(s string, delsp bool) string {
 // personnummer, at most 120 characters, and a name made up from the type
 // when nothing is left.
 func SanitizeFilename(name, contentType string) string {
+	// A file name is stored, listed to the process leaders and logged: a
+	// personnummer in it is masked like one in the text, before the
+	// characters that could separate its groups ("<br>", "/") are changed.
+	name = form.MaskPII(name)
 	name = strings.ReplaceAll(name, "\\", "/")
 	name = path.Base(name)
 	var b strings.Builder
@@ -1368,8 +1372,6 @@ func SanitizeFilename(name, contentType string) string {
 		}
 	}
 	name = strings.TrimSpace(strings.TrimLeftFunc(b.String(), func(r rune) bool { return r == '.' || unicode.IsSpace(r) }))
-	// A file name is stored, listed to the process leaders and logged: a
-	// personnummer in it is masked like one in the text.
 	name = form.MaskPII(name)
 	if utf8.RuneCountInString(name) > 120 {
 		ext := path.Ext(name)

@@ -1107,3 +1107,14 @@ func TestAttachmentSpill(t *testing.T) {
 		t.Errorf("files left after a dropped attachment: %v", left)
 	}
 }
+
+// A personnummer in a file name is masked before the characters that
+// separate its groups are replaced.
+func TestSanitizeFilenameMasksFirst(t *testing.T) {
+	for _, name := range []string{"beslut 19961021<br>9595.txt", "intyg 961021/9595.pdf", `c:\\tmp\\19961021\\9595.pdf`} {
+		got := SanitizeFilename(name, "application/pdf")
+		if strings.Contains(got, "9595") && strings.Contains(got, "961021") {
+			t.Errorf("SanitizeFilename(%q) = %q", name, got)
+		}
+	}
+}

@@ -11,7 +11,6 @@ package guard
 import (
 	"context"
 	"log/slog"
-	"sort"
 	"sync"
 
 	"lexheller/intake/form"
@@ -39,22 +38,16 @@ func OnCaught(f func(exit, where string)) {
 	onCatch = f
 }
 
-// Caught returns how many texts were caught at each exit since start.
+// Caught returns how many texts were caught at each exit since start,
+// every exit listed.
 func Caught() map[string]int64 {
 	mu.Lock()
 	defer mu.Unlock()
-	out := make(map[string]int64, len(counts))
+	out := map[string]int64{Mail: 0, Report: 0, Site: 0, Log: 0}
 	for k, v := range counts {
 		out[k] = v
 	}
 	return out
-}
-
-// Exits lists the exits in order, for metrics.
-func Exits() []string {
-	l := []string{Mail, Report, Site, Log}
-	sort.Strings(l)
-	return l
 }
 
 // Text returns s with every personnummer, samordningsnummer or number in

@@ -286,29 +286,12 @@ func (ap *applying) group(cmd command.Command) error {
 	sent := false
 	for _, addr := range g.Addresses {
 		f := &store.Forward{CaseID: c.ID, Group: g.Name, Address: addr, Question: question, By: ap.actor.who(), At: ap.now}
-		ms, err := p.compose(notify.Request{To: []string{addr}, Case: c, ForbundName: ap.fb.Name, Now: ap.now,
-			Body: notify.Forward{Forward: f, Question: question, AnswerBy: ap.now.Add(p.schedule().ForwardAfter)}})
-		if err != nil || len(ms) == 0 {
-			if err != nil {
-				return err
-			}
-			continue
-		}
-		f.MessageID = ms[0].MessageID
-		copies, err := p.compose(notify.Request{To: ap.fb.ProcessLeaders, Case: c, ForbundName: ap.fb.Name, Now: ap.now,
-			Body: notify.ForwardCopy{Forward: f, Text: ms[0].Body, Subject: ms[0].Subject}})
+		ms, err := p.sendForward(ap.tx, c, ap.fb, f, ap.actor, p.text("group_sent_to", g.Name, addr))
 		if err != nil {
 			return err
 		}
-		if err := ap.tx.AddForward(f); err != nil {
-			return err
-		}
-		if err := ap.tx.AddEvent(&store.Event{CaseID: c.ID, At: ap.now, Kind: store.EventForwarded, Actor: ap.actor.who(),
-			Role: ap.actor.role(), Message: ap.actor.Message, Summary: p.text("group_sent_to", g.Name, addr), Body: question}); err != nil {
-			return err
-		}
-		a.Mails = append(append(a.Mails, ms...), copies...)
-		sent = true
+		a.Mails = append(a.Mails, ms...)
+		sent = sent || len(ms) > 0
 	}
 	for _, addr := range append(slices.Clone(g.Addresses), g.Members...) {
 		if err := ap.tx.AddParticipant(c.ID, addr, store.RoleGroup, g.Name, ap.now); err != nil {
@@ -474,36 +457,18 @@ func (p *Processor) forward(tx *store.Tx, c *store.Case, fb *config.Forbund, cmd
 		for _, rep := range fb.RepresentativesOf(party) {
 			f := &store.Forward{CaseID: c.ID, Party: party, Address: strings.ToLower(rep.Email), Name: rep.Name,
 				Question: question, WithContact: withContact, By: actor.who(), At: now}
-			ms, err := p.compose(notify.Request{To: []string{rep.Email}, Case: c, ForbundName: fb.Name, Now: now,
-				Body: notify.Forward{Forward: f, Question: question, WithContact: withContact, AnswerBy: now.Add(p.schedule().ForwardAfter)}})
-			if err != nil {
-				return nil, err
-			}
-			if len(ms) == 0 {
-				// compose left out an address no mail can be sent to
-				// (and logged it): no forward to record.
-				continue
-			}
-			f.MessageID = ms[0].MessageID
-			// The process leaders see exactly what the party got.
-			copies, err := p.compose(notify.Request{To: fb.ProcessLeaders, Case: c, ForbundName: fb.Name, Now: now,
-				Body: notify.ForwardCopy{Forward: f, Text: ms[0].Body, Subject: ms[0].Subject}})
-			if err != nil {
-				return nil, err
-			}
-			ms = append(ms, copies...)
-			if err := tx.AddForward(f); err != nil {
-				return nil, err
-			}
-			if err := tx.AddParticipant(c.ID, rep.Email, store.RoleRepresentative, party, now); err != nil {
-				return nil, err
-			}
 			summary := p.text("forwarded_to_rep", party, rep.Email)
 			if withContact {
 				summary = p.text("forwarded_to_rep_contact", party, rep.Email)
 			}
-			if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: store.EventForwarded, Actor: actor.who(),
-				Role: actor.role(), Message: actor.Message, Summary: summary, Body: question}); err != nil {
+			ms, err := p.sendForward(tx, c, fb, f, actor, summary)
+			if err != nil {
+				return nil, err
+			}
+			if len(ms) == 0 {
+				continue
+			}
+			if err := tx.AddParticipant(c.ID, rep.Email, store.RoleRepresentative, party, now); err != nil {
 				return nil, err
 			}
 			mails = append(mails, ms...)
@@ -516,6 +481,32 @@ func (p *Processor) forward(tx *store.Tx, c *store.Case, fb *config.Forbund, cmd
 		}
 	}
 	return mails, nil
+}
+
+// sendForward composes forward f (to a party's representative or a
+// working group's address) and the process leaders' copy of exactly what
+// went, and records it with its event (summary). It returns no mails, and
+// records nothing, when f's address can take no mail (compose logs it).
+func (p *Processor) sendForward(tx *store.Tx, c *store.Case, fb *config.Forbund, f *store.Forward, actor Actor, summary string) ([]*store.OutMail, error) {
+	ms, err := p.compose(notify.Request{To: []string{f.Address}, Case: c, ForbundName: fb.Name, Now: f.At,
+		Body: notify.Forward{Forward: f, Question: f.Question, WithContact: f.WithContact, AnswerBy: f.At.Add(p.schedule().ForwardAfter)}})
+	if err != nil || len(ms) == 0 {
+		return nil, err
+	}
+	f.MessageID = ms[0].MessageID
+	copies, err := p.compose(notify.Request{To: fb.ProcessLeaders, Case: c, ForbundName: fb.Name, Now: f.At,
+		Body: notify.ForwardCopy{Forward: f, Text: ms[0].Body, Subject: ms[0].Subject}})
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.AddForward(f); err != nil {
+		return nil, err
+	}
+	if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: f.At, Kind: store.EventForwarded, Actor: actor.who(),
+		Role: actor.role(), Message: actor.Message, Summary: summary, Body: f.Question}); err != nil {
+		return nil, err
+	}
+	return append(ms, copies...), nil
 }
 
 // toReporter composes req to the address the blanket came from.
@@ -798,48 +789,33 @@ func (p *Processor) leaderReply(tx *store.Tx, r *caseReply) ([]*store.OutMail, e
 // representativeReply records a representative's reply as party's answer
 // to the forward and tells the process leaders.
 func (p *Processor) representativeReply(tx *store.Tx, r *caseReply, party string) ([]*store.OutMail, error) {
-	c, fb, m, from := r.c, r.fb, r.m, r.from
-	f, err := tx.AnswerForward(c.ID, from, r.text, r.now)
+	f, err := tx.AnswerForward(r.c.ID, r.from, r.text, r.now)
 	if err != nil {
 		return nil, err
 	}
-	fs, err := tx.Forwards(c.ID)
-	if err != nil {
-		return nil, err
-	}
-	open := unanswered(fs)
-	if len(open) == 0 && c.Status != store.StatusClosed {
-		c.Status = store.StatusAnswered
-	}
-	r.ev.Kind = store.EventAnswer
-	r.ev.Summary = p.text("answer_from_representative", templates.PartyOwner(p.Lang, party), from)
-	var mails []*store.OutMail
-	if f.AnsweredAt != nil && f.AnsweredAt.Equal(r.now) {
-		// A first answer to this forward (not more to an earlier one).
-		if err := p.notice(tx, c, fb, store.NoticeAnswered, f.Party, "", r.now); err != nil {
-			return nil, err
-		}
-		if mails, err = p.flushNotices(tx, c, fb, r.now); err != nil {
-			return nil, err
-		}
-	}
-	if len(fb.ProcessLeaders) == 0 {
-		return mails, nil
-	}
-	notice, err := p.compose(notify.Request{To: fb.ProcessLeaders, Case: c, ForbundName: fb.Name,
-		InReplyTo: m.MessageID, References: m.References, Now: r.now,
-		Body: notify.AnswerNotice{Forward: f, Open: open, Text: r.text, PIIMasked: r.pii}})
-	return append(mails, notice...), err
+	r.ev.Summary = p.text("answer_from_representative", templates.PartyOwner(p.Lang, party), r.from)
+	return p.answered(tx, r, f, f.Party, "", f)
 }
 
 // groupReply records a reply from a working group's address or member as
 // the group's answer and tells the process leaders.
 func (p *Processor) groupReply(tx *store.Tx, r *caseReply, group string) ([]*store.OutMail, error) {
-	c, fb, m, from := r.c, r.fb, r.m, r.from
-	f, err := tx.AnswerGroup(c.ID, group, r.text, r.now)
+	f, err := tx.AnswerGroup(r.c.ID, group, r.text, r.now)
 	if err != nil {
 		return nil, err
 	}
+	r.ev.Summary = p.text("answer_from_group", group, r.from)
+	shown := *f
+	shown.Name = r.m.From.Name // who of the group wrote
+	return p.answered(tx, r, f, "", group, &shown)
+}
+
+// answered follows an answer recorded on forward f: the case is answered
+// when no forward waits, the reporter is told that the party (or the
+// group) answered, if this is its first answer, and the process leaders
+// get the answer (shown with the forward shown).
+func (p *Processor) answered(tx *store.Tx, r *caseReply, f *store.Forward, party, group string, shown *store.Forward) ([]*store.OutMail, error) {
+	c, fb, m := r.c, r.fb, r.m
 	fs, err := tx.Forwards(c.ID)
 	if err != nil {
 		return nil, err
@@ -849,10 +825,10 @@ func (p *Processor) groupReply(tx *store.Tx, r *caseReply, group string) ([]*sto
 		c.Status = store.StatusAnswered
 	}
 	r.ev.Kind = store.EventAnswer
-	r.ev.Summary = p.text("answer_from_group", group, from)
 	var mails []*store.OutMail
-	if f.AnsweredAt.Equal(r.now) {
-		if err := p.notice(tx, c, fb, store.NoticeAnswered, "", group, r.now); err != nil {
+	if f.AnsweredAt != nil && f.AnsweredAt.Equal(r.now) {
+		// A first answer to this forward (not more to an earlier one).
+		if err := p.notice(tx, c, fb, store.NoticeAnswered, party, group, r.now); err != nil {
 			return nil, err
 		}
 		if mails, err = p.flushNotices(tx, c, fb, r.now); err != nil {
@@ -862,11 +838,9 @@ func (p *Processor) groupReply(tx *store.Tx, r *caseReply, group string) ([]*sto
 	if len(fb.ProcessLeaders) == 0 {
 		return mails, nil
 	}
-	shown := *f
-	shown.Name = m.From.Name // who of the group wrote
 	notice, err := p.compose(notify.Request{To: fb.ProcessLeaders, Case: c, ForbundName: fb.Name,
 		InReplyTo: m.MessageID, References: m.References, Now: r.now,
-		Body: notify.AnswerNotice{Forward: &shown, Open: open, Text: r.text, PIIMasked: r.pii}})
+		Body: notify.AnswerNotice{Forward: shown, Open: open, Text: r.text, PIIMasked: r.pii}})
 	return append(mails, notice...), err
 }
 

@@ -389,19 +389,7 @@ func scanEvents(rows *sql.Rows, err error) ([]Event, error) {
 func (s *Store) MovedUIDs(ctx context.Context, mailbox string, uidValidity uint32) ([]uint32, error) {
 	rows, err := s.rdb.QueryContext(ctx, `SELECT uid FROM messages WHERE mailbox = ? AND uidvalidity = ? AND moved_at IS NOT NULL`,
 		mailbox, uidValidity)
-	if err != nil {
-		return nil, fmt.Errorf("store: moved messages: %w", err)
-	}
-	defer rows.Close()
-	var out []uint32
-	for rows.Next() {
-		var u uint32
-		if err := rows.Scan(&u); err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return column[uint32](rows, err, "moved messages")
 }
 
 // LedgerStats counts the messages seen, and those not yet moved out of

@@ -92,19 +92,7 @@ func (tx *Tx) MarkNotices(ns []*Notice, at time.Time, mailed bool) error {
 // sent, in the order they were recorded.
 func (s *Store) CasesWithPendingNotices(ctx context.Context) ([]string, error) {
 	rows, err := s.rdb.QueryContext(ctx, `SELECT case_id FROM notices WHERE sent_at IS NULL GROUP BY case_id ORDER BY MIN(id)`)
-	if err != nil {
-		return nil, fmt.Errorf("store: pending notices: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return column[string](rows, err, "pending notices")
 }
 
 // Notices returns every notice of the case, oldest first.

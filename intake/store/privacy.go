@@ -208,19 +208,7 @@ func (tx *Tx) events(caseID string) ([]Event, error) {
 func (s *Store) DueForScrubbing(ctx context.Context, forbund string, closedBefore time.Time) ([]string, error) {
 	rows, err := s.rdb.QueryContext(ctx, `SELECT id FROM cases WHERE forbund = ? AND status = 'closed' AND closed_at IS NOT NULL
 		AND closed_at < ? AND scrubbed_at IS NULL ORDER BY id`, forbund, ts(closedBefore))
-	if err != nil {
-		return nil, fmt.Errorf("store: cases due for scrubbing: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return column[string](rows, err, "cases due for scrubbing")
 }
 
 // PruneMailBodies removes the bodies and raw messages of mails sent (or

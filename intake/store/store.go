@@ -576,6 +576,24 @@ func scanAll[T any](rows *sql.Rows, err error, what string, scan func(scanner) (
 }
 
 // query is QueryContext with a prepared statement.
+// column returns the one column of rows (ids, UIDs), what says which for
+// the error.
+func column[T any](rows *sql.Rows, err error, what string) ([]T, error) {
+	if err != nil {
+		return nil, fmt.Errorf("store: %s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("store: %s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 func (tx *Tx) query(q string, args ...any) (*sql.Rows, error) {
 	st, err := tx.stmt(q)
 	if err != nil {

@@ -43,8 +43,9 @@ type Incomplete struct {
 	Attached  []string // documents received instead of a blanket in the text
 }
 
-// BlankForm sends the blank form to whoever asked for it.
-type BlankForm struct{}
+// BlankForm sends the blank form to whoever asked for it, with the Word
+// blanket attached when Files has it.
+type BlankForm struct{ Files []File }
 
 // ReplyNotice passes a reporter's reply on to the process leaders.
 type ReplyNotice struct {
@@ -219,6 +220,9 @@ func (b Incomplete) fill(d *Data, lang string) {
 }
 
 func (BlankForm) fill(*Data, string) {}
+
+func (b BlankForm) attached() []File     { return b.Files }
+func (b PatternReport) attached() []File { return b.Files }
 
 func (b ReplyNotice) fill(d *Data, _ string) {
 	d.From, d.Text, d.PIIMasked = b.From, b.Text, b.PIIMasked

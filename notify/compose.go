@@ -340,8 +340,8 @@ func (c *Composer) build(req Request, r templates.Rendered, to string, now time.
 		msg.AddAlternativeString(mail.TypeTextHTML, r.HTML)
 	}
 	var files []File
-	if pr, ok := req.Body.(PatternReport); ok {
-		files = pr.Files
+	if a, ok := req.Body.(interface{ attached() []File }); ok {
+		files = a.attached()
 	}
 	for _, f := range files {
 		if err := msg.AttachReader(f.Name, bytes.NewReader(f.Data), mail.WithFileContentType(mail.ContentType(f.ContentType))); err != nil {

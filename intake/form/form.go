@@ -361,6 +361,36 @@ func Merge(first, then *Result) *Result {
 	return out
 }
 
+// Fill is primary, a blanket in a mail's text, with the fields of
+// secondary, one in a document attached to it, where primary has none: a
+// field primary wrote with a value stays; one it left out or left empty
+// (a yes/no question it did not answer) comes from secondary.
+func Fill(primary, secondary *Result) *Result {
+	out := &Result{Fields: primary.Fields, Labels: slices.Clone(primary.Labels), PII: append(slices.Clone(primary.PII), secondary.PII...),
+		Unreadable: slices.Clone(primary.Unreadable)}
+	for _, k := range secondary.Labels {
+		written := slices.Contains(primary.Labels, k)
+		if written && (primary.Fields.value(k) != "" || k == ContactOK || k == PublishOK) {
+			continue
+		}
+		out.Fields.set(k, &secondary.Fields)
+		if !written {
+			out.Labels = append(out.Labels, k)
+		}
+		for _, u := range secondary.Unreadable {
+			if u.Field == k {
+				out.Unreadable = append(out.Unreadable, u)
+			}
+		}
+	}
+	for _, k := range Required {
+		if out.Fields.value(k) == "" {
+			out.Missing = append(out.Missing, k)
+		}
+	}
+	return out
+}
+
 // set copies the field key from g.
 func (f *Fields) set(key string, g *Fields) {
 	switch key {
@@ -395,14 +425,28 @@ func (f *Fields) set(key string, g *Fields) {
 
 func (f *Fields) value(key string) string {
 	switch key {
+	case EventDate:
+		return f.EventDate
 	case ReporterName:
 		return f.ReporterName
+	case ReporterEmail:
+		return f.ReporterEmail
+	case ReporterPhone:
+		return f.ReporterPhone
 	case ReporterOrg:
 		return f.ReporterOrg
+	case Forbund:
+		return f.Forbund
 	case Parties:
 		return strings.Join(f.Parties, ",")
 	case Description:
 		return f.Description
+	case Consequence:
+		return f.Consequence
+	case Level:
+		return f.Level
+	case Suggestion:
+		return f.Suggestion
 	}
 	return ""
 }

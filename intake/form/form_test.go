@@ -2,6 +2,7 @@ package form
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -149,5 +150,24 @@ func TestParseValueTail(t *testing.T) {
 		if got := Parse(tt.in, Fallback{}).Fields.Description; got != tt.want {
 			t.Errorf("Parse(%q).Fields.Description = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// Fill: the text's fields stay; the document's fill what the text left out
+// or left empty.
+func TestFill(t *testing.T) {
+	body := Parse("Namn: Anna Andersson\nOrganisation:\nVad hände?\nFK och AF gav olika besked.\nFår vi kontakta dig? Nej\n", Fallback{})
+	doc := Parse("Namn: Bo Berg\nOrganisation: Arbetsförmedlingen Angered\nBerörda parter: FK, AF\nVad hände?\nEtt annat ärende.\n"+
+		"Telefon: 010-123 45 67\nFår vi kontakta dig? Ja\nFår ärendet publiceras anonymiserat? Ja\n", Fallback{})
+	got := Fill(body, doc)
+	f := got.Fields
+	if f.ReporterName != "Anna Andersson" || f.Description != "FK och AF gav olika besked." || f.ContactOK {
+		t.Errorf("the text's fields did not stay: %+v", f)
+	}
+	if f.ReporterOrg != "Arbetsförmedlingen Angered" || strings.Join(f.Parties, ",") != "FK,AF" || f.ReporterPhone != "010-123 45 67" || !f.PublishOK {
+		t.Errorf("the document's fields did not fill the gaps: %+v", f)
+	}
+	if len(got.Missing) != 0 {
+		t.Errorf("missing %v after filling", got.Missing)
 	}
 }

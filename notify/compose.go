@@ -261,6 +261,14 @@ func (c *Composer) Compose(req Request) ([]*store.OutMail, error) {
 		}
 		r.Subject, r.Text, r.HTML = guard.Text(guard.Mail, where, r.Subject), guard.Text(guard.Mail, where, r.Text), guard.Text(guard.Mail, where, r.HTML)
 	}
+	if kind == KindStatus {
+		// A status goes to reporters, representatives and groups too.
+		where := string(kind)
+		if req.Case != nil {
+			where += " " + req.Case.ID
+		}
+		r.Subject, r.Text = guard.Text(guard.Mail, where, r.Subject), guard.Text(guard.Mail, where, r.Text)
+	}
 	if pr, ok := req.Body.(PatternReport); ok && pr.HTML != "" {
 		r.HTML = pr.HTML
 	}

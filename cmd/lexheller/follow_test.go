@@ -55,7 +55,7 @@ func followingTheCase(t *testing.T, e *mailEnv) {
 	// The reporter asks for the status.
 	to, raw = replyTo(t, ack, reporter, "/status\n\nMvh Anna")
 	e.Send(reporter, to, raw)
-	st := decoded(e.WaitFor(reporter, "INBOX", "Så står det till med ärendet", 1)[0])
+	st := decoded(e.WaitFor(reporter, "INBOX", "Läget i ärendet", 1)[0])
 	for _, want := range []string{"lämnades till Försäkringskassans representant", "lämnades till arbetsgruppen Primärvård och psykiatri",
 		"Arbetsgruppen Primärvård och psykiatri svarade"} {
 		if !strings.Contains(st, want) {

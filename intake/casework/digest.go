@@ -141,8 +141,8 @@ func (p *Processor) Digests(ctx context.Context, now time.Time) ([]*PlannedDiges
 }
 
 // digest is what rep is told: their forwards still open, what they
-// answered since, and their party's cases closed since, each case
-// de-identified as a forward is.
+// answered since, and the cases forwarded to their party that were closed
+// since, each case de-identified as a forward is.
 func (p *Processor) digest(ctx context.Context, rep config.Representative, byID map[string]*store.Case, fs []*store.Forward,
 	since, now time.Time) (*notify.DigestData, error) {
 	d := &notify.DigestData{Name: rep.Name, Party: rep.Party, Since: since, Counts: report.CountForwards(fs, byID, since, now)}
@@ -169,8 +169,8 @@ func (p *Processor) digest(ctx context.Context, rep config.Representative, byID 
 		if c.ClosedAt == nil || c.ClosedAt.Before(since) || !c.ClosedAt.Before(now) {
 			continue
 		}
-		if !forParty[c.ID] && !containsFold(c.Parties, rep.Party) {
-			continue
+		if !forParty[c.ID] {
+			continue // the party never got it: the leaders decided so
 		}
 		events, err := p.Store.Timeline(ctx, c.ID)
 		if err != nil {
@@ -194,9 +194,6 @@ func deidentified(c *store.Case) *store.Case {
 	return &d
 }
 
-func containsFold(l []string, s string) bool {
-	return slices.ContainsFunc(l, func(x string) bool { return strings.EqualFold(x, s) })
-}
 
 // SendDigests queues the digests due at now that are not done yet and
 // have something to say. Each is recorded as done in the transaction

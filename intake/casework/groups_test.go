@@ -37,7 +37,7 @@ func TestWorkingGroup(t *testing.T) {
 	process(t, p, reply(t, notice, leader, "/tema psykiatri"))
 	ms := log.next()
 	res := only(t, ms, string(notify.KindCommandResult), leader)
-	if !strings.Contains(res.Body, "Arbetsgruppen Primärvård och psykiatri följer ärenden med psykiatri") ||
+	if !strings.Contains(res.Body, "Arbetsgruppen Primärvård och psykiatri följer ärenden som rör psykiatri") ||
 		!strings.Contains(res.Body, "/grupp Primärvård och psykiatri") || len(to(ms, groupAddr1)) != 0 {
 		t.Errorf("the proposal:\n%s", res.Body)
 	}
@@ -117,13 +117,85 @@ func TestWorkingGroupProposedByParty(t *testing.T) {
 	process(t, p, blanketMsg(reporter, "g2@af.example"))
 	notice := only(t, log.next(), string(notify.KindNotifyNew), leader)
 	process(t, p, reply(t, notice, leader, "/parter FK Region"))
-	if res := only(t, log.next(), string(notify.KindCommandResult), leader); !strings.Contains(res.Body, "följer ärenden med Region") {
+	if res := only(t, log.next(), string(notify.KindCommandResult), leader); !strings.Contains(res.Body, "följer ärenden som rör Region") {
 		t.Errorf("no proposal for the party:\n%s", res.Body)
 	}
 	process(t, p, reply(t, notice, leader, "/grupp Primärvård och psykiatri"))
 	log.next()
 	process(t, p, reply(t, notice, leader, "/tema psykiatri"))
-	if res := only(t, log.next(), string(notify.KindCommandResult), leader); strings.Contains(res.Body, "följer ärenden med") {
+	if res := only(t, log.next(), string(notify.KindCommandResult), leader); strings.Contains(res.Body, "följer ärenden som rör") {
 		t.Errorf("proposed again after it was sent:\n%s", res.Body)
+	}
+}
+
+// The review's findings: a representative who is also a group member
+// answers as the party when replying to the party's forward; what a party
+// writes beside /status is no answer; a group answers once in counts and
+// quotes; two answers in one instant are both kept.
+func TestGroupAndPartyAnswersKeptApart(t *testing.T) {
+	now := time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC)
+	p := groupProcessor(t, &now)
+	p.Classify.Forbund[0].Groups[0].Members = append(p.Classify.Forbund[0].Groups[0].Members, fkRep)
+	log := &mailLog{t: t, p: p}
+	id := process(t, p, blanketMsg(reporter, "g3@af.example"))[0].Case
+	notice := only(t, log.next(), string(notify.KindNotifyNew), leader)
+	process(t, p, reply(t, notice, leader, "/vidarebefordra FK\nFråga till FK?\n/grupp Primärvård och psykiatri\nFråga till gruppen?"))
+	ms := log.next()
+	fkFwd := only(t, ms, string(notify.KindForward), fkRep)
+	g1 := only(t, ms, string(notify.KindForward), groupAddr1)
+
+	// FK's representative: /status with a signature is no answer.
+	process(t, p, reply(t, fkFwd, fkRep, "Hej!\n/status\nFia Karlsson\nFörsäkringskassan\n010-123 45 67"))
+	log.next()
+	fs, _ := p.Store.Forwards(context.Background(), id)
+	for _, f := range fs {
+		if f.AnsweredAt != nil {
+			t.Fatalf("a /status with a signature was taken for an answer: %+v", f)
+		}
+	}
+	// Then FK's answer to FK's forward: FK's, not the group's.
+	now = now.Add(time.Hour)
+	process(t, p, reply(t, fkFwd, fkRep, "FK:s svar."))
+	an := only(t, log.next(), string(notify.KindAnswerNotice), leader)
+	if !strings.Contains(an.Subject, "Försäkringskassan") {
+		t.Errorf("FK's answer came as %q", an.Subject)
+	}
+	fs, _ = p.Store.Forwards(context.Background(), id)
+	for _, f := range fs {
+		if (f.Group == "") != (f.AnsweredAt != nil) {
+			t.Errorf("after FK's answer: %+v", f)
+		}
+	}
+	// The group answers twice in one instant: both are kept, on the group once.
+	process(t, p, reply(t, g1, groupAddr1, "Första svaret."))
+	process(t, p, reply(t, g1, groupAddr2, "Andra svaret."))
+	log.next()
+	fs, _ = p.Store.Forwards(context.Background(), id)
+	var groupAnswers []string
+	for _, f := range fs {
+		if f.Group != "" {
+			groupAnswers = append(groupAnswers, f.Answer)
+		}
+	}
+	if !strings.Contains(strings.Join(groupAnswers, "|"), "Andra svaret.") || !strings.Contains(strings.Join(groupAnswers, "|"), "Första svaret.") {
+		t.Errorf("the group's answers %q", groupAnswers)
+	}
+	// Feedback with the answers quotes the group once.
+	process(t, p, reply(t, notice, leader, "/återkoppla med svar\nTack."))
+	fb := only(t, log.next(), string(notify.KindFeedback), reporter)
+	if n := strings.Count(fb.Body, "Svar från arbetsgruppen Primärvård och psykiatri"); n != 1 {
+		t.Errorf("the group's answer quoted %d times:\n%s", n, fb.Body)
+	}
+	// Counted once in the forward counts.
+	cases, _ := p.Store.Cases(context.Background(), store.CaseFilter{})
+	byID := map[string]*store.Case{}
+	for _, c := range cases {
+		byID[c.ID] = c
+	}
+	all, _ := p.Store.AllForwards(context.Background())
+	for _, pc := range report.CountForwards(all, byID, now.AddDate(0, 0, -1), now.Add(time.Hour)) {
+		if pc.Party == "Primärvård och psykiatri" && pc.AnsweredSince != 1 {
+			t.Errorf("the group counted %+v, want one answer", pc)
+		}
 	}
 }

@@ -100,8 +100,9 @@ func (p *Processor) apply(tx *store.Tx, c *store.Case, actor Actor, cmds []comma
 	if err != nil {
 		return nil, err
 	}
+	has := func(n command.Name) bool { return slices.ContainsFunc(cmds, func(c command.Command) bool { return c.Name == n }) }
 	ap := &applying{p: p, tx: tx, c: c, fb: fb, actor: actor, now: now, forwards: forwards, a: a,
-		closing: c.Status != store.StatusClosed && slices.ContainsFunc(cmds, func(c command.Command) bool { return c.Name == command.Close })}
+		closing: c.Status != store.StatusClosed && has(command.Close), fedBack: has(command.Feedback)}
 	for _, cmd := range cmds {
 		if err := ap.run(cmd); err != nil {
 			return nil, err
@@ -131,7 +132,7 @@ type applying struct {
 	forwards []*store.Forward // the case's forwards before the commands
 	a        *Applied
 	closing  bool // the commands close the case
-	fedBack  bool // the commands gave the reporter feedback
+	fedBack  bool // the commands give the reporter feedback (which then says the case is closed)
 }
 
 // event records what the actor did on the case's timeline.
@@ -332,7 +333,6 @@ func (ap *applying) feedback(cmd command.Command) error {
 	if cmd.WithAnswer {
 		answers = answered(ap.forwards)
 	}
-	ap.fedBack = true
 	mails, err := p.toReporter(ap.tx, ap.c, ap.fb, notify.Request{Now: ap.now,
 		Body: notify.Feedback{Text: form.MaskPII(cmd.Text), Answers: answers, Greeted: greets(cmd.Text), Closing: ap.closing}})
 	a.Mails = append(a.Mails, mails...)
@@ -402,20 +402,21 @@ func orNone(p *Processor, l []string) string {
 	return strings.Join(l, ", ")
 }
 
+// answered are the forwards answered; a working group's once (it went to
+// each of the group's addresses, and is answered once).
 func answered(fs []*store.Forward) []*store.Forward {
-	var out []*store.Forward
-	for _, f := range fs {
-		if f.AnsweredAt != nil {
-			out = append(out, f)
-		}
-	}
-	return out
+	return onePerGroup(fs, func(f *store.Forward) bool { return f.AnsweredAt != nil })
 }
 
+// unanswered are the forwards waiting for an answer; a group's once.
 func unanswered(fs []*store.Forward) []*store.Forward {
+	return onePerGroup(fs, func(f *store.Forward) bool { return f.AnsweredAt == nil })
+}
+
+func onePerGroup(fs []*store.Forward, keep func(*store.Forward) bool) []*store.Forward {
 	var out []*store.Forward
 	for _, f := range fs {
-		if f.AnsweredAt == nil {
+		if keep(f) && (f.Group == "" || !slices.ContainsFunc(out, func(o *store.Forward) bool { return o.Group == f.Group })) {
 			out = append(out, f)
 		}
 	}
@@ -660,6 +661,15 @@ func (p *Processor) dialogue(tx *store.Tx, pr *prepared, row *store.Message, now
 			}
 			r.text = form.MaskPII(raw)
 			r.ev.Body = r.text
+			if role != store.RoleReporter {
+				// What a party writes beside /status is passed on, not taken
+				// for its answer (a signature is no answer).
+				relayed, err := p.otherReply(r)
+				if err != nil {
+					return nil, err
+				}
+				return append(mails, relayed...), p.recordReply(tx, r)
+			}
 		}
 	}
 	var relayed []*store.OutMail
@@ -883,41 +893,15 @@ func (p *Processor) roleOf(tx *store.Tx, c *store.Case, fb *config.Forbund, m *p
 	if slices.Contains(fb.ProcessLeaders, from) {
 		return store.RoleProcessLeader, "", nil
 	}
-	role, party, err = tx.Role(c.ID, from)
-	if err != nil {
-		return "", "", err
-	}
-	// A working group's address or member, on a case sent to the group.
-	for i := range fb.Groups {
-		g := &fb.Groups[i]
-		if !g.Speaks(from) {
-			continue
-		}
-		fs, err := tx.Forwards(c.ID)
-		if err != nil {
-			return "", "", err
-		}
-		if slices.ContainsFunc(fs, func(f *store.Forward) bool { return strings.EqualFold(f.Group, g.Name) }) {
-			return store.RoleGroup, g.Name, nil
-		}
-	}
-	if err != nil {
+	if role, party, err = tx.Role(c.ID, from); err != nil {
 		return "", "", err
 	}
 	fs, err := tx.Forwards(c.ID)
 	if err != nil {
 		return "", "", err
 	}
-	var fwd *store.Forward
-	for _, f := range fs {
-		if strings.EqualFold(f.Address, from) {
-			fwd = f
-		}
-	}
-	if fwd == nil || role == store.RoleRepresentative {
-		return role, party, nil
-	}
-	// Both the reporter and a representative: the thread says which.
+	// The thread decides first: a mail of ours to this sender that the
+	// mail answers (a forward, a reminder, or anything else).
 	for _, id := range append(slices.Clone(m.InReplyTo), m.References...) {
 		o, err := tx.OutboxByMessageID(id)
 		if errors.Is(err, store.ErrNotFound) {
@@ -929,12 +913,50 @@ func (p *Processor) roleOf(tx *store.Tx, c *store.Case, fb *config.Forbund, m *p
 		if !strings.EqualFold(o.To, from) {
 			continue
 		}
-		if notify.Kind(o.Kind) == notify.KindForward || notify.Kind(o.Kind) == notify.KindReminder {
-			return store.RoleRepresentative, fwd.Party, nil
+		if k := notify.Kind(o.Kind); k == notify.KindForward || k == notify.KindReminder {
+			if f := forwardOf(fs, from, o.MessageID); f != nil {
+				return forwardRole(f)
+			}
 		}
 		return role, party, nil
 	}
-	return store.RoleRepresentative, fwd.Party, nil
+	// No thread to go by: a party's forward to this address, then a
+	// working group the address speaks for that the case went to.
+	if f := forwardOf(fs, from, ""); f != nil && f.Group == "" {
+		return store.RoleRepresentative, f.Party, nil
+	}
+	for i := range fb.Groups {
+		g := &fb.Groups[i]
+		if g.Speaks(from) && slices.ContainsFunc(fs, func(f *store.Forward) bool { return strings.EqualFold(f.Group, g.Name) }) {
+			return store.RoleGroup, g.Name, nil
+		}
+	}
+	return role, party, nil
+}
+
+// forwardOf is the forward to address whose mail had messageID, or, when
+// none had it (a reminder's), address's latest forward, unanswered first.
+func forwardOf(fs []*store.Forward, address, messageID string) *store.Forward {
+	var found *store.Forward
+	for _, f := range fs {
+		switch {
+		case !strings.EqualFold(f.Address, address):
+		case messageID != "" && f.MessageID == messageID:
+			return f
+		case found == nil || found.AnsweredAt != nil || f.AnsweredAt == nil:
+			found = f
+		}
+	}
+	return found
+}
+
+// forwardRole is the role of who answers forward f: its party's
+// representative, or its working group.
+func forwardRole(f *store.Forward) (store.Role, string, error) {
+	if f.Group != "" {
+		return store.RoleGroup, f.Group, nil
+	}
+	return store.RoleRepresentative, f.Party, nil
 }
 
 // greets reports whether text opens with a greeting of its own ("Hej

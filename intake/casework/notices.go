@@ -59,7 +59,7 @@ func (p *Processor) flushNotices(tx *store.Tx, c *store.Case, fb *config.Forbund
 	}
 	var kinds []string
 	for _, n := range pending {
-		if k := string(n.Kind); !slices.Contains(kinds, k) {
+		if k := p.noticeName(n.Kind); !slices.Contains(kinds, k) {
 			kinds = append(kinds, k)
 		}
 	}
@@ -68,6 +68,19 @@ func (p *Processor) flushNotices(tx *store.Tx, c *store.Case, fb *config.Forbund
 		return nil, err
 	}
 	return mails, nil
+}
+
+// noticeName says what a notice told, for the timeline.
+func (p *Processor) noticeName(k store.NoticeKind) string {
+	switch k {
+	case store.NoticeForwarded:
+		return p.text("notice_forwarded")
+	case store.NoticeAnswered:
+		return p.text("notice_answered")
+	case store.NoticeRaised:
+		return p.text("notice_raised")
+	}
+	return p.text("notice_closed")
 }
 
 // foldNotices leaves out a notice that says again what an earlier one of

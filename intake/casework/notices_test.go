@@ -440,3 +440,24 @@ func TestDigestSlots(t *testing.T) {
 		t.Errorf("never: %v", slot)
 	}
 }
+
+// /stäng before /återkoppla in one mail: the feedback says the case is
+// closed, and no closed notice follows.
+func TestCloseThenFeedbackInOneMail(t *testing.T) {
+	now := time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC)
+	p := lifeProcessor(t, &now)
+	log := &mailLog{t: t, p: p}
+	process(t, p, blanketMsg(reporter, "n9@af.example"))
+	notice := only(t, log.next(), string(notify.KindNotifyNew), leader)
+	process(t, p, reply(t, notice, leader, "/stäng\n/återkoppla\nTack, vi har tagit upp det."))
+	if ms := to(log.next(), reporter); len(ms) != 1 || !strings.Contains(ms[0].Body, "Ärendet är nu avslutat") {
+		t.Fatalf("%d mails to the reporter, want the feedback saying the case is closed", len(ms))
+	}
+	now = now.Add(48 * time.Hour)
+	if _, err := p.Remind(context.Background(), now); err != nil {
+		t.Fatal(err)
+	}
+	if ms := to(log.next(), reporter); len(ms) != 0 {
+		t.Errorf("a closed notice after the feedback said it: %s", ms[0].Body)
+	}
+}

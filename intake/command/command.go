@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -589,18 +590,35 @@ var signOffs = []string{"mvh", "med vanlig halsning", "med vanliga halsningar", 
 // ("Med vänliga hälsningar", "Mvh"), the signature. "" when it says
 // nothing else.
 func Remainder(text string) string {
+	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
 	var out []string
-	for _, raw := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
+	for i, raw := range lines {
 		l := strings.TrimSpace(raw)
 		if IsCommandLine(l) || len(out) == 0 && (l == "" || IsGreeting(l)) {
 			continue
 		}
-		if isSignOff(l) {
+		if isSignOff(l) && signatureFollows(lines[i+1:]) {
 			break
 		}
 		out = append(out, strings.TrimRight(raw, " \t"))
 	}
 	return strings.TrimSpace(strings.Join(out, "\n"))
+}
+
+// signatureFollows reports whether lines, after a sign-off, are a
+// signature: at most five short lines (a name, a unit, a phone), not
+// text the writer went on with ("Tack!" and then more to say).
+func signatureFollows(lines []string) bool {
+	n := 0
+	for _, l := range lines {
+		if l = strings.TrimSpace(l); l == "" {
+			continue
+		}
+		if n++; n > 5 || utf8.RuneCountInString(l) > 60 || strings.HasSuffix(l, ".") && len(strings.Fields(l)) > 4 {
+			return false
+		}
+	}
+	return true
 }
 
 // isSignOff reports whether l closes a mail: a sign-off ("Mvh", "Med

@@ -196,3 +196,10 @@ func TestAllowed(t *testing.T) {
 		}
 	}
 }
+
+func TestRemainderKeepsWhatFollowsAThanks(t *testing.T) {
+	in := "/status\nTack för svaret!\nJag vill lägga till att hon fick avslag igen i går, och att hon nu saknar ersättning helt.\n\nMvh Anna"
+	if got := Remainder(in); !strings.Contains(got, "fick avslag igen") {
+		t.Errorf("Remainder(%q) = %q: the text after a thanks is lost", in, got)
+	}
+}

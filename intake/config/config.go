@@ -49,6 +49,7 @@ type Config struct {
 	HTTP      HTTP      `toml:"http"`
 	Report    Report    `toml:"report"`
 	Reminders Reminders `toml:"reminders"`
+	Form      FormOpts  `toml:"form"`
 	// OAuth2 is where the tokens come from for a server with auth =
 	// "oauth2"; nil when the file has no [oauth2].
 	OAuth2 *OAuth2 `toml:"oauth2"`
@@ -226,6 +227,13 @@ type Reminders struct {
 	ForwardMax  int `toml:"forward_max"`  // and again every forward_days, at most this many times (3)
 	QuietDays   int `toml:"quiet_days"`   // a case with no event this long: the process leaders are reminded (30)
 	AgendaDays  int `toml:"agenda_days"`  // the agenda goes to the förbundschef this many days before a meeting (14)
+}
+
+// FormOpts is how the blank blanket is sent to whoever asks for it.
+type FormOpts struct {
+	// AttachDocx attaches the blanket as a Word document (content controls
+	// named after the labels) to the blank-form mail.
+	AttachDocx bool `toml:"attach_docx"`
 }
 
 // Log sets the log format and level.

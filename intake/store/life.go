@@ -147,34 +147,34 @@ func (tx *Tx) AnswerGroup(caseID, group, answer string, at time.Time) (*Forward,
 	if err != nil {
 		return nil, err
 	}
-	var shown *Forward
+	var mine, open []*Forward
 	for _, f := range fs {
-		if !strings.EqualFold(f.Group, group) || f.Group == "" {
-			continue
-		}
-		if f.AnsweredAt == nil {
-			f.Answer, f.AnsweredAt = answer, &at
-			if shown == nil || shown.AnsweredAt != nil && !shown.AnsweredAt.Equal(at) {
-				shown = f
+		if f.Group != "" && strings.EqualFold(f.Group, group) {
+			mine = append(mine, f)
+			if f.AnsweredAt == nil {
+				open = append(open, f)
 			}
-		} else if shown == nil || shown.AnsweredAt == nil || !shown.AnsweredAt.Equal(at) {
-			shown = f
 		}
 	}
-	if shown == nil {
+	if len(mine) == 0 {
 		return nil, fmt.Errorf("%w: forward of %s to group %s", ErrNotFound, caseID, group)
 	}
-	if !shown.AnsweredAt.Equal(at) {
-		shown.Answer = strings.TrimSpace(shown.Answer + "\n\n" + answer)
+	changed := open
+	if len(open) == 0 {
+		// All answered: more from the group goes with its latest answer.
+		latest := mine[len(mine)-1]
+		latest.Answer = strings.TrimSpace(latest.Answer + "\n\n" + answer)
+		changed = []*Forward{latest}
 	}
-	for _, f := range fs {
-		if strings.EqualFold(f.Group, group) && f.Group != "" && (f.AnsweredAt.Equal(at) || f == shown) {
-			if _, err := tx.exec(`UPDATE forwards SET answer = ?, answered_at = ? WHERE id = ?`, f.Answer, ts(*f.AnsweredAt), f.ID); err != nil {
-				return nil, fmt.Errorf("store: answer of %s on %s: %w", group, caseID, err)
-			}
+	for _, f := range open {
+		f.Answer, f.AnsweredAt = answer, &at
+	}
+	for _, f := range changed {
+		if _, err := tx.exec(`UPDATE forwards SET answer = ?, answered_at = ? WHERE id = ?`, f.Answer, ts(*f.AnsweredAt), f.ID); err != nil {
+			return nil, fmt.Errorf("store: answer of %s on %s: %w", group, caseID, err)
 		}
 	}
-	return shown, nil
+	return changed[0], nil
 }
 
 // SetReminders records how many reminders a forward has had.

@@ -575,7 +575,6 @@ func scanAll[T any](rows *sql.Rows, err error, what string, scan func(scanner) (
 	return out, rows.Err()
 }
 
-// query is QueryContext with a prepared statement.
 // column returns the one column of rows (ids, UIDs), what says which for
 // the error.
 func column[T any](rows *sql.Rows, err error, what string) ([]T, error) {
@@ -594,6 +593,7 @@ func column[T any](rows *sql.Rows, err error, what string) ([]T, error) {
 	return out, rows.Err()
 }
 
+// query is QueryContext with a prepared statement.
 func (tx *Tx) query(q string, args ...any) (*sql.Rows, error) {
 	st, err := tx.stmt(q)
 	if err != nil {

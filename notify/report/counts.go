@@ -38,10 +38,18 @@ func CountForwards(forwards []*store.Forward, byID map[string]*store.Case, since
 		}
 		return m[party]
 	}
+	groups := map[string]bool{} // case and group counted once
 	for _, f := range forwards {
 		c := byID[f.CaseID]
 		if c == nil || f.Address == "" || !f.At.Before(until) {
 			continue // not this förbund's, or an answer imported from a sheet
+		}
+		if f.Group != "" {
+			if k := f.CaseID + "/" + f.Group; groups[k] {
+				continue // one forward per address of the group
+			} else {
+				groups[k] = true
+			}
 		}
 		answered := f.AnsweredAt != nil && f.AnsweredAt.Before(until)
 		closed := c.ClosedAt != nil && c.ClosedAt.Before(until)

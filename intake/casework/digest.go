@@ -194,7 +194,6 @@ func deidentified(c *store.Case) *store.Case {
 	return &d
 }
 
-
 // SendDigests queues the digests due at now that are not done yet and
 // have something to say. Each is recorded as done in the transaction
 // that queues it (an empty one too), so none goes twice for a period,

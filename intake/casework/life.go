@@ -100,7 +100,9 @@ func (p *Processor) apply(tx *store.Tx, c *store.Case, actor Actor, cmds []comma
 	if err != nil {
 		return nil, err
 	}
-	has := func(n command.Name) bool { return slices.ContainsFunc(cmds, func(c command.Command) bool { return c.Name == n }) }
+	has := func(n command.Name) bool {
+		return slices.ContainsFunc(cmds, func(c command.Command) bool { return c.Name == n })
+	}
 	ap := &applying{p: p, tx: tx, c: c, fb: fb, actor: actor, now: now, forwards: forwards, a: a,
 		closing: c.Status != store.StatusClosed && has(command.Close), fedBack: has(command.Feedback)}
 	for _, cmd := range cmds {

@@ -21,6 +21,10 @@ type Ack struct {
 	NewsWithin string  // when the reporter hears from us, in the mail's language, e.g. "inom två veckor"
 	PrivacyURL string  // the förbund's page on personal data
 	KeepDays   int     // days personal data is kept after the case is closed; 0 leaves it unsaid
+	// Document is the attached Word document the blanket was read from,
+	// or that filled in what the mail's text left out (DocumentFilled).
+	Document       string
+	DocumentFilled bool
 }
 
 // NewCase tells the process leaders of a new case.
@@ -200,6 +204,7 @@ func (Digest) Kind() Kind        { return KindDigest }
 
 func (b Ack) fill(d *Data, _ string) {
 	d.PIIMasked, d.Contact, d.NewsWithin, d.PrivacyURL, d.KeepDays = b.PIIMasked, b.Contact, b.NewsWithin, b.PrivacyURL, b.KeepDays
+	d.Document, d.DocumentFilled = b.Document, b.DocumentFilled
 }
 
 func (b NewCase) fill(d *Data, lang string) {

@@ -87,6 +87,9 @@ func (c *Composer) templates() *templates.Set {
 	return c.Templates
 }
 
+// Form is the blank form in lang, as the templates in use have it.
+func (c *Composer) Form(lang string) string { return c.templates().Form(lang) }
+
 // Request is one mail to compose, to one or more recipients (one outbox
 // row each): its envelope here, and what it says in Body, whose type is
 // its kind.
@@ -193,33 +196,35 @@ type Data struct {
 	Failed      *store.OutMail
 	Reason      string
 
-	Forward     *store.Forward
-	Answers     []*store.Forward
-	Open        []*store.Forward
-	Changes     []string
-	Problems    []string
-	Help        []HelpRow
-	Copy        bool
-	Days        int
-	Agenda      *Agenda
-	WithContact bool
-	AnswerBy    time.Time
-	Contact     Contact
-	NewsWithin  string
-	PrivacyURL  string
-	KeepDays    int
-	Similar     []SimilarCase
-	Names       []string
-	Greeted     bool
-	Attached    []string
-	Unreadable  []Field // what the blanket says that could not be read
-	Period      string
-	Total       int
-	Closing     bool
-	Notices     []*store.Notice
-	Role        string
-	Timeline    []TimelineEntry
-	Digest      *DigestData
+	Forward        *store.Forward
+	Answers        []*store.Forward
+	Open           []*store.Forward
+	Changes        []string
+	Problems       []string
+	Help           []HelpRow
+	Copy           bool
+	Days           int
+	Agenda         *Agenda
+	WithContact    bool
+	AnswerBy       time.Time
+	Contact        Contact
+	NewsWithin     string
+	PrivacyURL     string
+	KeepDays       int
+	Similar        []SimilarCase
+	Names          []string
+	Greeted        bool
+	Attached       []string
+	Unreadable     []Field // what the blanket says that could not be read
+	Period         string
+	Total          int
+	Closing        bool
+	Document       string
+	DocumentFilled bool
+	Notices        []*store.Notice
+	Role           string
+	Timeline       []TimelineEntry
+	Digest         *DigestData
 }
 
 // Compose renders req into one outbox row per recipient.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"lexheller/intake/docx"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -84,6 +85,19 @@ func TestCLIWithoutArgumentsAndUnknownCommand(t *testing.T) {
 	}
 	if out, code := runCLI(t, "", "form", "--lang", "en"); code != 0 || !strings.Contains(out, "Parties involved:") {
 		t.Errorf("form --lang en: exit %d, %q", code, out)
+	}
+	// The Word blanket: it reads back as the blanket's labels.
+	path := filepath.Join(t.TempDir(), "blankett.docx")
+	if out, code := runCLI(t, "", "form", "--docx", path); code != 0 || out != "" {
+		t.Fatalf("form --docx: exit %d, %q", code, out)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := docx.Text(bytes.NewReader(b), int64(len(b)), docx.Limits{})
+	if err != nil || !strings.Contains(text, "Berörda parter") || !strings.Contains(text, "Får ärendet publiceras anonymiserat?") {
+		t.Errorf("form --docx wrote %d bytes that read as %q (%v)", len(b), text, err)
 	}
 }
 

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-
 	"lexheller/intake/classify"
 	"lexheller/intake/config"
 	"lexheller/intake/ident"
@@ -47,10 +45,7 @@ func cmdInspect(args []string, std stdio) error {
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(std.out)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(rep)
+		return c.printJSON(rep)
 	}
 	return c.print("inspect", rep)
 }

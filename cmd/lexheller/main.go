@@ -190,10 +190,11 @@ func (c *cli) print(name string, data any) error {
 	return c.texts.Print(c.std.out, c.lang, name, data)
 }
 
-// printJSON writes v as indented JSON.
+// printJSON writes v as indented JSON ("<" and "&" as they are).
 func (c *cli) printJSON(v any) error {
 	enc := json.NewEncoder(c.std.out)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
 }
 

@@ -25,6 +25,7 @@ import (
 
 	"lexheller/intake/classify"
 	"lexheller/intake/config"
+	"lexheller/intake/docx"
 	"lexheller/intake/form"
 	"lexheller/intake/ident"
 	"lexheller/intake/parse"
@@ -85,6 +86,9 @@ type Processor struct {
 	// Report is when the pattern report goes to the working group; nil
 	// sends none.
 	Report *ReportSchedule
+	// AttachDocx attaches the blanket as a Word document to the blank form
+	// sent to whoever asks for it.
+	AttachDocx bool
 
 	pages atomic.Pointer[templates.Pages] // the report's HTML page; nil: the built-in
 
@@ -750,7 +754,7 @@ func (p *Processor) record(tx *store.Tx, pr *prepared) ([]*store.OutMail, error)
 		}
 	case classify.FormRequest:
 		more, err = p.compose(notify.Request{To: []string{m.From.Address}, InReplyTo: m.MessageID,
-			ForbundName: p.forbundName(res.Forbund), Now: now, Body: notify.BlankForm{}})
+			ForbundName: p.forbundName(res.Forbund), Now: now, Body: notify.BlankForm{Files: p.blankDocx()}})
 	case classify.InvalidForm:
 		fields := &res.Form.Fields
 		if len(res.Form.Labels) == 0 {
@@ -908,7 +912,8 @@ func (p *Processor) newCase(tx *store.Tx, pr *prepared, row *store.Message, now 
 	} else if ack, err = p.compose(notify.Request{To: []string{from}, Case: c, ForbundName: fb.Name,
 		InReplyTo: m.MessageID, References: m.References, Now: now,
 		Body: notify.Ack{PIIMasked: c.PIIFound > 0, Contact: notify.Contact{Name: fb.Contact.Name, Email: fb.Contact.Email, Phone: fb.Contact.Phone},
-			NewsWithin: fb.NewsWithin, PrivacyURL: fb.PrivacyURL, KeepDays: fb.PersonalDataDays}}); err != nil {
+			NewsWithin: fb.NewsWithin, PrivacyURL: fb.PrivacyURL, KeepDays: fb.PersonalDataDays,
+			Document: form.MaskPII(res.Document), DocumentFilled: res.DocumentFilled}}); err != nil {
 		return nil, err
 	}
 	var leaders []*store.OutMail
@@ -1102,4 +1107,24 @@ func rawMessageID(raw []byte) string {
 		}, id)
 	}
 	return ""
+}
+
+// blankDocx is the blank blanket as a Word document, to attach to the
+// blank form, when AttachDocx is set; none when it cannot be made (logged:
+// the text of the form still goes).
+func (p *Processor) blankDocx() []notify.File {
+	if !p.AttachDocx {
+		return nil
+	}
+	lang := templates.Lang(p.Lang)
+	var b bytes.Buffer
+	if err := docx.Blank(&b, p.Composer.Form(lang), lang); err != nil {
+		p.logger().Error("the Word blanket could not be made; the blank form goes without it", "err", err)
+		return nil
+	}
+	name := "lex-heller-blankett.docx"
+	if lang == "en" {
+		name = "lex-heller-form.docx"
+	}
+	return []notify.File{{Name: name, ContentType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document", Data: b.Bytes()}}
 }

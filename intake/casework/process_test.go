@@ -11,6 +11,7 @@ import (
 
 	"lexheller/intake/classify"
 	"lexheller/intake/config"
+	"lexheller/intake/docx"
 	"lexheller/intake/form"
 	"lexheller/intake/ident"
 	"lexheller/intake/parse"
@@ -445,10 +446,13 @@ func TestLevelUnknownAndUnreadableDate(t *testing.T) {
 // received, not that nothing was written.
 func TestAttachedBlanketAnsweredWithWhatCame(t *testing.T) {
 	p := newProcessor(t)
-	raw := "From: Anna <anna@af.example>\r\nTo: lexheller@finsam.example\r\nSubject: Lex Heller\r\nMessage-ID: <docx@af.example>\r\n" +
-		"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\r\n" +
-		"--b\r\nContent-Type: application/vnd.openxmlformats-officedocument.wordprocessingml.document\r\n" +
-		"Content-Disposition: attachment; filename=\"Lex Heller blankett.docx\"\r\nContent-Transfer-Encoding: base64\r\n\r\nUEsDBA==\r\n--b--\r\n"
+	// A Word document that holds no blanket (a minutes, say): the sender
+	// is told what came.
+	var doc bytes.Buffer
+	if err := docx.Blank(&doc, "Protokoll från mötet\nInget om någon anmälan här.", "sv"); err != nil {
+		t.Fatal(err)
+	}
+	raw := withDocx("anna@af.example", "docx@af.example", "", "Lex Heller blankett.docx", doc.Bytes())
 	outs := process(t, p, raw)
 	if outs[0].Kind != classify.InvalidForm {
 		t.Fatalf("outcome %+v", outs[0])

@@ -19,16 +19,20 @@
 package classify
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"path"
 	"regexp"
 	"slices"
 	"strings"
 
 	"lexheller/intake/config"
+	"lexheller/intake/docx"
 	"lexheller/intake/form"
 	"lexheller/intake/ident"
 	"lexheller/intake/parse"
@@ -120,6 +124,11 @@ type Result struct {
 	// message whose text holds no blanket: the blanket is likely in them,
 	// and the answer says what was received.
 	Attached []string
+	// Document names the Word document the blanket was read from (its
+	// text held none), or that filled in what the text left out
+	// (DocumentFilled); "" when none was used.
+	Document       string
+	DocumentFilled bool
 	// Unproven is set on commands from a process leader's address in a
 	// mail that does not prove it answers our mail to that leader (without
 	// AuthservID, the only check there is): the commands are refused.
@@ -212,6 +221,24 @@ func Classify(ctx context.Context, m *parse.Message, o *Options, lk Lookup) (*Re
 			answer := strings.TrimSpace(quote.Cut(m.Text))
 			res = form.Merge(form.Parse(prev, fb), form.Parse(answer, fb))
 			r.Text, r.Completes = strings.TrimSpace(prev+"\n\n"+answer), true
+		}
+	}
+	if !r.Completes {
+		doc, err := wordBlanket(m)
+		switch {
+		case err != nil && len(res.Labels) < 2:
+			// The blanket is in a document that cannot be read (a zip
+			// bomb, too large, broken): a person looks at it.
+			return r.set(Quarantine, "no blanket in the text, and the attached Word document cannot be read: "+err.Error()), nil
+		case doc != nil:
+			if dres := form.Parse(doc.text, fb); len(dres.Labels) >= 2 {
+				if len(res.Labels) >= 2 {
+					res, r.DocumentFilled = form.Fill(res, dres), true
+				} else {
+					res, r.Text = dres, doc.text
+				}
+				r.Document = doc.name
+			}
 		}
 	}
 	r.Form = res
@@ -594,4 +621,41 @@ func conversation(v string) string {
 		return ""
 	}
 	return base64.StdEncoding.EncodeToString(b[:22])
+}
+
+// wordDoc is an attached Word document's name and text.
+type wordDoc struct{ name, text string }
+
+// wordBlanket reads the first Word document attached to m (docx.Text):
+// nil when there is none, an error when there is one that cannot be read.
+func wordBlanket(m *parse.Message) (*wordDoc, error) {
+	for i := range m.Attachments {
+		a := &m.Attachments[i]
+		if !docx.IsDocx(a.Filename, a.ContentType) {
+			continue
+		}
+		if !a.Kept() {
+			return nil, fmt.Errorf("the document was not kept: %s", a.Dropped)
+		}
+		var r io.ReaderAt = bytes.NewReader(a.Content)
+		size := int64(len(a.Content))
+		if a.Content == nil {
+			f, err := os.Open(a.File)
+			if err != nil {
+				return nil, err
+			}
+			defer f.Close()
+			fi, err := f.Stat()
+			if err != nil {
+				return nil, err
+			}
+			r, size = f, fi.Size()
+		}
+		text, err := docx.Text(r, size, docx.Limits{})
+		if err != nil {
+			return nil, err
+		}
+		return &wordDoc{name: a.Filename, text: text}, nil
+	}
+	return nil, nil
 }

@@ -414,7 +414,7 @@ var labels = map[string]map[string]string{
 	},
 	"en": {
 		form.EventDate: "Date of event", form.ReporterName: "Name", form.ReporterEmail: "Email",
-		form.ReporterPhone: "Phone", form.ReporterOrg: "Organization", form.Forbund: "Coordination association",
+		form.ReporterPhone: "Phone", form.ReporterOrg: "Organisation", form.Forbund: "Coordination association",
 		form.Parties: "Parties involved", form.Description: "What happened?", form.Consequence: "Consequence",
 		form.Level: "Level", form.Suggestion: "Suggested solution", form.ContactOK: "May we contact you?",
 		form.PublishOK: "May it be published?",

@@ -25,6 +25,7 @@ type Ack struct {
 	// or that filled in what the mail's text left out (DocumentFilled).
 	Document       string
 	DocumentFilled bool
+	FormURL        string // the web form, for the next report; "" says none
 }
 
 // NewCase tells the process leaders of a new case.
@@ -204,7 +205,7 @@ func (Digest) Kind() Kind        { return KindDigest }
 
 func (b Ack) fill(d *Data, _ string) {
 	d.PIIMasked, d.Contact, d.NewsWithin, d.PrivacyURL, d.KeepDays = b.PIIMasked, b.Contact, b.NewsWithin, b.PrivacyURL, b.KeepDays
-	d.Document, d.DocumentFilled = b.Document, b.DocumentFilled
+	d.Document, d.DocumentFilled, d.FormURL = b.Document, b.DocumentFilled, b.FormURL
 }
 
 func (b NewCase) fill(d *Data, lang string) {

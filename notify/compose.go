@@ -221,6 +221,7 @@ type Data struct {
 	Closing        bool
 	Document       string
 	DocumentFilled bool
+	FormURL        string
 	Notices        []*store.Notice
 	Role           string
 	Timeline       []TimelineEntry

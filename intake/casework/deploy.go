@@ -61,7 +61,7 @@ func New(ctx context.Context, cfg *config.Config, st *store.Store, log *slog.Log
 		log.Error("report page override not used", "err", err)
 	}
 	p.SetPages(pages)
-	p.AttachDocx = cfg.Form.AttachDocx
+	p.AttachDocx, p.FormURL = cfg.Form.AttachDocx, cfg.Web.PublicURL
 	if len(cfg.Report.To) > 0 {
 		p.Report = &ReportSchedule{To: cfg.Report.To, Months: cfg.Report.Period.Months(), Day: cfg.Report.Day}
 	}

@@ -241,6 +241,18 @@ func (ap *applying) run(cmd command.Command) error {
 		a.Help = true
 	case command.Status:
 		a.Status = true
+	case command.Release:
+		if !c.Held {
+			a.Changes = append(a.Changes, p.text("release_not_held"))
+			return nil
+		}
+		c.Held = false
+		mails, err := p.toReporter(ap.tx, c, ap.fb, notify.Request{Now: now, Body: p.ack(c, ap.fb, "", false)})
+		if err != nil {
+			return err
+		}
+		a.Mails = append(a.Mails, mails...)
+		return ap.changed(p.text("released"))
 	case command.Silence:
 		summary, err := p.silence(ap.tx, c, cmd.Quiet, now)
 		if err != nil {

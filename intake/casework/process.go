@@ -20,6 +20,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -89,8 +90,12 @@ type Processor struct {
 	// AttachDocx attaches the blanket as a Word document to the blank form
 	// sent to whoever asks for it.
 	AttachDocx bool
+	// FormURL is the web form's public address, named in the
+	// acknowledgement; "" names none.
+	FormURL string
 
 	pages atomic.Pointer[templates.Pages] // the report's HTML page; nil: the built-in
+	webMu sync.Mutex                      // one web form submission at a time (their UIDs)
 
 	// hook is for tests: called before a message is read ("read") and
 	// inside its transaction ("record"); an error fails that message.
@@ -130,6 +135,10 @@ type Incoming struct {
 	UID         uint32
 	Raw         []byte
 	Forbund     string // the mailbox's förbund, "" for a shared mailbox
+	// Hold keeps a new case from being acknowledged until a process
+	// leader releases it (a web form submission from outside the member
+	// agencies: the address typed may be a stranger's).
+	Hold bool
 }
 
 // Outcome is what became of a message.
@@ -902,7 +911,17 @@ func (p *Processor) newCase(tx *store.Tx, pr *prepared, row *store.Message, now 
 	// acknowledgement went out.
 	var ack []*store.OutMail
 	noAck := ""
-	if derr := ident.Deliverable(from); derr != nil {
+	if pr.in.Hold {
+		c.Held = true
+		if err := tx.UpdateCase(c); err != nil {
+			return nil, err
+		}
+		noAck = p.text("held_no_ack")
+		if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: store.EventNote, Role: store.RoleSystem, Message: row.ID,
+			Summary: p.text("no_acknowledgement", noAck)}); err != nil {
+			return nil, err
+		}
+	} else if derr := ident.Deliverable(from); derr != nil {
 		noAck = p.text("undeliverable_address", from)
 		p.logger().Warn("new case from an address no mail can be sent to; no acknowledgement", "case", c.ID, "err", derr)
 		if err := tx.AddEvent(&store.Event{CaseID: c.ID, At: now, Kind: store.EventNote, Role: store.RoleSystem, Message: row.ID,
@@ -911,9 +930,7 @@ func (p *Processor) newCase(tx *store.Tx, pr *prepared, row *store.Message, now 
 		}
 	} else if ack, err = p.compose(notify.Request{To: []string{from}, Case: c, ForbundName: fb.Name,
 		InReplyTo: m.MessageID, References: m.References, Now: now,
-		Body: notify.Ack{PIIMasked: c.PIIFound > 0, Contact: notify.Contact{Name: fb.Contact.Name, Email: fb.Contact.Email, Phone: fb.Contact.Phone},
-			NewsWithin: fb.NewsWithin, PrivacyURL: fb.PrivacyURL, KeepDays: fb.PersonalDataDays,
-			Document: form.MaskPII(res.Document), DocumentFilled: res.DocumentFilled}}); err != nil {
+		Body: p.ack(c, fb, form.MaskPII(res.Document), res.DocumentFilled)}); err != nil {
 		return nil, err
 	}
 	var leaders []*store.OutMail
@@ -1127,4 +1144,12 @@ func (p *Processor) blankDocx() []notify.File {
 		name = "lex-heller-form.docx"
 	}
 	return []notify.File{{Name: name, ContentType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document", Data: b.Bytes()}}
+}
+
+// ack is the acknowledgement of case c, of the förbund fb; document names
+// the Word document the blanket was read from, if any.
+func (p *Processor) ack(c *store.Case, fb *config.Forbund, document string, filled bool) notify.Ack {
+	return notify.Ack{PIIMasked: c.PIIFound > 0, Contact: notify.Contact{Name: fb.Contact.Name, Email: fb.Contact.Email, Phone: fb.Contact.Phone},
+		NewsWithin: fb.NewsWithin, PrivacyURL: fb.PrivacyURL, KeepDays: fb.PersonalDataDays, Document: document, DocumentFilled: filled,
+		FormURL: p.FormURL}
 }

@@ -36,9 +36,10 @@ const (
 	Reopen   Name = "reopen"
 	Help     Name = "help"
 	Edit     Name = "edit"
-	Status   Name = "status" // the case's status and timeline, as the asker may see it
-	Silence  Name = "quiet"  // no status notices to the reporter (or, "/tyst nej", again)
-	Group    Name = "group"  // the case, de-identified, to a working group
+	Status   Name = "status"  // the case's status and timeline, as the asker may see it
+	Silence  Name = "quiet"   // no status notices to the reporter (or, "/tyst nej", again)
+	Group    Name = "group"   // the case, de-identified, to a working group
+	Release  Name = "release" // a held web form case: its reporter is acknowledged
 )
 
 // Spec describes one command for the help text.
@@ -71,6 +72,7 @@ var examples = map[Name]map[string]string{
 	Close:    {"sv": "/stäng", "en": "/close"},
 	Reopen:   {"sv": "/öppna", "en": "/reopen"},
 	Help:     {"sv": "/hjälp", "en": "/help"},
+	Release:  {"sv": "/godkänn", "en": "/release"},
 	Status:   {"sv": "/status", "en": "/status"},
 	Silence:  {"sv": "/tyst", "en": "/quiet"},
 }
@@ -114,6 +116,9 @@ var Specs = []Spec{
 	{Silence, "/tyst", "/quiet", map[string]string{"sv": "[nej]", "en": "[no]"},
 		map[string]string{"sv": "anmälaren får inga fler statusmeddelanden om ärendet; skriv /tyst nej så får hen dem igen. Anmälaren kan också själv skriva /tyst",
 			"en": "the reporter gets no more status messages about the case; write /quiet no for them to get them again. The reporter may write /quiet too"}, false},
+	{Release, "/godkänn", "/release", map[string]string{"sv": "", "en": ""},
+		map[string]string{"sv": "godkänner en anmälan från webbformuläret som väntar, så att anmälaren får sin bekräftelse",
+			"en": "releases a web form report that waits, so that its reporter gets the acknowledgement"}, false},
 	{Help, "/hjälp", "/help", map[string]string{"sv": "", "en": ""},
 		map[string]string{"sv": "svarar med den här tabellen", "en": "replies with this table"}, false},
 }
@@ -135,6 +140,7 @@ var names = map[string]Name{
 	"redigera": Edit, "edit": Edit, "avidentifiera": Edit,
 	"status": Status, "lage": Status,
 	"grupp": Group, "group": Group, "arbetsgrupp": Group,
+	"godkann": Release, "release": Release, "slapp": Release,
 	"tyst": Silence, "quiet": Silence, "tysta": Silence, "silence": Silence,
 }
 
@@ -456,7 +462,7 @@ func Check(c Command) (Command, *Error) {
 		if c.Group = strings.TrimSpace(c.Group); c.Group == "" {
 			return fail(NoGroupName, "")
 		}
-	case Feedback, Raise, Decision, Note, Edit, Publish, Close, Reopen, Help, Status, Silence:
+	case Feedback, Raise, Decision, Note, Edit, Publish, Close, Reopen, Help, Status, Silence, Release:
 	default:
 		return fail(Unknown, c.Raw)
 	}
@@ -545,7 +551,7 @@ func parseLine(l string, line int) (Command, *Error) {
 			return fail(NoGroupName, "")
 		}
 		c.Group = rest
-	case Close, Reopen, Help, Status:
+	case Close, Reopen, Help, Status, Release:
 		if rest != "" {
 			return fail(ExtraArgs, rest)
 		}

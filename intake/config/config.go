@@ -47,6 +47,7 @@ type Config struct {
 	Log       Log       `toml:"log"`
 	Commands  Commands  `toml:"commands"`
 	HTTP      HTTP      `toml:"http"`
+	Web       Web       `toml:"web"`
 	Report    Report    `toml:"report"`
 	Reminders Reminders `toml:"reminders"`
 	Form      FormOpts  `toml:"form"`
@@ -218,6 +219,22 @@ type HTTP struct {
 	Address string `toml:"address"` // host:port, default 127.0.0.1:9180; "off" serves nothing
 }
 
+// Web is the blanket's web form, a second door beside the mailbox.
+type Web struct {
+	// Address is where the form is served (host:port, behind the
+	// förbund's reverse proxy), "off" (the default) for none.
+	Address string `toml:"address"`
+	// PublicURL is where reporters reach it ("https://finsam.example/lexheller"),
+	// named in the acknowledgement and the blank form; "" names none.
+	PublicURL string `toml:"public_url"`
+	// MinFillSeconds is how soon after the form was shown a submission is
+	// taken for a person's (default 5): faster is a robot's.
+	MinFillSeconds int `toml:"min_fill_seconds"`
+	// PerHour is how many submissions one IP address, or one reporter's
+	// e-mail address, may make an hour (default 20).
+	PerHour int `toml:"per_hour"`
+}
+
 // Off is the HTTP address that serves nothing.
 const Off = "off"
 
@@ -289,6 +306,10 @@ type Forbund struct {
 	Contact    Contact `toml:"contact"`
 	NewsWithin string  `toml:"news_within"`
 	PrivacyURL string  `toml:"privacy_url"`
+	// ReporterDomains are the member agencies' mail domains: a web form
+	// submission from another domain is stored but held, acknowledged
+	// only when a process leader releases it (/godkänn). None holds none.
+	ReporterDomains []string `toml:"reporter_domains"`
 	// Notices says which status notices its reporters get; Digest when
 	// its representatives get their digest.
 	Notices Notices `toml:"notices"`

@@ -34,6 +34,13 @@ func (c *Config) setDefaults() {
 	def(&c.CasePrefix, "LH")
 	def(&c.FromName, "Lex Heller")
 	def(&c.HTTP.Address, DefaultHTTPAddress)
+	def(&c.Web.Address, Off)
+	if c.Web.MinFillSeconds <= 0 {
+		c.Web.MinFillSeconds = 5
+	}
+	if c.Web.PerHour <= 0 {
+		c.Web.PerHour = 20
+	}
 	if c.Report.Period == "" {
 		c.Report.Period = Monthly
 	}
@@ -74,6 +81,7 @@ func (c *Config) setDefaults() {
 		lower(f.ProcessLeaders)
 		lower(f.Addresses)
 		lower(f.Aliases)
+		lower(f.ReporterDomains)
 		slices.SortFunc(f.Meetings, func(a, b Date) int { return a.Compare(b.Time) })
 		if f.PersonalDataDays <= 0 {
 			f.PersonalDataDays = c.Retention.PersonalDataDays

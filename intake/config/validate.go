@@ -57,6 +57,12 @@ func (c *Config) validate(text string) []error {
 			p.bad(d.key, "%d: write a number of days from 1 to 365 (default %d)", *d.v, d.def)
 		}
 	}
+	if _, _, err := net.SplitHostPort(c.Web.Address); err != nil && c.Web.Address != Off {
+		p.bad("web.address", "%q: write host:port, e.g. \"127.0.0.1:8080\" behind the reverse proxy, or \"off\"", c.Web.Address)
+	}
+	if u := c.Web.PublicURL; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+		p.bad("web.public_url", "%q: write the address reporters open, e.g. \"https://finsam.example/lexheller\"", u)
+	}
 	if _, _, err := net.SplitHostPort(c.HTTP.Address); err != nil && c.HTTP.Address != Off {
 		p.bad("http.address", "%q: write host:port, e.g. \"127.0.0.1:9180\", or \"off\"", c.HTTP.Address)
 	}

@@ -57,6 +57,9 @@ type Case struct {
 	RaisedAt   *time.Time `json:"raised_at,omitempty"`
 	// NoticesOff: the reporter gets no status notices (/tyst).
 	NoticesOff bool `json:"notices_off,omitempty"`
+	// Held: from the web form, from outside the member agencies; the
+	// reporter is acknowledged when a process leader releases it.
+	Held bool `json:"held,omitempty"`
 }
 
 // ForParties is the description as it leaves the förbund (forwards,
@@ -91,11 +94,11 @@ func (tx *Tx) InsertCase(c *Case) error {
 	}
 	_, err := tx.exec(`INSERT INTO cases (id, year, seq, forbund, status, level, parties, other_party, themes,
 		event_date, reporter_name, reporter_email, reporter_phone, reporter_org, description, consequence,
-		suggestion, contact_ok, publish_ok, pii_found, language, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		suggestion, contact_ok, publish_ok, pii_found, language, created_at, updated_at, held)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.Year, c.Seq, c.Forbund, c.Status, c.Level, jsonList(c.Parties), c.OtherParty, jsonList(c.Themes),
 		c.EventDate, c.ReporterName, c.ReporterEmail, c.ReporterPhone, c.ReporterOrg, c.Description, c.Consequence,
-		c.Suggestion, c.ContactOK, c.PublishOK, c.PIIFound, c.Language, now, now)
+		c.Suggestion, c.ContactOK, c.PublishOK, c.PIIFound, c.Language, now, now, c.Held)
 	if err != nil {
 		return fmt.Errorf("store: insert case %s: %w", c.ID, err)
 	}
@@ -137,7 +140,7 @@ func (tx *Tx) Touch(caseID string, at time.Time) error {
 const caseColumns = `id, year, seq, forbund, status, level, parties, other_party, themes, event_date,
 	reporter_name, reporter_email, reporter_phone, reporter_org, description, consequence, suggestion,
 	contact_ok, publish_ok, publish, pii_found, language, created_at, updated_at, closed_at, raised, raised_at, scrubbed_at, edited,
-	notices_off`
+	notices_off, held`
 
 type scanner interface{ Scan(...any) error }
 
@@ -148,7 +151,7 @@ func scanCase(r scanner) (*Case, error) {
 	err := r.Scan(&c.ID, &c.Year, &c.Seq, &c.Forbund, &c.Status, &c.Level, &parties, &c.OtherParty, &themes,
 		&c.EventDate, &c.ReporterName, &c.ReporterEmail, &c.ReporterPhone, &c.ReporterOrg, &c.Description,
 		&c.Consequence, &c.Suggestion, &c.ContactOK, &c.PublishOK, &c.Publish, &c.PIIFound, &c.Language,
-		&created, &updated, &closed, &c.Raised, &raisedAt, &scrubbed, &c.Edited, &c.NoticesOff)
+		&created, &updated, &closed, &c.Raised, &raisedAt, &scrubbed, &c.Edited, &c.NoticesOff, &c.Held)
 	if err != nil {
 		return nil, err
 	}

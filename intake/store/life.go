@@ -29,9 +29,9 @@ func nullTS(t *time.Time) any {
 // reporter gets notices.
 func (tx *Tx) UpdateCase(c *Case) error {
 	_, err := tx.exec(`UPDATE cases SET status = ?, level = ?, parties = ?, other_party = ?, themes = ?, publish = ?,
-		raised = ?, raised_at = ?, closed_at = ?, updated_at = ?, edited = ?, notices_off = ? WHERE id = ?`,
+		raised = ?, raised_at = ?, closed_at = ?, updated_at = ?, edited = ?, notices_off = ?, held = ? WHERE id = ?`,
 		c.Status, c.Level, jsonList(c.Parties), c.OtherParty, jsonList(c.Themes), c.Publish,
-		c.Raised, nullTS(c.RaisedAt), nullTS(c.ClosedAt), ts(c.UpdatedAt), c.Edited, c.NoticesOff, c.ID)
+		c.Raised, nullTS(c.RaisedAt), nullTS(c.ClosedAt), ts(c.UpdatedAt), c.Edited, c.NoticesOff, c.Held, c.ID)
 	if err != nil {
 		return fmt.Errorf("store: update case %s: %w", c.ID, err)
 	}

@@ -384,6 +384,17 @@ func scanEvents(rows *sql.Rows, err error) ([]Event, error) {
 	return out, rows.Err()
 }
 
+// NextUID is the UID after the highest one the ledger holds of mailbox
+// (the web form's submissions, which no IMAP server numbers).
+func (s *Store) NextUID(ctx context.Context, mailbox string) (uint32, error) {
+	var n uint32
+	err := s.rdb.QueryRowContext(ctx, `SELECT COALESCE(MAX(uid), 0) + 1 FROM messages WHERE mailbox = ?`, mailbox).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: next uid of %s: %w", mailbox, err)
+	}
+	return n, nil
+}
+
 // MovedUIDs returns the UIDs of a mailbox's messages that were recorded
 // and moved (or copied) out of it.
 func (s *Store) MovedUIDs(ctx context.Context, mailbox string, uidValidity uint32) ([]uint32, error) {

@@ -1,0 +1,67 @@
+package casework
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"lexheller/intake/classify"
+	"lexheller/notify"
+)
+
+const webBlanket = "Ditt namn: Anna Andersson\nE-post: anna@af.example\nOrganisation: Arbetsförmedlingen Angered\n" +
+	"Berörda parter: FK, AF\nVad hände?\nPerson 850312-1231 sjukskrivs men FK godkänner inte.\n"
+
+// A web form submission takes the mailbox's path: a case, the
+// acknowledgement and the notification; the same form sent twice is one
+// case; one held waits for /godkänn.
+func TestSubmit(t *testing.T) {
+	now := time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC)
+	p := lifeProcessor(t, &now)
+	p.FormURL = "https://finsam.example/lexheller"
+	log := &mailLog{t: t, p: p}
+	ctx := context.Background()
+	s := Submission{Forbund: "goteborg", Name: "Anna Andersson", Email: reporter, Text: webBlanket, Key: "k1", At: now}
+	out, err := p.Submit(ctx, s)
+	if err != nil || out.Kind != classify.NewCase || out.Case == "" {
+		t.Fatalf("Submit: %+v, %v", out, err)
+	}
+	ms := log.next()
+	ack := only(t, ms, string(notify.KindAck), reporter)
+	only(t, ms, string(notify.KindNotifyNew), leader)
+	if !strings.Contains(ack.Body, "ÅÅMMDD-XXXX") || !strings.Contains(ack.Body, "https://finsam.example/lexheller") {
+		t.Errorf("the acknowledgement:\n%s", ack.Body)
+	}
+	c := caseNow(t, p, out.Case)
+	if strings.Contains(c.Description, "850312") || c.ReporterOrg != "Arbetsförmedlingen Angered" {
+		t.Errorf("the case: %+v", c)
+	}
+	// The same form again (a double click): the same case, nothing sent.
+	again, err := p.Submit(ctx, s)
+	if err != nil || !again.Duplicate || again.Case != out.Case || len(log.next()) != 0 {
+		t.Errorf("a double submit: %+v, %v", again, err)
+	}
+	// From outside the member agencies: held, the leaders told, no ack.
+	held := Submission{Forbund: "goteborg", Name: "X", Email: "x@gmail.example", Text: strings.Replace(webBlanket, "anna@af.example", "x@gmail.example", 1),
+		Key: "k2", Hold: true, At: now}
+	out, err = p.Submit(ctx, held)
+	if err != nil || out.Kind != classify.NewCase {
+		t.Fatalf("held: %+v, %v", out, err)
+	}
+	ms = log.next()
+	if len(to(ms, "x@gmail.example")) != 0 {
+		t.Fatalf("a held submission was acknowledged")
+	}
+	n := only(t, ms, string(notify.KindNotifyNew), leader)
+	if !strings.Contains(n.Body, "/godkänn") || !caseNow(t, p, out.Case).Held {
+		t.Errorf("the leaders' notification of a held case:\n%s", n.Body)
+	}
+	// /godkänn: the acknowledgement goes now.
+	process(t, p, reply(t, n, leader, "/godkänn"))
+	ms = log.next()
+	only(t, ms, string(notify.KindAck), "x@gmail.example")
+	if caseNow(t, p, out.Case).Held {
+		t.Error("still held after /godkänn")
+	}
+}

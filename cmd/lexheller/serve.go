@@ -19,6 +19,7 @@ import (
 	"lexheller/intake/monitor"
 	"lexheller/intake/oauth"
 	"lexheller/intake/store"
+	"lexheller/intake/web"
 	"lexheller/notify"
 	"lexheller/notify/guard"
 )
@@ -94,6 +95,7 @@ type app struct {
 	processor *casework.Processor
 	sender    *notify.Sender
 	watchers  []*intake.Watcher
+	web       *web.Server // the web form: the second door
 	monitor   *monitor.Monitor
 }
 
@@ -115,7 +117,9 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, er
 	for _, m := range cfg.Mailboxes() {
 		a.watchers = append(a.watchers, intake.NewWatcher(m, p, st, tokens, log.With("component", "intake")))
 	}
+	a.web = web.New(cfg, p, p.Classify.Signer.Key, log.With("component", "web"))
 	a.monitor = &monitor.Monitor{Store: st, Mailboxes: a.watchers, SMTPAddress: cfg.SMTP.Address, Logger: log, Tokens: tokens, Caught: guard.Caught,
+		Web:     a.web.Counts,
 		Sending: func() (time.Time, string) { h := a.sender.Health(); return h.FailingSince, h.LastError }}
 	return a, nil
 }
@@ -140,16 +144,8 @@ func (a *app) run(ctx context.Context) error {
 	}
 	start("scheduler", (&casework.Scheduler{Processor: a.processor, Retention: casework.RetentionOf(a.cfg),
 		RawMessageDays: a.cfg.Retention.RawMessageDays, Logger: a.log.With("component", "scheduler")}).Run)
-	start("http", func(ctx context.Context) error {
-		if a.cfg.HTTP.Address == config.Off {
-			return nil
-		}
-		if err := a.monitor.Serve(ctx, a.cfg.HTTP.Address); err != nil {
-			// Health and metrics are for the operator; the mail goes on.
-			a.log.Error("health and metrics not served", "err", err)
-		}
-		return nil
-	})
+	start("web form", a.web.Run)
+	start("http", func(ctx context.Context) error { return a.monitor.Run(ctx, a.cfg.HTTP.Address) })
 	wg.Wait()
 	close(errc)
 	var errs []error

@@ -58,6 +58,7 @@ func StartDev(out io.Writer) (*config.Config, func(), error) {
 		return nil, nil, err
 	}
 	cfg.IMAP.Address, cfg.SMTP.Address, cfg.HTTP.Address = srv.IMAPAddr, srv.SMTPAddr, freeOr(cfg.HTTP.Address)
+	cfg.Web.Address = freeOr("127.0.0.1:8080") // the web form, on in dev mode
 	example := filepath.Join(filepath.Dir(cfg.Database), "exempel.eml")
 	if err := writeExample(example, "anna@"+domain, cfg.Address); err != nil {
 		srv.Close()
@@ -74,12 +75,13 @@ Read Anna's first mail, decoded:
   curl -s --url 'imap://%s/INBOX;UID=1' --user anna@%s:x | lexheller inspect -
   (with go run: ... | go run ./cmd/lexheller inspect -)
 Process leader: %s (reply to lexheller's mail; /hjälp lists the commands)
+The web form: http://%s/%s
 Health and metrics: http://%s/healthz, http://%s/metrics
 A whole case's life in a few seconds: lexheller demo
 
 `, srv.IMAPAddr, domain, srv.SMTPAddr, domain, cfg.Database, example,
 		srv.SMTPAddr, domain, cfg.Address, example,
-		srv.IMAPAddr, domain, cfg.Forbund[0].ProcessLeaders[0], cfg.HTTP.Address, cfg.HTTP.Address)
+		srv.IMAPAddr, domain, cfg.Forbund[0].ProcessLeaders[0], cfg.Web.Address, cfg.Forbund[0].Slug, cfg.HTTP.Address, cfg.HTTP.Address)
 	return cfg, func() { srv.Close() }, nil
 }
 

@@ -44,6 +44,9 @@ type Monitor struct {
 	// (zero: 5 minutes; negative: at once): retries push each mail's due
 	// time on, so the outbox never looks overdue.
 	SendFailingFor time.Duration
+	// Web counts the web form's submissions and rejections by outcome
+	// (web.Server.Counts); nil shows none.
+	Web func() map[string]int64
 	// Caught counts, by exit, the texts in which a personnummer was found
 	// on the way out (notify/guard's Caught); nil shows none.
 	Caught func() map[string]int64
@@ -143,7 +146,7 @@ type metrics struct {
 	m *Monitor
 
 	messages, cases, outbox, outboxAge, outboxMails, reconnects, lastSync, connected, failing, failingAge *prometheus.Desc
-	scrubbed, pruned, caught                                                                              *prometheus.Desc
+	scrubbed, pruned, caught, web                                                                         *prometheus.Desc
 	tokenFetches, tokenFailures, tokenRefusals, relogins                                                  *prometheus.Desc
 }
 
@@ -164,6 +167,7 @@ func newMetrics(mon *Monitor) *metrics {
 		failingAge:  d("messages_failing_oldest_age_seconds", "Age of the oldest failing message; 0 when none."),
 		scrubbed:    d("retention_cases_scrubbed_total", "Cases whose personal data was removed (retention or erasure)."),
 		pruned:      d("retention_mail_bodies_pruned_total", "Mails sent whose body was removed."),
+		web:         d("web_submissions_total", "Web form submissions by outcome: case, held, duplicate, invalid, rejected_* (honeypot, too_fast, rate, csrf, token, too_large).", "outcome"),
 		caught:      d("pii_caught_at_exit_total", "Texts in which a personnummer was still found on the way out, and masked there (a gap in the masking upstream; each is logged).", "exit"),
 
 		tokenFetches:  d("oauth2_token_fetches_total", "OAuth2 tokens asked of the token endpoint (failures included).", "account"),
@@ -175,7 +179,7 @@ func newMetrics(mon *Monitor) *metrics {
 
 func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{m.messages, m.cases, m.outbox, m.outboxAge, m.outboxMails, m.reconnects, m.lastSync, m.connected, m.failing, m.failingAge, m.scrubbed, m.pruned,
-		m.caught, m.tokenFetches, m.tokenFailures, m.tokenRefusals, m.relogins} {
+		m.caught, m.web, m.tokenFetches, m.tokenFailures, m.tokenRefusals, m.relogins} {
 		ch <- d
 	}
 }
@@ -226,6 +230,12 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 	} else {
 		ch <- prometheus.MustNewConstMetric(m.scrubbed, prometheus.CounterValue, float64(scrubbed))
 		ch <- prometheus.MustNewConstMetric(m.pruned, prometheus.CounterValue, float64(pruned))
+	}
+	if m.m.Web != nil {
+		counts := m.m.Web()
+		for _, k := range append([]string{"case", "held", "duplicate", "invalid"}, webRejections...) {
+			ch <- prometheus.MustNewConstMetric(m.web, prometheus.CounterValue, float64(counts[k]), k)
+		}
 	}
 	if m.m.Caught != nil {
 		caught := m.m.Caught()
@@ -293,6 +303,19 @@ func (m *Monitor) Addr() string {
 	return ""
 }
 
+// Run serves /healthz and /metrics at address until ctx is done; "off"
+// serves nothing, and what cannot be served is logged (they are for the
+// operator: the mail goes on).
+func (m *Monitor) Run(ctx context.Context, address string) error {
+	if address == config.Off {
+		return nil
+	}
+	if err := m.Serve(ctx, address); err != nil && m.Logger != nil {
+		m.Logger.Error("health and metrics not served", "err", err)
+	}
+	return nil
+}
+
 // Serve serves Handler on address (host:port) until ctx is done.
 func (m *Monitor) Serve(ctx context.Context, address string) error {
 	ln, err := net.Listen("tcp", address)
@@ -316,3 +339,6 @@ func (m *Monitor) Serve(ctx context.Context, address string) error {
 	}
 	return nil
 }
+
+// webRejections are the reasons the web form turns a submission away.
+var webRejections = []string{"rejected_honeypot", "rejected_too_fast", "rejected_rate", "rejected_csrf", "rejected_token", "rejected_too_large"}

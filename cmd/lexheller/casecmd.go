@@ -139,24 +139,9 @@ func cmdAgenda(args []string, std stdio) error {
 		return err
 	}
 	defer a.close()
-	if *slug == "" {
-		if len(a.cfg.Forbund) != 1 {
-			return errors.New("agenda: name the förbund with --forbund")
-		}
-		*slug = a.cfg.Forbund[0].Slug
-	}
-	if _, known := a.cfg.ForbundNames()[*slug]; !known {
-		return fmt.Errorf("agenda: no förbund %q in the config", *slug)
-	}
-	now := time.Now()
-	if when.IsZero() {
-		if *when = a.processor.NextMeeting(*slug, now); when.IsZero() {
-			return fmt.Errorf("agenda: %s has no meeting ahead in the config; give --meeting DATE", *slug)
-		}
-	}
-	m, err := a.processor.AgendaMail(c.ctx, *slug, *when, now)
+	m, err := a.processor.AgendaOf(c.ctx, *slug, *when, time.Now())
 	if err != nil {
-		return err
+		return fmt.Errorf("agenda: %w", err)
 	}
 	fmt.Fprintf(std.out, "%s\n\n%s", m.Subject, m.Body)
 	return nil

@@ -86,6 +86,17 @@ func TestCLIWithoutArgumentsAndUnknownCommand(t *testing.T) {
 	if out, code := runCLI(t, "", "form", "--lang", "en"); code != 0 || !strings.Contains(out, "Parties involved:") {
 		t.Errorf("form --lang en: exit %d, %q", code, out)
 	}
+	// With a config that names the web form, the form says where it is.
+	cfgPath := filepath.Join(t.TempDir(), "web.toml")
+	cfgText := "address = \"lh@f.example\"\n[web]\npublic_url = \"https://finsam.example/lexheller\"\n[imap]\naddress = \"127.0.0.1:143\"\nsecurity = \"none\"\n" +
+		"username = \"u\"\npassword_env = \"LH_FORM_PW\"\n[smtp]\naddress = \"127.0.0.1:25\"\nsecurity = \"none\"\n[[forbund]]\nslug = \"g\"\nprocess_leaders = [\"pl@f.example\"]\n"
+	if err := os.WriteFile(cfgPath, []byte(cfgText), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("LH_FORM_PW", "x")
+	if out, code := runCLI(t, "", "form", "--config", cfgPath); code != 0 || !strings.Contains(out, "webbformuläret: https://finsam.example/lexheller") {
+		t.Errorf("form --config with [web] public_url: exit %d, %q", code, out)
+	}
 	// The Word blanket: it reads back as the blanket's labels.
 	path := filepath.Join(t.TempDir(), "blankett.docx")
 	if out, code := runCLI(t, "", "form", "--docx", path); code != 0 || out != "" {

@@ -359,6 +359,27 @@ func (p *Processor) sendReport(ctx context.Context, now time.Time) (int, error) 
 	return n, err
 }
 
+// AgendaOf is the agenda of förbund slug's meeting on the day of meeting,
+// as its chief would get it now: slug may be "" when there is one
+// förbund, and meeting zero for its next meeting.
+func (p *Processor) AgendaOf(ctx context.Context, slug string, meeting, now time.Time) (*store.OutMail, error) {
+	if slug == "" {
+		if len(p.Classify.Forbund) != 1 {
+			return nil, errors.New("name the förbund with --forbund")
+		}
+		slug = p.Classify.Forbund[0].Slug
+	}
+	if !slices.ContainsFunc(p.Classify.Forbund, func(f config.Forbund) bool { return f.Slug == slug }) {
+		return nil, fmt.Errorf("no förbund %q in the config", slug)
+	}
+	if meeting.IsZero() {
+		if meeting = p.NextMeeting(slug, now); meeting.IsZero() {
+			return nil, fmt.Errorf("%s has no meeting ahead in the config; give --meeting DATE", slug)
+		}
+	}
+	return p.AgendaMail(ctx, slug, meeting, now)
+}
+
 // NextMeeting is the förbund's first meeting on or after now's date, zero
 // when none is ahead.
 func (p *Processor) NextMeeting(slug string, now time.Time) time.Time {

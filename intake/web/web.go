@@ -33,7 +33,9 @@ import (
 	"golang.org/x/time/rate"
 
 	"lexheller/intake/casework"
+	"lexheller/intake/classify"
 	"lexheller/intake/config"
+	"lexheller/intake/docx"
 	"lexheller/intake/form"
 )
 
@@ -262,15 +264,27 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 	}
 	text := v.blanket()
 	res := form.Parse(text, form.Fallback{})
-	if probs := problems(l, p.Fields, v); len(probs) > 0 {
+	fs := files(r)
+	// A Word blanket uploaded stands for the fields (the core reads it);
+	// the address to answer is needed all the same.
+	withDoc := slices.ContainsFunc(fs, func(f casework.SubmittedFile) bool { return docx.IsDocx(f.Name, f.ContentType) })
+	if probs := problems(l, p.Fields, v, withDoc); len(probs) > 0 {
 		s.count("invalid")
 		p.Summary = probs
 		s.render(w, http.StatusBadRequest, "form.html", p)
 		return
 	}
 	sub := casework.Submission{Forbund: fb.Slug, Name: v.get(form.ReporterName), Email: v.get(form.ReporterEmail), Text: text,
-		Key: nonce, Files: files(r), Hold: held(fb, v.get(form.ReporterEmail)), At: s.now()}
+		Key: nonce, Files: fs, Hold: held(fb, v.get(form.ReporterEmail)), At: s.now()}
 	out, err := s.Core.Submit(r.Context(), sub)
+	if err == nil && out.Case == "" && (out.Kind == classify.InvalidForm || out.Kind == classify.Quarantine) {
+		// A document that holds too little, or cannot be read: the
+		// reporter is asked by mail, or a process leader looks at it.
+		s.count("invalid")
+		s.render(w, http.StatusOK, "done.html", &page{Lang: l, Slug: fb.Slug, Name: fb.Name, Email: v.get(form.ReporterEmail),
+			Message: string(out.Kind)})
+		return
+	}
 	if err != nil || out.Case == "" {
 		s.logger().Error("web form submission not recorded", "forbund", fb.Slug, "err", err, "kind", out.Kind)
 		s.render(w, http.StatusInternalServerError, "error.html", &page{Lang: l, Slug: fb.Slug, Name: fb.Name, Message: "internal"})
@@ -335,11 +349,12 @@ func files(r *http.Request) []casework.SubmittedFile {
 // problems are what keeps the form from being a blanket: each required
 // field that is empty, and an e-mail address that is none; each problem
 // is set on its field too.
-func problems(l string, fields []*field, v values) []problem {
+func problems(l string, fields []*field, v values, withDoc bool) []problem {
 	var out []problem
 	for _, f := range fields {
 		msg := ""
 		switch {
+		case withDoc && f.Name != form.ReporterEmail:
 		case f.Required && f.Kind == kindParties && len(v.parties) == 0:
 			msg = missing[f.Name][l]
 		case f.Required && f.Kind != kindParties && strings.TrimSpace(f.Value) == "":

@@ -1,13 +1,17 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/textproto"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -240,5 +244,46 @@ func TestWebFormHoldsStrangers(t *testing.T) {
 	}
 	if s.Counts()["held"] != 1 {
 		t.Errorf("counts %v", s.Counts())
+	}
+}
+
+// A Word blanket uploaded in the form stands for its fields: only the
+// address to answer is asked for, and the core reads the document.
+func TestWebFormWordBlanket(t *testing.T) {
+	now := time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC)
+	_, p, srv := newForm(t, &now)
+	b := newBrowser(t, srv.URL)
+	_, page := b.get("/demo")
+	now = now.Add(time.Minute)
+	doc, err := os.ReadFile("../docx/testdata/table.docx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, vs := range filled(page, url.Values{"reporter_email": {"anna@lexheller.localhost"}}) {
+		for _, v := range vs {
+			mw.WriteField(k, v)
+		}
+	}
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", `form-data; name="bilaga"; filename="blankett.docx"`)
+	h.Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	fw, _ := mw.CreatePart(h)
+	fw.Write(doc)
+	mw.Close()
+	resp, err := b.c.Post(srv.URL+"/demo", mw.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	caseID := regexp.MustCompile(`LH-\d{4}-\d{4}`).FindString(string(out))
+	if resp.StatusCode != 200 || caseID == "" {
+		t.Fatalf("a Word blanket uploaded: %d\n%s", resp.StatusCode, out)
+	}
+	c, _ := p.Store.Case(context.Background(), caseID)
+	if c.ReporterOrg != "Arbetsförmedlingen Angered" || !strings.Contains(c.Description, "aktivitetsstödet dras in") {
+		t.Errorf("the case from the uploaded document: %+v", c)
 	}
 }

@@ -138,6 +138,14 @@ func (m *Monitor) healthz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fmt.Fprintln(w, "ok")
+	if c := m.webCounts(); c != nil {
+		rejected := int64(0)
+		for _, k := range webRejections {
+			rejected += c[k]
+		}
+		fmt.Fprintf(w, "web form: %d cases, %d held, %d double submits, %d with fields missing, %d turned away\n",
+			c["case"], c["held"], c["duplicate"], c["invalid"], rejected)
+	}
 }
 
 // metrics reads the daemon's figures when Prometheus scrapes: counts from
@@ -231,8 +239,7 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(m.scrubbed, prometheus.CounterValue, float64(scrubbed))
 		ch <- prometheus.MustNewConstMetric(m.pruned, prometheus.CounterValue, float64(pruned))
 	}
-	if m.m.Web != nil {
-		counts := m.m.Web()
+	if counts := m.m.webCounts(); counts != nil {
 		for _, k := range append([]string{"case", "held", "duplicate", "invalid"}, webRejections...) {
 			ch <- prometheus.MustNewConstMetric(m.web, prometheus.CounterValue, float64(counts[k]), k)
 		}
@@ -342,3 +349,11 @@ func (m *Monitor) Serve(ctx context.Context, address string) error {
 
 // webRejections are the reasons the web form turns a submission away.
 var webRejections = []string{"rejected_honeypot", "rejected_too_fast", "rejected_rate", "rejected_csrf", "rejected_token", "rejected_too_large"}
+
+// webCounts are the web form's counts, nil when it is off.
+func (m *Monitor) webCounts() map[string]int64 {
+	if m.Web == nil {
+		return nil
+	}
+	return m.Web()
+}

@@ -115,3 +115,26 @@ func TestCaughtAtExitInMetrics(t *testing.T) {
 		t.Errorf("the other exits are not shown at 0:\n%s", grep(string(b), "pii_caught"))
 	}
 }
+
+// With the web form, /healthz says what it took in and turned away.
+func TestHealthzCountsTheWebForm(t *testing.T) {
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "m.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	web := func() map[string]int64 {
+		return map[string]int64{"case": 4, "held": 1, "rejected_honeypot": 2, "rejected_rate": 1}
+	}
+	srv := httptest.NewServer((&monitor.Monitor{Store: st, Web: web}).Handler())
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !strings.Contains(string(b), "web form: 4 cases, 1 held, 0 double submits, 0 with fields missing, 3 turned away") {
+		t.Errorf("/healthz: %d %s", resp.StatusCode, b)
+	}
+}

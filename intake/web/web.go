@@ -84,8 +84,11 @@ func New(cfg *config.Config, core Submitter, key []byte, log *slog.Logger) *Serv
 
 // Counts are the submissions by outcome (case, held, duplicate, invalid)
 // and the rejections by reason (honeypot, too_fast, rate, csrf, token,
-// too_large), since start.
+// too_large), since start; nil when the form is off.
 func (s *Server) Counts() map[string]int64 {
+	if s.Address == "" || s.Address == config.Off {
+		return nil
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := map[string]int64{}

@@ -42,6 +42,7 @@ func newForm(t *testing.T, now *time.Time) (*Server, *casework.Processor, *httpt
 		t.Fatal(err)
 	}
 	p.Now = func() time.Time { return *now }
+	cfg.Web.Address = "127.0.0.1:0" // on (served here by httptest)
 	s := New(cfg, p, []byte("test key"), slog.New(slog.DiscardHandler))
 	s.Now = func() time.Time { return *now }
 	srv := httptest.NewServer(s.Handler())

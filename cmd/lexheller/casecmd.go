@@ -18,7 +18,7 @@ func cmdCaseAct(verb string, args []string, std stdio) error {
 	c := newCLI("case "+verb, std, true)
 	build, ok := caseActions[verb]
 	if !ok {
-		return fmt.Errorf("case: unknown action %q; write show, set, forward, feedback, note, close or reopen", verb)
+		return fmt.Errorf("case: unknown action %q; write show, set, forward, feedback, note, close, reopen or release", verb)
 	}
 	commands := build(c)
 	if err := c.parse(args, 1, "one case, e.g. LH-2026-0042"); err != nil {
@@ -109,8 +109,9 @@ var caseActions = map[string]func(c *cli) func() ([]command.Command, error){
 			return []command.Command{{Name: command.Note, Text: body}}, err
 		}
 	},
-	"close":  noArgs(command.Close),
-	"reopen": noArgs(command.Reopen),
+	"close":   noArgs(command.Close),
+	"reopen":  noArgs(command.Reopen),
+	"release": noArgs(command.Release),
 }
 
 func noArgs(n command.Name) func(*cli) func() ([]command.Command, error) {

@@ -55,6 +55,7 @@ func TestCaseCommandsCLI(t *testing.T) {
 		{"", []string{"case", "close", id}, 0, "Ärendet avslutat"},
 		{"", []string{"case", "reopen", id}, 0, "Ärendet öppnat igen"},
 		{"", []string{"agenda", "--forbund", "goteborg"}, 0, "Väntar på svar från en part (1)"},
+		{"", []string{"case", "release", id}, 0, "väntade inte på godkännande"},
 		{"", []string{"case", "frobnicate", id}, 1, "unknown action"},
 	}
 	for _, s := range steps {

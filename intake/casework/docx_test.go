@@ -150,3 +150,32 @@ func TestWordLayoutsMakeTheMailedCase(t *testing.T) {
 		}
 	}
 }
+
+// A Word document larger than a message may keep (a 50 MB image in it,
+// say; here the limit is made small): not read, the mail to Karantän with
+// the reason, nothing sent.
+func TestWordBlanketTooLarge(t *testing.T) {
+	now := time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC)
+	p := lifeProcessor(t, &now)
+	p.Parse = &parse.Options{MaxAttachmentBytes: 64 << 10}
+	var big bytes.Buffer
+	zw := zip.NewWriter(&big)
+	w, _ := zw.CreateHeader(&zip.FileHeader{Name: "word/media/image1.png", Method: zip.Store})
+	img := make([]byte, 200<<10)
+	for i := range img {
+		img[i] = byte(i*7 + i/3)
+	}
+	w.Write(img)
+	d, _ := zw.Create("word/document.xml")
+	d.Write([]byte(`<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Namn: Anna</w:t></w:r></w:p></w:body></w:document>`))
+	zw.Close()
+	outs := process(t, p, withDocx("dora@af.example", "big@af.example", "Se bifogad blankett.", "blankett.docx", big.Bytes()))
+	if outs[0].Folder != FolderQuarantine || !strings.Contains(outs[0].Reason, "not kept") {
+		t.Errorf("a Word document over the limit: %+v", outs[0])
+	}
+	for _, m := range outbox(t, p) {
+		if m.To == "dora@af.example" {
+			t.Errorf("its sender got %s", m.Kind)
+		}
+	}
+}

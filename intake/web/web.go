@@ -19,6 +19,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"html/template"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -341,10 +342,12 @@ func files(r *http.Request) []casework.SubmittedFile {
 		if err != nil {
 			continue
 		}
-		data := make([]byte, fh.Size)
-		n, _ := f.Read(data)
+		data, err := io.ReadAll(f)
 		f.Close()
-		out = append(out, casework.SubmittedFile{Name: fh.Filename, ContentType: fh.Header.Get("Content-Type"), Data: data[:n]})
+		if err != nil {
+			continue
+		}
+		out = append(out, casework.SubmittedFile{Name: fh.Filename, ContentType: fh.Header.Get("Content-Type"), Data: data})
 	}
 	return out
 }

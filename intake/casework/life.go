@@ -266,13 +266,8 @@ func (ap *applying) run(cmd command.Command) error {
 // forward applies /vidarebefordra, reopening a closed case first.
 func (ap *applying) forward(cmd command.Command) error {
 	p, c, a := ap.p, ap.c, ap.a
-	if c.Status == store.StatusClosed {
-		c.ClosedAt = nil
-		summary := p.text("reopened_to_forward")
-		a.Changes = append(a.Changes, summary)
-		if err := ap.event(store.EventStatus, summary, ""); err != nil {
-			return err
-		}
+	if err := ap.reopenToSend(); err != nil {
+		return err
 	}
 	mails, err := p.forward(ap.tx, c, ap.fb, cmd, ap.actor, ap.now)
 	a.Mails = append(a.Mails, mails...)
@@ -284,18 +279,25 @@ func (ap *applying) forward(cmd command.Command) error {
 	return nil
 }
 
+// reopenToSend reopens a closed case that is sent on (to a party or a
+// working group), and says so.
+func (ap *applying) reopenToSend() error {
+	if ap.c.Status != store.StatusClosed {
+		return nil
+	}
+	ap.c.ClosedAt = nil
+	summary := ap.p.text("reopened_to_forward")
+	ap.a.Changes = append(ap.a.Changes, summary)
+	return ap.event(store.EventStatus, summary, "")
+}
+
 // group applies /grupp: the case goes, de-identified, to the working
 // group's addresses, as a forward to a party does.
 func (ap *applying) group(cmd command.Command) error {
 	p, c, a := ap.p, ap.c, ap.a
 	g := ap.fb.Group(cmd.Group)
-	if c.Status == store.StatusClosed {
-		c.ClosedAt = nil
-		summary := p.text("reopened_to_forward")
-		a.Changes = append(a.Changes, summary)
-		if err := ap.event(store.EventStatus, summary, ""); err != nil {
-			return err
-		}
+	if err := ap.reopenToSend(); err != nil {
+		return err
 	}
 	question := form.Deidentify(cmd.Text, c.Reporter())
 	sent := false

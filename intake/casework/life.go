@@ -526,8 +526,12 @@ func (p *Processor) sendForward(tx *store.Tx, c *store.Case, fb *config.Forbund,
 	return append(ms, copies...), nil
 }
 
-// toReporter composes req to the address the blanket came from.
+// toReporter composes req to the address the blanket came from; none
+// while the case is held (the address may be a stranger's).
 func (p *Processor) toReporter(tx *store.Tx, c *store.Case, fb *config.Forbund, req notify.Request) ([]*store.OutMail, error) {
+	if c.Held {
+		return nil, nil
+	}
 	to, err := tx.Reporter(c.ID)
 	if err != nil {
 		return nil, err

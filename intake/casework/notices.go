@@ -23,7 +23,7 @@ const noticeGap = 24 * time.Hour
 // recorded when the förbund does not send that notice, the case is
 // silenced (/tyst) or it has no reporter's address (imported).
 func (p *Processor) notice(tx *store.Tx, c *store.Case, fb *config.Forbund, kind store.NoticeKind, party, text string, now time.Time) error {
-	if c.NoticesOff || !fb.Notices.Sends(string(kind)) {
+	if c.NoticesOff || c.Held || !fb.Notices.Sends(string(kind)) {
 		return nil
 	}
 	if ok, err := tx.HasReporter(c.ID); err != nil || !ok {

@@ -137,8 +137,14 @@ type Incoming struct {
 	Forbund     string // the mailbox's förbund, "" for a shared mailbox
 	// Hold keeps a new case from being acknowledged until a process
 	// leader releases it (a web form submission from outside the member
-	// agencies: the address typed may be a stranger's).
+	// agencies: the address typed may be a stranger's); nothing is sent
+	// to that address meanwhile.
 	Hold bool
+	// Form is the blanket as a form gave it, field by field (the web
+	// form): it stands for the fields read from the text, so nothing typed
+	// in a text box is taken for a label, and Forbund for the förbund
+	// named in it.
+	Form *form.Result
 }
 
 // Outcome is what became of a message.
@@ -542,9 +548,29 @@ func (p *Processor) prepare(ctx context.Context, in Incoming) (*prepared, error)
 			m.RemoveFiles()
 			return nil, err
 		}
+		if in.Form != nil && (res.Kind == classify.NewCase || res.Kind == classify.InvalidForm) {
+			formFields(res, in)
+		}
 		pr.res = res
 	}
 	return pr, nil
+}
+
+// formFields puts a form's fields (Incoming.Form) in the place of those
+// classification read from the text; an attached document fills what the
+// form left empty.
+func formFields(res *classify.Result, in Incoming) {
+	f := in.Form
+	if res.Document != "" && res.Form != nil {
+		f = form.Fill(in.Form, res.Form)
+	}
+	res.Form, res.Forbund = f, in.Forbund
+	res.Form.Fields.Forbund = in.Forbund
+	if len(f.Missing) == 0 {
+		res.Kind, res.Reason = classify.NewCase, fmt.Sprintf("a blanket from the web form with %d fields", len(f.Labels))
+	} else {
+		res.Kind, res.Reason = classify.InvalidForm, "required fields missing: "+strings.Join(f.Missing, ", ")
+	}
 }
 
 // seen looks pr up in the ledger. A message is a re-delivery of one seen
@@ -761,25 +787,17 @@ func (p *Processor) record(tx *store.Tx, pr *prepared) ([]*store.OutMail, error)
 			err = tx.AddEvent(&store.Event{CaseID: res.Case, At: now, Kind: store.EventRefused, Actor: strings.ToLower(m.From.Address),
 				Role: store.RoleUnverified, Message: row.ID, Summary: p.text("unverified_quarantined", res.Reason)})
 		}
-	case classify.FormRequest:
+	case classify.FormRequest, classify.InvalidForm:
+		if pr.in.Hold {
+			// Held: nothing goes to an address that may be a stranger's.
+			break
+		}
+		if res.Kind == classify.InvalidForm {
+			more, err = p.incomplete(tx, m, res, now)
+			break
+		}
 		more, err = p.compose(notify.Request{To: []string{m.From.Address}, InReplyTo: m.MessageID,
 			ForbundName: p.forbundName(res.Forbund), Now: now, Body: notify.BlankForm{Files: p.blankDocx()}})
-	case classify.InvalidForm:
-		fields := &res.Form.Fields
-		if len(res.Form.Labels) == 0 {
-			fields = nil // nothing was written under a label: nothing to show as understood
-		}
-		more, err = p.compose(notify.Request{To: []string{m.From.Address}, InReplyTo: m.MessageID,
-			ForbundName: p.forbundName(res.Forbund), Now: now,
-			Body: notify.Incomplete{Fields: fields, Written: res.Form.Labels, Missing: res.Form.Missing,
-				PIIMasked: len(res.Form.PII) > 0, Name: res.Form.Fields.ReporterName, Attached: res.Attached}})
-		// An answer to this request with only what was missing completes
-		// the blanket (classify merges the two).
-		for _, o := range more {
-			if err == nil {
-				err = tx.SavePartial(o.MessageID, m.From.Address, form.MaskPII(res.Text), now)
-			}
-		}
 	case classify.IgnoreBounce:
 		more, err = p.bounced(tx, pr, now)
 	case classify.IgnoreAuto:
@@ -1152,4 +1170,25 @@ func (p *Processor) ack(c *store.Case, fb *config.Forbund, document string, fill
 	return notify.Ack{PIIMasked: c.PIIFound > 0, Contact: notify.Contact{Name: fb.Contact.Name, Email: fb.Contact.Email, Phone: fb.Contact.Phone},
 		NewsWithin: fb.NewsWithin, PrivacyURL: fb.PrivacyURL, KeepDays: fb.PersonalDataDays, Document: document, DocumentFilled: filled,
 		FormURL: p.FormURL}
+}
+
+// incomplete asks the sender of an incomplete blanket for what is missing
+// and keeps what came, for the answer to complete.
+func (p *Processor) incomplete(tx *store.Tx, m *parse.Message, res *classify.Result, now time.Time) (more []*store.OutMail, err error) {
+	fields := &res.Form.Fields
+	if len(res.Form.Labels) == 0 {
+		fields = nil // nothing was written under a label: nothing to show as understood
+	}
+	more, err = p.compose(notify.Request{To: []string{m.From.Address}, InReplyTo: m.MessageID,
+		ForbundName: p.forbundName(res.Forbund), Now: now,
+		Body: notify.Incomplete{Fields: fields, Written: res.Form.Labels, Missing: res.Form.Missing,
+			PIIMasked: len(res.Form.PII) > 0, Name: res.Form.Fields.ReporterName, Attached: res.Attached}})
+	// An answer to this request with only what was missing completes
+	// the blanket (classify merges the two).
+	for _, o := range more {
+		if err == nil {
+			err = tx.SavePartial(o.MessageID, m.From.Address, form.MaskPII(res.Text), now)
+		}
+	}
+	return more, err
 }

@@ -4,15 +4,21 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
+	"io"
 	"mime"
 	"mime/multipart"
+	"net/mail"
 	"net/textproto"
 	"strings"
 	"time"
+
+	"lexheller/intake/form"
 )
 
-// MailboxWeb is the ledger's mailbox of the web form's submissions.
-const MailboxWeb = "web"
+// MailboxWeb is the ledger's mailbox of the web form's submissions (no
+// IMAP folder is called so).
+const MailboxWeb = "lexheller:web"
 
 // Submission is a blanket from the web form: the same "Label: value"
 // text a mailed blanket has, from the address the reporter typed.
@@ -26,6 +32,9 @@ type Submission struct {
 	// same message, and makes no second case.
 	Key   string
 	Files []SubmittedFile
+	// Form is the blanket field by field, as the form gave it: it stands
+	// for what would be read from Text (see Incoming.Form).
+	Form *form.Result
 	// Hold: the address is outside the förbund's member agencies; the
 	// case waits for a process leader's /godkänn before its reporter is
 	// acknowledged.
@@ -55,7 +64,7 @@ func (p *Processor) Submit(ctx context.Context, s Submission) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	outs, err := p.Process(ctx, []Incoming{{Mailbox: MailboxWeb, UIDValidity: 1, UID: uid, Raw: raw, Forbund: s.Forbund, Hold: s.Hold}})
+	outs, err := p.Process(ctx, []Incoming{{Mailbox: MailboxWeb, UIDValidity: 1, UID: uid, Raw: raw, Forbund: s.Forbund, Hold: s.Hold, Form: s.Form}})
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -67,35 +76,45 @@ func (p *Processor) Submit(ctx context.Context, s Submission) (Outcome, error) {
 
 // submissionMessage is s as the mail a reporter would have sent: From
 // the address typed, to ours, the text as its body and the files
-// attached. Its Message-ID comes from the form's key.
+// attached. Its Message-ID and MIME boundary come from the form's key, so
+// the same form sent twice is the same message.
 func submissionMessage(s Submission, to, domain string) ([]byte, error) {
-	var b bytes.Buffer
-	from := (&mailAddress{s.Name, s.Email}).String()
 	at := s.At
 	if at.IsZero() {
 		at = time.Now()
 	}
-	h := []string{
-		"From: " + from,
-		"To: <" + to + ">",
-		"Subject: " + mime.QEncoding.Encode("utf-8", "Lex Heller-anmälan från webbformuläret"),
-		"Date: " + at.Format(time.RFC1123Z),
-		"Message-ID: <web." + safeKey(s.Key) + "@" + domain + ">",
-		"MIME-Version: 1.0",
+	addr := strings.TrimSpace(s.Email)
+	if _, err := mail.ParseAddress(addr); err != nil || strings.ContainsAny(addr, "<>,\"\r\n ") {
+		addr = "okand@invalid" // none a mail can go to: the case is made, and no acknowledgement
 	}
-	body := strings.ReplaceAll(strings.ReplaceAll(s.Text, "\r\n", "\n"), "\n", "\r\n")
+	from := (&mail.Address{Name: strings.Join(strings.Fields(s.Name), " "), Address: addr}).String()
+	key := safeKey(s.Key)
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "From: %s\r\nTo: <%s>\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <web.%s@%s>\r\nMIME-Version: 1.0\r\n",
+		from, to, mime.QEncoding.Encode("utf-8", "Lex Heller-anmälan från webbformuläret"), at.Format(time.RFC1123Z), key, domain)
+	body := []byte(strings.ReplaceAll(strings.ReplaceAll(s.Text, "\r\n", "\n"), "\n", "\r\n"))
 	if len(s.Files) == 0 {
-		h = append(h, "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64")
-		b.WriteString(strings.Join(h, "\r\n") + "\r\n\r\n" + wrap64([]byte(body)))
-		return b.Bytes(), nil
+		b.WriteString("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+		err := write64(&b, body)
+		return b.Bytes(), err
 	}
-	var parts bytes.Buffer
-	mw := multipart.NewWriter(&parts)
+	size := len(body)
+	for _, f := range s.Files {
+		size += len(f.Data)
+	}
+	b.Grow(size*4/3 + size/38 + 4096) // base64 and its line breaks
+	mw := multipart.NewWriter(&b)
+	if err := mw.SetBoundary("lexheller-web-" + key[:min(len(key), 40)]); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(&b, "Content-Type: multipart/mixed; boundary=%s\r\n\r\n", mw.Boundary())
 	text, err := mw.CreatePart(textproto.MIMEHeader{"Content-Type": {"text/plain; charset=utf-8"}, "Content-Transfer-Encoding": {"base64"}})
 	if err != nil {
 		return nil, err
 	}
-	text.Write([]byte(wrap64([]byte(body))))
+	if err := write64(text, body); err != nil {
+		return nil, err
+	}
 	for _, f := range s.Files {
 		ct := f.ContentType
 		if _, _, err := mime.ParseMediaType(ct); err != nil || ct == "" {
@@ -107,32 +126,15 @@ func submissionMessage(s Submission, to, domain string) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		w.Write([]byte(wrap64(f.Data)))
+		if err := write64(w, f.Data); err != nil {
+			return nil, err
+		}
 	}
-	if err := mw.Close(); err != nil {
-		return nil, err
-	}
-	h = append(h, "Content-Type: multipart/mixed; boundary="+mw.Boundary())
-	b.WriteString(strings.Join(h, "\r\n") + "\r\n\r\n")
-	b.Write(parts.Bytes())
-	return b.Bytes(), nil
+	return b.Bytes(), mw.Close()
 }
 
-// mailAddress formats a name and address for a From header.
-type mailAddress struct{ name, addr string }
-
-func (a *mailAddress) String() string {
-	addr := strings.TrimSpace(a.addr)
-	if strings.ContainsAny(addr, "<>\r\n\" ") || addr == "" {
-		addr = "okand@invalid" // none a mail can go to: the case is made, no acknowledgement
-	}
-	if n := strings.TrimSpace(a.name); n != "" {
-		return mime.QEncoding.Encode("utf-8", n) + " <" + addr + ">"
-	}
-	return "<" + addr + ">"
-}
-
-// safeKey keeps what may stand in a Message-ID's left part.
+// safeKey keeps what may stand in a Message-ID's left part and a MIME
+// boundary.
 func safeKey(k string) string {
 	return strings.Map(func(r rune) rune {
 		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.' {
@@ -142,14 +144,19 @@ func safeKey(k string) string {
 	}, k)
 }
 
-// wrap64 is data in base64, 76 characters a line.
-func wrap64(data []byte) string {
-	s := base64.StdEncoding.EncodeToString(data)
-	var b strings.Builder
-	for len(s) > 76 {
-		b.WriteString(s[:76] + "\r\n")
-		s = s[76:]
+// write64 writes data to w in base64, 76 characters a line, without a
+// copy of the whole.
+func write64(w io.Writer, data []byte) error {
+	const chunk = 57 // bytes that make one line of 76
+	line := make([]byte, 0, 78)
+	for len(data) > 0 {
+		n := min(chunk, len(data))
+		line = base64.StdEncoding.AppendEncode(line[:0], data[:n])
+		line = append(line, '\r', '\n')
+		if _, err := w.Write(line); err != nil {
+			return err
+		}
+		data = data[n:]
 	}
-	b.WriteString(s + "\r\n")
-	return b.String()
+	return nil
 }

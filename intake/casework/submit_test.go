@@ -65,3 +65,34 @@ func TestSubmit(t *testing.T) {
 		t.Error("still held after /godkänn")
 	}
 }
+
+// The name typed cannot add a recipient; the same form with a file sent
+// twice is one message; a held submission that is incomplete mails nobody.
+func TestSubmitHardened(t *testing.T) {
+	now := time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC)
+	p := lifeProcessor(t, &now)
+	log := &mailLog{t: t, p: p}
+	ctx := context.Background()
+	s := Submission{Forbund: "goteborg", Name: "Anna <victim@gmail.example>, x", Email: reporter, Text: webBlanket, Key: "h1", At: now,
+		Files: []SubmittedFile{{Name: "beslut.pdf", ContentType: "application/pdf", Data: []byte("%PDF-1.4 beslut")}}}
+	out, err := p.Submit(ctx, s)
+	if err != nil || out.Case == "" {
+		t.Fatalf("Submit: %+v %v", out, err)
+	}
+	for _, m := range log.next() {
+		if strings.Contains(m.To, "victim") {
+			t.Errorf("the name typed sent %s to %s", m.Kind, m.To)
+		}
+	}
+	again, err := p.Submit(ctx, s)
+	if err != nil || !again.Duplicate || again.Case != out.Case {
+		t.Errorf("the same form with a file again: %+v %v", again, err)
+	}
+	held := Submission{Forbund: "goteborg", Name: "X", Email: "x@gmail.example", Text: "Ditt namn: X\nOrganisation: Mvh\n", Key: "h2", Hold: true, At: now}
+	if _, err := p.Submit(ctx, held); err != nil {
+		t.Fatal(err)
+	}
+	if ms := to(log.next(), "x@gmail.example"); len(ms) != 0 {
+		t.Errorf("a held, incomplete submission mailed its address: %s", ms[0].Kind)
+	}
+}

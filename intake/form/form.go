@@ -175,6 +175,32 @@ func Parse(text string, fb Fallback) *Result {
 	return res
 }
 
+// FromValues is the blanket of a form whose fields come one by one (the
+// web form): each value, by field key, read as Parse reads the value under
+// its label, none of them searched for labels, signatures or quoted mail.
+// keys gives the order.
+func FromValues(values map[string]string, keys []string) *Result {
+	res := &Result{}
+	res.Fields.ContactOK = true
+	var all []string
+	for _, key := range keys {
+		v := strings.TrimSpace(strings.ReplaceAll(values[key], "\r\n", "\n"))
+		if v == "" {
+			continue
+		}
+		all = append(all, v)
+		res.Labels = append(res.Labels, key)
+		res.read(key, v, Fallback{})
+	}
+	res.PII = FindPII(strings.Join(all, "\n"))
+	for _, k := range Required {
+		if res.Fields.value(k) == "" {
+			res.Missing = append(res.Missing, k)
+		}
+	}
+	return res
+}
+
 // collect finds the labels in text, in order, and returns the lines of
 // each one's value: the rest of the label's line and the lines below it,
 // up to the next label or the header block of a forwarded or quoted

@@ -171,3 +171,18 @@ func TestFill(t *testing.T) {
 		t.Errorf("missing %v after filling", got.Missing)
 	}
 }
+
+// FromValues reads each value as its own: a label, a signature or a
+// quoted header inside a text is text.
+func TestFromValues(t *testing.T) {
+	res := FromValues(map[string]string{
+		ReporterName: "Anna Andersson", ReporterOrg: "AF Angered", Parties: "FK, Annan: Kronofogden",
+		Description: "Förbund: Borås\nFrån: någon\nNivå: struktur\nMvh\nPerson 850312-1231 fick avslag.", Level: "vet ej", PublishOK: "ja",
+	}, []string{ReporterName, ReporterOrg, Parties, Description, Level, PublishOK})
+	f := res.Fields
+	if f.Forbund != "" || !strings.Contains(f.Description, "Förbund: Borås") || !strings.Contains(f.Description, "fick avslag") ||
+		strings.Contains(f.Description, "850312") || f.Level != "vet ej" || !f.PublishOK || !f.ContactOK ||
+		strings.Join(f.Parties, ",") != "FK,Annan" || f.OtherParty != "Kronofogden" || len(res.PII) != 1 || len(res.Missing) != 0 {
+		t.Errorf("FromValues: %+v (pii %d, missing %v)", f, len(res.PII), res.Missing)
+	}
+}

@@ -37,7 +37,7 @@ type spec struct {
 var specs = []spec{
 	{Key: form.EventDate, Blanket: "Datum för händelsen", Kind: kindDate,
 		Label: map[string]string{"sv": "Datum för händelsen", "en": "Date of the event"},
-		Help:  map[string]string{"sv": "Ungefär när det hände, om du vet.", "en": "Roughly when it happened, if you know."}},
+		Help:  map[string]string{"sv": "Dagen det hände, om du vet. Lämna tomt om du inte vet.", "en": "The day it happened, if you know. Leave it empty if you do not."}},
 	{Key: form.ReporterName, Blanket: "Ditt namn", Kind: kindText, Required: true,
 		Label: map[string]string{"sv": "Ditt namn", "en": "Your name"},
 		Help:  map[string]string{"sv": "Ditt eget namn, inte den enskildes.", "en": "Your own name, not the person's."}},
@@ -128,3 +128,24 @@ func (v values) blanket() string {
 
 // oneLine keeps a one-line value on its line.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// form is the values as the blanket's fields, each read on its own
+// (form.FromValues): nothing typed in a text box is taken for a label.
+func (v values) form() *form.Result {
+	m := map[string]string{}
+	var keys []string
+	for _, s := range specs {
+		keys = append(keys, s.Key)
+		m[s.Key] = v.m[s.Key]
+	}
+	var names []string
+	for _, p := range v.parties {
+		if p == form.Annan && strings.TrimSpace(v.other) != "" {
+			names = append(names, "Annan: "+oneLine(v.other))
+			continue
+		}
+		names = append(names, p)
+	}
+	m[form.Parties] = strings.Join(names, ", ")
+	return form.FromValues(m, keys)
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"slices"
+	"strings"
 
 	"lexheller/intake/config"
 	"lexheller/intake/form"
@@ -24,6 +25,10 @@ type page struct {
 	Masked bool
 	Held   bool
 	Email  string
+	Doc    bool // a Word document was attached
+	// Refile: files were attached to a form shown again, which does not
+	// keep them.
+	Refile bool
 	// Message is an error page's key: too_large, csrf, token, honeypot,
 	// rate, internal.
 	Message string
@@ -77,7 +82,7 @@ func fieldsOf(lang string, v values) []*field {
 				if lang == "en" {
 					label = l.En
 				}
-				f.Options = append(f.Options, option{ID: "f-level-" + l.Value, Value: l.Value, Label: label, Checked: f.Value == l.Value})
+				f.Options = append(f.Options, option{ID: "f-level-" + strings.ReplaceAll(l.Value, " ", "-"), Value: l.Value, Label: label, Checked: f.Value == l.Value})
 			}
 		case kindYesNo:
 			chosen := f.Value

@@ -34,7 +34,6 @@ import (
 	"golang.org/x/time/rate"
 
 	"lexheller/intake/casework"
-	"lexheller/intake/classify"
 	"lexheller/intake/config"
 	"lexheller/intake/docx"
 	"lexheller/intake/form"
@@ -60,6 +59,7 @@ type Submitter interface {
 // Server serves the form. New sets it up from the deployment.
 type Server struct {
 	Address  string // host:port, or "off"
+	Ours     string // lexheller's own address, which no reporter has
 	Forbund  []config.Forbund
 	Core     Submitter
 	Key      []byte        // signs the form's tokens
@@ -71,6 +71,8 @@ type Server struct {
 
 	addr    atomic.Pointer[string]
 	mu      sync.Mutex
+	sent    map[string]*page // confirmations by form nonce
+	busy    chan struct{}    // submissions handled at once
 	limits  map[string]*rate.Limiter
 	counts  map[string]int64
 	pruneAt time.Time
@@ -79,7 +81,7 @@ type Server struct {
 // New is the form of deployment cfg, handing submissions to core, its
 // tokens signed with key.
 func New(cfg *config.Config, core Submitter, key []byte, log *slog.Logger) *Server {
-	return &Server{Address: cfg.Web.Address, Forbund: cfg.Forbund, Core: core, Key: key, MinFill: time.Duration(cfg.Web.MinFillSeconds) * time.Second,
+	return &Server{Address: cfg.Web.Address, Ours: cfg.Address, Forbund: cfg.Forbund, Core: core, busy: make(chan struct{}, 4), Key: key, MinFill: time.Duration(cfg.Web.MinFillSeconds) * time.Second,
 		PerHour: cfg.Web.PerHour, MaxBytes: int64(cfg.Limits.AttachmentMB+1) << 20, Logger: log}
 }
 
@@ -134,8 +136,8 @@ func (s *Server) Run(ctx context.Context) error {
 		s.logger().Error("web form not served", "err", err, "what to do", "set [web] address to a free port, or \"off\"")
 		return nil
 	}
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
-		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 10 * time.Minute,
+		WriteTimeout: 10 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
 	addr := ln.Addr().String()
 	s.addr.Store(&addr)
 	s.logger().Info("web form served", "url", "http://"+addr+"/")
@@ -229,6 +231,13 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	// A few submissions at a time: each may hold its files in memory.
+	select {
+	case s.busy <- struct{}{}:
+		defer func() { <-s.busy }()
+	case <-r.Context().Done():
+		return
+	}
 	l := lang(r)
 	reject := func(code int, why, msg string) {
 		s.count("rejected_" + why)
@@ -240,61 +249,74 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 		reject(http.StatusRequestEntityTooLarge, "too_large", "too_large")
 		return
 	}
-	if c, err := r.Cookie(csrfCookie); err != nil || !hmac.Equal([]byte(c.Value), []byte(r.PostFormValue("csrf"))) {
-		reject(http.StatusForbidden, "csrf", "csrf")
-		return
-	}
-	issued, nonce, ok := s.checkToken(fb.Slug, r.PostFormValue("token"))
-	if !ok {
-		reject(http.StatusBadRequest, "token", "token")
-		return
-	}
 	if r.PostFormValue("webbplats") != "" { // the honeypot, hidden from people
 		reject(http.StatusBadRequest, "honeypot", "honeypot")
 		return
 	}
 	v := read(r)
+	fs := files(r)
+	p := s.formPage(w, r, fb, v)
+	again := func(code int, why string, msg map[string]string) {
+		s.count(why)
+		p.Summary = []problem{{Message: msg[l]}}
+		p.Refile = len(fs) > 0
+		s.render(w, code, "form.html", p)
+	}
+	c, err := r.Cookie(csrfCookie)
+	if err != nil || len(c.Value) < 16 || !hmac.Equal([]byte(c.Value), []byte(r.PostFormValue("csrf"))) {
+		// Another site's form, or cookies refused: shown again, kept.
+		again(http.StatusForbidden, "rejected_csrf", map[string]string{"sv": "Formuläret kunde inte kontrolleras. Kontrollera uppgifterna och skicka igen; din webbläsare måste tillåta kakor från den här sidan.",
+			"en": "The form could not be checked. Check what you wrote and send it again; your browser must allow cookies from this page."})
+		return
+	}
+	issued, nonce, ok := s.checkToken(fb.Slug, r.PostFormValue("token"))
+	if !ok {
+		again(http.StatusBadRequest, "rejected_token", map[string]string{"sv": "Formuläret hade gått ut. Kontrollera uppgifterna och skicka igen.",
+			"en": "The form had expired. Check what you wrote and send it again."})
+		return
+	}
+	if first, done := s.sentBefore(nonce); done {
+		// The same form again (the back button, a second click): what the
+		// first one made.
+		s.count("duplicate")
+		s.render(w, http.StatusOK, "done.html", first)
+		return
+	}
+	if s.now().Sub(issued) < s.MinFill {
+		again(http.StatusBadRequest, "rejected_too_fast", map[string]string{"sv": "Formuläret skickades för fort. Kontrollera uppgifterna och skicka igen.",
+			"en": "The form was sent too quickly. Check what you wrote and send it again."})
+		return
+	}
+	// A Word blanket uploaded stands for the fields (the core reads it);
+	// the address to answer is needed all the same.
+	withDoc := slices.ContainsFunc(fs, func(f casework.SubmittedFile) bool { return docx.IsDocx(f.Name, f.ContentType) })
+	if probs := problems(l, p.Fields, v, withDoc, s.Ours); len(probs) > 0 {
+		s.count("invalid")
+		p.Summary, p.Refile = probs, len(fs) > 0
+		s.render(w, http.StatusBadRequest, "form.html", p)
+		return
+	}
 	if !s.allow("ip:"+clientIP(r)) || !s.allow("mail:"+strings.ToLower(v.get(form.ReporterEmail))) {
 		reject(http.StatusTooManyRequests, "rate", "rate")
 		return
 	}
-	p := s.formPage(w, r, fb, v)
-	if s.now().Sub(issued) < s.MinFill {
-		s.count("rejected_too_fast")
-		p.Summary = []problem{{Message: map[string]string{"sv": "Formuläret skickades för fort. Kontrollera uppgifterna och skicka igen.",
-			"en": "The form was sent too quickly. Check what you wrote and send it again."}[l]}}
-		s.render(w, http.StatusBadRequest, "form.html", p)
-		return
-	}
-	text := v.blanket()
-	res := form.Parse(text, form.Fallback{})
-	fs := files(r)
-	// A Word blanket uploaded stands for the fields (the core reads it);
-	// the address to answer is needed all the same.
-	withDoc := slices.ContainsFunc(fs, func(f casework.SubmittedFile) bool { return docx.IsDocx(f.Name, f.ContentType) })
-	if probs := problems(l, p.Fields, v, withDoc); len(probs) > 0 {
-		s.count("invalid")
-		p.Summary = probs
-		s.render(w, http.StatusBadRequest, "form.html", p)
-		return
-	}
-	sub := casework.Submission{Forbund: fb.Slug, Name: v.get(form.ReporterName), Email: v.get(form.ReporterEmail), Text: text,
-		Key: nonce, Files: fs, Hold: held(fb, v.get(form.ReporterEmail)), At: s.now()}
+	fields := v.form()
+	sub := casework.Submission{Forbund: fb.Slug, Name: v.get(form.ReporterName), Email: v.get(form.ReporterEmail), Text: v.blanket(),
+		Form: fields, Key: nonce, Files: fs, Hold: held(fb, v.get(form.ReporterEmail)), At: s.now()}
 	out, err := s.Core.Submit(r.Context(), sub)
-	if err == nil && out.Case == "" && (out.Kind == classify.InvalidForm || out.Kind == classify.Quarantine) {
-		// A document that holds too little, or cannot be read: the
-		// reporter is asked by mail, or a process leader looks at it.
-		s.count("invalid")
-		s.render(w, http.StatusOK, "done.html", &page{Lang: l, Slug: fb.Slug, Name: fb.Name, Email: v.get(form.ReporterEmail),
-			Message: string(out.Kind)})
-		return
-	}
-	if err != nil || out.Case == "" {
-		s.logger().Error("web form submission not recorded", "forbund", fb.Slug, "err", err, "kind", out.Kind)
+	if err != nil {
+		s.logger().Error("web form submission not recorded", "forbund", fb.Slug, "err", err)
 		s.render(w, http.StatusInternalServerError, "error.html", &page{Lang: l, Slug: fb.Slug, Name: fb.Name, Message: "internal"})
 		return
 	}
+	done := &page{Lang: l, Slug: fb.Slug, Name: fb.Name, Case: out.Case, Masked: len(fields.PII) > 0, Held: sub.Hold,
+		Email: v.get(form.ReporterEmail), Doc: withDoc}
 	switch {
+	case out.Case == "":
+		// A document too thin, or unreadable: asked by mail, or a process
+		// leader looks at it.
+		s.count("invalid")
+		done.Message = string(out.Kind)
 	case out.Duplicate:
 		s.count("duplicate")
 	case sub.Hold:
@@ -302,8 +324,26 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 	default:
 		s.count("case")
 	}
-	s.render(w, http.StatusOK, "done.html", &page{Lang: l, Slug: fb.Slug, Name: fb.Name, Case: out.Case, Masked: len(res.PII) > 0,
-		Held: sub.Hold, Email: v.get(form.ReporterEmail)})
+	s.remember(nonce, done)
+	s.render(w, http.StatusOK, "done.html", done)
+}
+
+// sentBefore is the confirmation of the form with nonce, if it was sent.
+func (s *Server) sentBefore(nonce string) (*page, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.sent[nonce]
+	return p, ok
+}
+
+// remember keeps a form's confirmation for a day (a token's life).
+func (s *Server) remember(nonce string, p *page) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sent == nil || len(s.sent) > 100000 {
+		s.sent = map[string]*page{}
+	}
+	s.sent[nonce] = p
 }
 
 // held reports whether a submission from address waits for a process
@@ -355,7 +395,7 @@ func files(r *http.Request) []casework.SubmittedFile {
 // problems are what keeps the form from being a blanket: each required
 // field that is empty, and an e-mail address that is none; each problem
 // is set on its field too.
-func problems(l string, fields []*field, v values, withDoc bool) []problem {
+func problems(l string, fields []*field, v values, withDoc bool, ours string) []problem {
 	var out []problem
 	for _, f := range fields {
 		msg := ""
@@ -365,7 +405,7 @@ func problems(l string, fields []*field, v values, withDoc bool) []problem {
 			msg = missing[f.Name][l]
 		case f.Required && f.Kind != kindParties && strings.TrimSpace(f.Value) == "":
 			msg = missing[f.Name][l]
-		case f.Kind == kindEmail && f.Value != "" && !validAddress(f.Value):
+		case f.Kind == kindEmail && f.Value != "" && (!validAddress(f.Value) || strings.EqualFold(strings.TrimSpace(f.Value), ours)):
 			msg = map[string]string{"sv": "Skriv en e-postadress, till exempel anna.andersson@arbetsformedlingen.se.",
 				"en": "Write an email address, for example anna.andersson@arbetsformedlingen.se."}[l]
 		}
@@ -393,10 +433,14 @@ func validAddress(a string) bool {
 
 // allow takes one submission from key's budget (PerHour an hour).
 func (s *Server) allow(key string) bool {
+	if key == "mail:" {
+		return true // none typed: the form asks for it
+	}
+	key = key[:min(len(key), 330)]
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
-	if s.limits == nil || now.After(s.pruneAt) {
+	if s.limits == nil || now.After(s.pruneAt) || len(s.limits) > 100000 {
 		s.limits, s.pruneAt = map[string]*rate.Limiter{}, now.Add(6*time.Hour) // a budget fills in an hour
 	}
 	l := s.limits[key]
@@ -418,8 +462,12 @@ func clientIP(r *http.Request) string {
 	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
 		if fwd := r.Header.Get("X-Forwarded-For"); fwd != "" {
 			parts := strings.Split(fwd, ",")
-			return strings.TrimSpace(parts[len(parts)-1])
+			host = strings.TrimSpace(parts[len(parts)-1])
 		}
+	}
+	// An IPv6 address counts by its /64: one household, one budget.
+	if ip := net.ParseIP(host); ip != nil && ip.To4() == nil {
+		return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
 	}
 	return host
 }

@@ -288,3 +288,49 @@ func TestWebFormWordBlanket(t *testing.T) {
 		t.Errorf("the case from the uploaded document: %+v", c)
 	}
 }
+
+// The review's findings: one form sent twice with other text is still
+// one case; a label typed in a text box is text; our own address is no
+// reporter's; an empty CSRF cookie is none.
+func TestWebFormHardened(t *testing.T) {
+	now := time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC)
+	_, p, srv := newForm(t, &now)
+	b := newBrowser(t, srv.URL)
+	_, page := b.get("/demo")
+	now = now.Add(time.Minute)
+	v := valid()
+	v.Set("description", "Förbund: Borås\nNivå: struktur\nFrån: någon annan\nMvh\nHela texten ska med.")
+	form := filled(page, v)
+	_, done := b.post("/demo", form)
+	caseID := regexp.MustCompile(`LH-\d{4}-\d{4}`).FindString(done)
+	c, err := p.Store.Case(context.Background(), caseID)
+	if err != nil || c.Forbund != "demo" || !strings.Contains(c.Description, "Förbund: Borås") || !strings.Contains(c.Description, "Hela texten ska med.") ||
+		c.Level != "organisering" {
+		t.Fatalf("labels typed in the description: %+v, %v", c, err)
+	}
+	form.Set("description", "En helt annan text.")
+	if code, again := b.post("/demo", form); code != 200 || !strings.Contains(again, caseID) {
+		t.Errorf("the same form with other text: %d", code)
+	}
+	if cases, _ := p.Store.Cases(context.Background(), store.CaseFilter{}); len(cases) != 1 {
+		t.Errorf("%d cases from one form", len(cases))
+	}
+	_, page = b.get("/demo")
+	now = now.Add(time.Minute)
+	v = valid()
+	v.Set("reporter_email", "lexheller@lexheller.localhost")
+	if code, out := b.post("/demo", filled(page, v)); code != 400 || !strings.Contains(out, `href="#f-reporter_email"`) {
+		t.Errorf("our own address as the reporter's: %d", code)
+	}
+	req, _ := http.NewRequest("POST", srv.URL+"/demo", strings.NewReader(filled(page, valid()).Encode()+"&csrf="))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Cookie", "lh_csrf=")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("an empty CSRF cookie: %d", resp.StatusCode)
+	}
+}

@@ -401,7 +401,9 @@ func check(c *store.Case, fb *config.Forbund, forwards []*store.Forward, hasRepo
 				fail(command.NotAllowed, "")
 			}
 		case command.Feedback:
-			if !hasReporter {
+			if c.Held {
+				fail(command.Held, "")
+			} else if !hasReporter {
 				fail(command.NoReporter, "")
 			} else if cmd.WithAnswer && len(answered(forwards)) == 0 {
 				fail(command.NothingToSend, "")
@@ -790,10 +792,14 @@ func (p *Processor) leaderReply(tx *store.Tx, r *caseReply) ([]*store.OutMail, e
 	if err != nil {
 		return nil, err
 	}
-	if !ok {
-		// An imported case: no one to ask. Kept as a note, and said.
+	if !ok || c.Held {
+		// An imported case: no one to ask; a held one: not yet. Kept as a
+		// note, and said.
 		ev.Kind = store.EventNote
 		ev.Summary = p.text("reply_kept_as_note", from)
+		if c.Held {
+			ev.Summary = p.text("reply_kept_held", from)
+		}
 		return p.compose(notify.Request{To: []string{from}, Case: c, ForbundName: fb.Name,
 			InReplyTo: m.MessageID, References: m.References, Now: r.now, Body: notify.CommandResult{Changes: []string{ev.Summary}}})
 	}

@@ -96,3 +96,29 @@ func TestSubmitHardened(t *testing.T) {
 		t.Errorf("a held, incomplete submission mailed its address: %s", ms[0].Kind)
 	}
 }
+
+// While held, a leader's question stays a note and feedback is refused.
+func TestHeldCaseKeepsQuiet(t *testing.T) {
+	now := time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC)
+	p := lifeProcessor(t, &now)
+	log := &mailLog{t: t, p: p}
+	held := Submission{Forbund: "goteborg", Name: "X", Email: "x@gmail.example", Text: strings.Replace(webBlanket, "anna@af.example", "x@gmail.example", 1),
+		Key: "q1", Hold: true, At: now}
+	if _, err := p.Submit(context.Background(), held); err != nil {
+		t.Fatal(err)
+	}
+	n := only(t, log.next(), string(notify.KindNotifyNew), leader)
+	process(t, p, reply(t, n, leader, "Vem är du?"))
+	process(t, p, reply(t, n, leader, "/återkoppla\nTack."))
+	ms := log.next()
+	if len(to(ms, "x@gmail.example")) != 0 {
+		t.Errorf("a held case mailed its address")
+	}
+	var bodies []string
+	for _, m := range to(ms, leader) {
+		bodies = append(bodies, m.Body)
+	}
+	if all := strings.Join(bodies, "\n"); !strings.Contains(all, "väntar på /godkänn") || !strings.Contains(all, "Skriv /godkänn först") {
+		t.Errorf("the leader is not told why:\n%s", all)
+	}
+}

@@ -198,6 +198,7 @@ const (
 	NotYours      Problem = "not_yours"   // a command the sender's role may not give
 	NoGroupName   Problem = "no_group"    // grupp without a name
 	BadGroup      Problem = "bad_group"   // grupp naming no group of the förbund (set where it is applied)
+	Held          Problem = "held"        // återkoppla on a held web form case: /godkänn first
 )
 
 func (e Error) Error() string {
@@ -242,6 +243,8 @@ func Describe(e Error, lang string) string {
 		return templates.Message(lang, "command_no_group")
 	case BadGroup:
 		return templates.Message(lang, "command_bad_group", e.Arg)
+	case Held:
+		return templates.Message(lang, "command_held")
 	}
 	return string(e.What)
 }

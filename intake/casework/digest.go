@@ -89,7 +89,7 @@ func digestSlot(d config.Digest, now time.Time) (slot, prev time.Time) {
 
 // Digests are the representatives' digests due at now, one for each
 // representative address of each förbund, whether empty, already done
-// or not: lexheller digest --dry-run shows them, and Remind queues
+// (then without their data) or not: lexheller digest --dry-run shows them, and Remind queues
 // those not done that have something to say.
 func (p *Processor) Digests(ctx context.Context, now time.Time) ([]*PlannedDigest, error) {
 	var out []*PlannedDigest
@@ -98,6 +98,28 @@ func (p *Processor) Digests(ctx context.Context, now time.Time) ([]*PlannedDiges
 		slot, prev := digestSlot(fb.Digest, now)
 		if slot.IsZero() || len(fb.Representatives) == 0 {
 			continue
+		}
+		var due []*PlannedDigest
+		var reps []config.Representative
+		seen := map[string]bool{}
+		for _, rep := range fb.Representatives {
+			addr := strings.ToLower(rep.Email)
+			if seen[addr] {
+				continue
+			}
+			seen[addr] = true
+			pd := &PlannedDigest{Forbund: fb.Slug, To: addr, Due: slot, Key: digestKey(fb.Slug, addr, slot), Data: &notify.DigestData{}}
+			var err error
+			if pd.DoneAt, pd.Done, err = p.Store.Done(ctx, pd.Key); err != nil {
+				return nil, err
+			}
+			if !pd.Done {
+				due, reps = append(due, pd), append(reps, rep)
+			}
+			out = append(out, pd)
+		}
+		if len(due) == 0 {
+			continue // the period's digests are done: nothing to read (this runs every minute)
 		}
 		cases, err := p.Store.Cases(ctx, store.CaseFilter{Forbund: fb.Slug})
 		if err != nil {
@@ -111,33 +133,26 @@ func (p *Processor) Digests(ctx context.Context, now time.Time) ([]*PlannedDiges
 		if err != nil {
 			return nil, err
 		}
-		seen := map[string]bool{}
-		for _, rep := range fb.Representatives {
-			addr := strings.ToLower(rep.Email)
-			if seen[addr] {
-				continue
-			}
-			seen[addr] = true
-			pd := &PlannedDigest{Forbund: fb.Slug, To: addr, Due: slot,
-				Key: "digest/" + fb.Slug + "/" + addr + "/" + slot.Format(time.RFC3339)}
-			if pd.DoneAt, pd.Done, err = p.Store.Done(ctx, pd.Key); err != nil {
-				return nil, err
-			}
+		for k, pd := range due {
 			since := prev
-			at, done, err := p.Store.Done(ctx, "digest/"+fb.Slug+"/"+addr+"/"+prev.Format(time.RFC3339))
+			at, done, err := p.Store.Done(ctx, digestKey(fb.Slug, pd.To, prev))
 			if err != nil {
 				return nil, err
 			}
 			if done {
 				since = at
 			}
-			if pd.Data, err = p.digest(ctx, rep, byID, fs, since, now); err != nil {
+			if pd.Data, err = p.digest(ctx, reps[k], byID, fs, since, now); err != nil {
 				return nil, err
 			}
-			out = append(out, pd)
 		}
 	}
 	return out, nil
+}
+
+// digestKey records the digest of the period starting at slot to addr.
+func digestKey(slug, addr string, slot time.Time) string {
+	return "digest/" + slug + "/" + addr + "/" + slot.Format(time.RFC3339)
 }
 
 // digest is what rep is told: their forwards still open, what they

@@ -167,11 +167,7 @@ func Parse(text string, fb Fallback) *Result {
 	if f.ReporterEmail == "" {
 		f.ReporterEmail = fb.Email
 	}
-	for _, k := range Required {
-		if f.value(k) == "" {
-			res.Missing = append(res.Missing, k)
-		}
-	}
+	res.findMissing()
 	return res
 }
 
@@ -193,11 +189,7 @@ func FromValues(values map[string]string, keys []string) *Result {
 		res.read(key, v, Fallback{})
 	}
 	res.PII = FindPII(strings.Join(all, "\n"))
-	for _, k := range Required {
-		if res.Fields.value(k) == "" {
-			res.Missing = append(res.Missing, k)
-		}
-	}
+	res.findMissing()
 	return res
 }
 
@@ -379,11 +371,7 @@ func Merge(first, then *Result) *Result {
 		}
 		out.Fields.set(k, &then.Fields)
 	}
-	for _, k := range Required {
-		if out.Fields.value(k) == "" {
-			out.Missing = append(out.Missing, k)
-		}
-	}
+	out.findMissing()
 	return out
 }
 
@@ -409,12 +397,19 @@ func Fill(primary, secondary *Result) *Result {
 			}
 		}
 	}
+	out.findMissing()
+	return out
+}
+
+// findMissing sets Missing: the required fields with no value, in
+// Required's order.
+func (res *Result) findMissing() {
+	res.Missing = nil
 	for _, k := range Required {
-		if out.Fields.value(k) == "" {
-			out.Missing = append(out.Missing, k)
+		if res.Fields.value(k) == "" {
+			res.Missing = append(res.Missing, k)
 		}
 	}
-	return out
 }
 
 // set copies the field key from g.

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -28,6 +29,7 @@ import (
 	"lexheller/intake/config"
 	"lexheller/intake/oauth"
 	"lexheller/intake/store"
+	"lexheller/intake/web"
 )
 
 // Monitor reads the daemon's health and figures. Set the fields, then
@@ -140,7 +142,7 @@ func (m *Monitor) healthz(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintln(w, "ok")
 	if c := m.webCounts(); c != nil {
 		rejected := int64(0)
-		for _, k := range webRejections {
+		for _, k := range web.Rejections {
 			rejected += c[k]
 		}
 		fmt.Fprintf(w, "web form: %d cases, %d held, %d double submits, %d with fields missing, %d turned away\n",
@@ -240,7 +242,7 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(m.pruned, prometheus.CounterValue, float64(pruned))
 	}
 	if counts := m.m.webCounts(); counts != nil {
-		for _, k := range append([]string{"case", "held", "duplicate", "invalid"}, webRejections...) {
+		for _, k := range append(slices.Clone(web.Outcomes), web.Rejections...) {
 			ch <- prometheus.MustNewConstMetric(m.web, prometheus.CounterValue, float64(counts[k]), k)
 		}
 	}
@@ -346,9 +348,6 @@ func (m *Monitor) Serve(ctx context.Context, address string) error {
 	}
 	return nil
 }
-
-// webRejections are the reasons the web form turns a submission away.
-var webRejections = []string{"rejected_honeypot", "rejected_too_fast", "rejected_rate", "rejected_csrf", "rejected_token", "rejected_too_large"}
 
 // webCounts are the web form's counts, nil when it is off.
 func (m *Monitor) webCounts() map[string]int64 {

@@ -85,6 +85,13 @@ func New(cfg *config.Config, core Submitter, key []byte, log *slog.Logger) *Serv
 		PerHour: cfg.Web.PerHour, MaxBytes: int64(cfg.Limits.AttachmentMB+1) << 20, Logger: log}
 }
 
+// Outcomes and Rejections are the keys of Counts: what became of a
+// submission, and why one was turned away.
+var (
+	Outcomes   = []string{"case", "held", "duplicate", "invalid"}
+	Rejections = []string{"rejected_honeypot", "rejected_too_fast", "rejected_rate", "rejected_csrf", "rejected_token", "rejected_too_large"}
+)
+
 // Counts are the submissions by outcome (case, held, duplicate, invalid)
 // and the rejections by reason (honeypot, too_fast, rate, csrf, token,
 // too_large), since start; nil when the form is off.
